@@ -1,0 +1,66 @@
+"""simagym: a gym for instructable game agents.
+
+An agent sees only pixels and a natural-language instruction and acts only
+through a keyboard and a mouse, in every world::
+
+    import simagym
+    env = simagym.make("meadow/go-to-house-v1")
+    obs, info = env.reset(seed=0)   # obs = {"pixels": uint8 HxWx3, "instruction": str}
+"""
+
+from __future__ import annotations
+
+from simagym.registry import get_task, get_world, list_tasks, plugin_errors, UnknownTaskError
+from simagym.spec import Category, Split, TaskSpec, TaskFileError
+
+__version__ = "0.1.0"
+__all__ = [
+    "make", "list_tasks", "get_task", "plugin_errors", "gym_id", "task_id_of",
+    "Category", "Split", "TaskSpec", "TaskFileError", "UnknownTaskError",
+]
+
+GYM_NAMESPACE = "simagym"
+
+
+def gym_id(task_id: str) -> str:
+    """The Gymnasium id of a task: ``meadow/go-to-house-v1`` -> ``simagym/meadow.go-to-house-v1``.
+
+    Gymnasium ids allow a single ``/`` (after the namespace), so the world is
+    joined to the task name with a dot.
+    """
+    return f"{GYM_NAMESPACE}/{task_id.replace('/', '.', 1)}"
+
+
+def task_id_of(name: str) -> str:
+    """Accept a task id or its Gymnasium id; return the task id."""
+    prefix = GYM_NAMESPACE + "/"
+    if name.startswith(prefix) and "." in name:
+        return name[len(prefix):].replace(".", "/", 1)
+    return name
+
+
+def make(task_id: str, **kwargs):
+    """Make the environment of a task: ``resolution`` (default 64), ``phrasing``
+    (``"train"`` or ``"heldout"``), ``render_mode``, ``max_steps``."""
+    from simagym.env import SimaEnv
+
+    spec = get_task(task_id_of(task_id))
+    return SimaEnv(spec, get_world(spec.world)(), **kwargs)
+
+
+def _register_with_gymnasium() -> None:
+    import gymnasium
+
+    for spec in list_tasks():
+        gid = gym_id(spec.id)
+        if gid not in gymnasium.registry:
+            gymnasium.register(
+                id=gid,
+                entry_point="simagym:make",
+                kwargs={"task_id": spec.id},
+                max_episode_steps=None,  # the env truncates at the task's own step limit
+                disable_env_checker=False,
+            )
+
+
+_register_with_gymnasium()

@@ -1,0 +1,136 @@
+"""The one generic environment: any task in any world, never subclassed per task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from simagym.actions import Input, action_space, key_set, validate_action
+from simagym.checks import Check
+from simagym.spec import Instruction, Split, TaskSpec
+from simagym.text import instruction_space
+from simagym.world import World
+
+MAX_RESOLUTION = 256
+RENDER_SIZE = 384  # the rgb_array / human view, larger than what the agent sees
+
+
+def _resolution(resolution: int | tuple[int, int]) -> tuple[int, int]:
+    h, w = (resolution, resolution) if isinstance(resolution, int) else tuple(resolution)
+    for side in (h, w):
+        if not isinstance(side, (int, np.integer)) or not 16 <= side <= MAX_RESOLUTION:
+            raise ValueError(f"resolution must be between 16 and {MAX_RESOLUTION} pixels per side, got {resolution!r}")
+    return int(h), int(w)
+
+
+class SimaEnv(gym.Env):
+    """Observations: ``{"pixels": uint8 HxWx3, "instruction": str}``; actions: the
+    shared keyboard/mouse space. ``info`` carries ``success`` and ``task_id``.
+
+    Reward is sparse: ``1 - 0.9 * steps / max_steps`` on success, else 0.
+    """
+
+    metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 10}
+
+    def __init__(
+        self,
+        task: TaskSpec,
+        world: World,
+        resolution: int | tuple[int, int] = 64,
+        phrasing: Split | str = Split.TRAIN,
+        render_mode: str | None = None,
+        max_steps: int | None = None,
+    ) -> None:
+        if render_mode not in (None, *self.metadata["render_modes"]):
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+        try:
+            self.split = Split(phrasing)
+        except ValueError:
+            raise ValueError(f"phrasing must be 'train' or 'heldout', got {phrasing!r}") from None
+        self.task = task
+        self.world = world
+        self.height, self.width = _resolution(resolution)
+        self.render_mode = render_mode
+        self.max_steps = max_steps or task.max_steps
+        self.observation_space = spaces.Dict(
+            {
+                "pixels": spaces.Box(0, 255, shape=(self.height, self.width, 3), dtype=np.uint8),
+                "instruction": instruction_space(),
+            }
+        )
+        self.action_space = action_space()
+        self.instruction: Instruction | None = None
+        self._success: Check | None = None
+        self._failure: Check | None = None
+        self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
+        self._steps = 0
+        self._done = False
+        self._window = None
+
+    # -------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        # Separate streams, so the held-out split of a seed has the same layout and slots.
+        slot_rng, phrase_rng, world_rng = (
+            np.random.default_rng(s) for s in np.random.SeedSequence(int(self.np_random.integers(2**63))).spawn(3)
+        )
+        self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split)
+        self._success = self.instruction.success_check()
+        self._failure = self.instruction.failure_check()
+        self.world.reset(world_rng, self.task.layout, self.instruction.targets())
+        self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
+        self._steps = 0
+        self._done = False
+        if self.render_mode == "human":
+            self.render()
+        return self._observation(), self._info(False)
+
+    def step(self, action):
+        if self.instruction is None:
+            raise RuntimeError("call reset() before step()")
+        keys, x, y, buttons = validate_action(action)
+        prev = self._prev
+        inp = Input(
+            keys=key_set(keys), cursor=(x, y), left=bool(buttons[0]), right=bool(buttons[1]),
+            prev_keys=prev.keys, prev_cursor=prev.cursor, prev_left=prev.left,
+        )
+        self._prev = inp
+        events = self.world.step(inp)
+        self._steps += 1
+        success = self._success.update(self.world, events)
+        failed = self._failure is not None and self._failure.update(self.world, events)
+        terminated = success or failed
+        truncated = not terminated and self._steps >= self.max_steps
+        reward = 1.0 - 0.9 * self._steps / self.max_steps if success else 0.0
+        if self.render_mode == "human":
+            self.render()
+        return self._observation(), reward, terminated, truncated, self._info(success)
+
+    # -------------------------------------------------------------------------
+    def _observation(self) -> dict[str, Any]:
+        return {"pixels": self.world.render(self.height, self.width), "instruction": self.instruction.text}
+
+    def _info(self, success: bool) -> dict[str, Any]:
+        return {"success": success, "task_id": self.task.id}
+
+    def render(self):
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human'")
+            return None
+        from simagym import display  # pygame is only needed for these views
+
+        frame = display.annotate(self.world.render(RENDER_SIZE, RENDER_SIZE), self.instruction.text if self.instruction else "")
+        if self.render_mode == "rgb_array":
+            return frame
+        if self._window is None:
+            self._window = display.Window(f"simagym - {self.task.id}", frame.shape[1], frame.shape[0])
+        self._window.show(frame, self.metadata["render_fps"])
+        return None
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None

@@ -1,0 +1,136 @@
+"""Plugin discovery: worlds and task catalogues found through entry points.
+
+Two entry-point groups, read with :mod:`importlib.metadata`:
+
+* ``simagym.worlds`` - ``name = "package.module:WorldClass"`` (a :class:`World` subclass).
+* ``simagym.tasks``  - ``name = "package.with.yaml.files"``; every ``*.yaml`` in that
+  package is a task file.
+
+simagym's own worlds are declared through the same groups. A plugin that fails
+to load is reported by name (a warning and :func:`plugin_errors`) and skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+
+from simagym.spec import TaskFileError, TaskSpec, load_task_file
+from simagym.world import World
+
+log = logging.getLogger("simagym")
+
+WORLD_GROUP = "simagym.worlds"
+TASK_GROUP = "simagym.tasks"
+
+
+class UnknownTaskError(KeyError):
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0])
+
+
+@dataclass
+class Catalogue:
+    worlds: dict[str, type[World]] = field(default_factory=dict)
+    tasks: dict[str, TaskSpec] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _load_worlds(points: list[EntryPoint], cat: Catalogue) -> None:
+    for ep in points:
+        try:
+            cls = ep.load()
+            if not (isinstance(cls, type) and issubclass(cls, World)):
+                raise TypeError(f"{ep.value} is not a simagym.world.World subclass")
+        except Exception as err:  # a broken plugin must not break the others
+            _report(cat, f"world plugin {ep.name!r} ({ep.value})", err)
+            continue
+        cat.worlds[ep.name] = cls
+
+
+def _task_files(ep: EntryPoint) -> list[tuple[str, str]]:
+    target = ep.load()
+    if not isinstance(target, ModuleType):
+        raise TypeError(f"{ep.value} must name a package holding *.yaml task files")
+    root = importlib.resources.files(target)
+    return [
+        (f"{ep.value}/{entry.name}", entry.read_text(encoding="utf-8"))
+        for entry in sorted(root.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    ]
+
+
+def _load_tasks(points: list[EntryPoint], cat: Catalogue) -> None:
+    layouts = {name: cls.Layout for name, cls in cat.worlds.items()}
+    for ep in points:
+        try:
+            files = _task_files(ep)
+            specs = [spec for source, text in files for spec in load_task_file(text, source, layouts)]
+            for spec in specs:
+                if spec.id in cat.tasks:
+                    raise TaskFileError(spec.source, spec.id, "id", f"duplicate task id, also in {cat.tasks[spec.id].source}")
+        except Exception as err:
+            _report(cat, f"task plugin {ep.name!r} ({ep.value})", err)
+            continue
+        cat.tasks.update({spec.id: spec for spec in specs})
+
+
+def _report(cat: Catalogue, what: str, err: Exception) -> None:
+    message = f"{type(err).__name__}: {err}"
+    cat.errors[what] = message
+    log.warning("simagym: skipped %s: %s", what, message)
+
+
+def discover(
+    world_points: list[EntryPoint] | None = None, task_points: list[EntryPoint] | None = None
+) -> Catalogue:
+    """Load every world and task plugin; the arguments let tests inject entry points."""
+    cat = Catalogue()
+    _load_worlds(list(entry_points(group=WORLD_GROUP)) if world_points is None else world_points, cat)
+    _load_tasks(list(entry_points(group=TASK_GROUP)) if task_points is None else task_points, cat)
+    return cat
+
+
+_CATALOGUE: Catalogue | None = None
+
+
+def catalogue() -> Catalogue:
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        _CATALOGUE = discover()
+    return _CATALOGUE
+
+
+def get_task(task_id: str) -> TaskSpec:
+    tasks = catalogue().tasks
+    if task_id in tasks:
+        return tasks[task_id]
+    close = difflib.get_close_matches(task_id, list(tasks), n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise UnknownTaskError(f"unknown task {task_id!r}.{hint} Run `simagym list` to see every task.")
+
+
+def get_world(name: str) -> type[World]:
+    worlds = catalogue().worlds
+    if name not in worlds:
+        raise UnknownTaskError(f"unknown world {name!r}; installed worlds: {', '.join(sorted(worlds))}")
+    return worlds[name]
+
+
+def list_tasks(world: str | None = None, category: str | None = None) -> list[TaskSpec]:
+    """Every task spec, sorted by id, optionally filtered."""
+    specs = sorted(catalogue().tasks.values(), key=lambda s: s.id)
+    if world is not None:
+        specs = [s for s in specs if s.world == world]
+    if category is not None:
+        specs = [s for s in specs if s.category.value == category]
+    return specs
+
+
+def plugin_errors() -> dict[str, str]:
+    """Plugins that failed to load, by name, with the reason."""
+    return dict(catalogue().errors)

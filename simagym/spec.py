@@ -1,0 +1,236 @@
+"""Tasks as data: YAML task files loaded into validated, typed specs.
+
+A task file holds a list of task templates::
+
+    world: meadow
+    tasks:
+      - id: meadow/go-to-house-v1
+        category: navigation
+        tags: [movement]
+        max_steps: 120
+        layout: {houses: 3}
+        slots: {colour: [red, blue, green, yellow]}
+        phrasings:
+          train: ["go to the {colour} house", "walk to the {colour} house", ...]
+          heldout: ["make your way to the {colour} house", ...]
+        success: {near: {kind: house, colour: $colour}}
+
+A malformed file raises :class:`TaskFileError` naming the file, the task and
+the field.
+"""
+
+from __future__ import annotations
+
+import enum
+import string
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from simagym.checks import Check, CheckError, CheckSpec, parse_check
+from simagym.text import CHARSET, MAX_INSTRUCTION_LENGTH
+from simagym.world import LayoutParams, Selector
+
+
+class Category(str, enum.Enum):
+    NAVIGATION = "navigation"
+    OBJECT = "object"
+    MENU = "menu"
+
+
+class Split(str, enum.Enum):
+    """Which phrasings an instruction is drawn from."""
+
+    TRAIN = "train"
+    HELDOUT = "heldout"
+
+
+TAGS = frozenset({"movement", "animal", "resource", "construction", "tool", "combat", "ui", "memory"})
+
+
+class TaskFileError(ValueError):
+    """A task file that does not describe valid tasks."""
+
+    def __init__(self, source: str, task: str | None, field: str | None, message: str) -> None:
+        where = source + (f": task {task!r}" if task else "") + (f": field {field!r}" if field else "")
+        super().__init__(f"{where}: {message}")
+        self.source, self.task, self.field, self.message = source, task, field, message
+
+
+_FORMATTER = string.Formatter()
+
+
+def template_fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in _FORMATTER.parse(template) if name is not None}
+
+
+class Phrasings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    train: tuple[str, ...] = Field(min_length=1)
+    heldout: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> "Phrasings":
+        both = set(self.train) & set(self.heldout)
+        if both:
+            raise ValueError(f"held-out phrasings must differ from training phrasings; both have {sorted(both)}")
+        return self
+
+    def of(self, split: Split) -> tuple[str, ...]:
+        return self.train if split is Split.TRAIN else self.heldout
+
+
+class TaskSpec(BaseModel):
+    """One validated task template. Instances come from its slots and a seed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+/[a-z0-9][a-z0-9-]*-v[0-9]+$")
+    world: str
+    category: Category
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    max_steps: int = Field(gt=0, le=10_000)
+    layout: Any = Field(default_factory=dict)
+    slots: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    phrasings: Phrasings
+    success: Any
+    failure: Any = None
+    source: str = Field(default="<memory>", exclude=True)
+
+    @field_validator("tags")
+    @classmethod
+    def _known_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(tags) - TAGS
+        if unknown:
+            raise ValueError(f"unknown tags {sorted(unknown)}; known tags: {sorted(TAGS)}")
+        return tags
+
+    @field_validator("slots")
+    @classmethod
+    def _non_empty_slots(cls, slots: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, values in slots.items():
+            if not values:
+                raise ValueError(f"slot {name!r} has no values")
+        return slots
+
+    @field_validator("success", "failure", mode="before")
+    @classmethod
+    def _parse_checks(cls, raw: Any, info) -> Any:
+        if raw is None or isinstance(raw, CheckSpec):
+            return raw
+        try:
+            return parse_check(raw, info.field_name)
+        except CheckError as err:
+            raise ValueError(f"{err.field}: {err.message}") from None
+
+    @model_validator(mode="after")
+    def _slots_used_consistently(self) -> "TaskSpec":
+        declared = set(self.slots)
+        for split in Split:
+            for phrasing in self.phrasings.of(split):
+                used = template_fields(phrasing)
+                if used - declared:
+                    raise ValueError(f"phrasing {phrasing!r} uses undeclared slots {sorted(used - declared)}")
+                bad = set(phrasing) - set(CHARSET) - set("{}")
+                if bad:
+                    raise ValueError(f"phrasing {phrasing!r} has characters outside the charset: {sorted(bad)}")
+        for name, check in (("success", self.success), ("failure", self.failure)):
+            if check is not None and check.slots - declared:
+                raise ValueError(f"{name} refers to undeclared slots {sorted(check.slots - declared)}")
+        longest_values = {k: max(v, key=len).replace("_", " ") for k, v in self.slots.items()}
+        for split in Split:
+            for phrasing in self.phrasings.of(split):
+                if len(phrasing.format_map(longest_values)) > MAX_INSTRUCTION_LENGTH:
+                    raise ValueError(f"phrasing {phrasing!r} can exceed {MAX_INSTRUCTION_LENGTH} characters")
+        return self
+
+    @property
+    def instances(self) -> int:
+        """Distinct slot combinations (each with unbounded random layouts)."""
+        n = 1
+        for values in self.slots.values():
+            n *= len(values)
+        return n
+
+    def instruction(
+        self, slot_rng: np.random.Generator, phrase_rng: np.random.Generator, split: Split = Split.TRAIN
+    ) -> "Instruction":
+        """Draw one instance: slot values from ``slot_rng``, a phrasing of ``split`` from ``phrase_rng``."""
+        values = {name: str(vals[int(slot_rng.integers(len(vals)))]) for name, vals in self.slots.items()}
+        phrasings = self.phrasings.of(split)
+        template = phrasings[int(phrase_rng.integers(len(phrasings)))]
+        return Instruction(spec=self, slots=values, split=split, template=template)
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One instruction instance: yields both its text and its checks, so they never disagree."""
+
+    spec: TaskSpec
+    slots: Mapping[str, str]
+    split: Split
+    template: str
+
+    @property
+    def text(self) -> str:
+        return self.template.format_map({k: v.replace("_", " ") for k, v in self.slots.items()})
+
+    def success_check(self) -> Check:
+        return self.spec.success.bind(self.slots)
+
+    def failure_check(self) -> Check | None:
+        return None if self.spec.failure is None else self.spec.failure.bind(self.slots)
+
+    def targets(self) -> list[Selector]:
+        """Entities the world must contain, each uniquely, for this instruction to make sense."""
+        seen: list[Selector] = []
+        for t in self.success_check().targets():
+            if t not in seen:
+                seen.append(t)
+        return seen
+
+
+def _format_pydantic(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    return field or "", first["msg"].removeprefix("Value error, ")
+
+
+def load_task_file(text: str, source: str, layouts: Mapping[str, type[LayoutParams]]) -> list[TaskSpec]:
+    """Parse one YAML task file. ``layouts`` maps each known world to its layout model."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise TaskFileError(source, None, None, f"not valid YAML: {err}") from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("tasks"), list):
+        raise TaskFileError(source, None, "tasks", "a task file is a mapping with a 'tasks' list")
+    default_world = doc.get("world")
+    specs = []
+    for i, raw in enumerate(doc["tasks"]):
+        task_name = raw.get("id", f"#{i}") if isinstance(raw, Mapping) else f"#{i}"
+        if not isinstance(raw, Mapping):
+            raise TaskFileError(source, task_name, None, "each task is a mapping")
+        data = {"world": default_world, **raw, "source": source}
+        try:
+            spec = TaskSpec.model_validate(data)
+        except ValidationError as err:
+            field, msg = _format_pydantic(err)
+            raise TaskFileError(source, task_name, field, msg) from None
+        if spec.world not in layouts:
+            raise TaskFileError(
+                source, spec.id, "world",
+                f"world {spec.world!r} is not installed; installed worlds: {', '.join(sorted(layouts)) or 'none'}",
+            )
+        if not spec.id.startswith(spec.world + "/"):
+            raise TaskFileError(source, spec.id, "id", f"task ids must start with their world, '{spec.world}/'")
+        try:
+            layout = layouts[spec.world].model_validate(spec.layout or {})
+        except ValidationError as err:
+            field, msg = _format_pydantic(err)
+            raise TaskFileError(source, spec.id, f"layout.{field}".rstrip("."), msg) from None
+        specs.append(spec.model_copy(update={"layout": layout}))
+    return specs

@@ -1,0 +1,110 @@
+"""What a world is: state, dynamics and pixels, plus a typed, read-only query
+interface that task checks and the oracle use. A world knows nothing about
+language or reward.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Mapping
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from simagym.actions import Input
+
+Selector = Mapping[str, Any]
+"""Attributes an entity must have, e.g. ``{"kind": "house", "colour": "red"}``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A read-only view of one thing in a world (a house, a key, a cow...)."""
+
+    id: int
+    kind: str
+    colour: str | None = None
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
+        if name == "kind":
+            return self.kind
+        if name == "colour":
+            return self.colour
+        return self.state.get(name)
+
+    def matches(self, selector: Selector) -> bool:
+        return all(self.get(k) == v for k, v in selector.items())
+
+    def describe(self) -> str:
+        return " ".join(p for p in (self.colour, self.kind) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened this tick. ``roles`` names the entities involved
+    (e.g. ``item`` and ``container`` for ``put_in``)."""
+
+    type: str
+    roles: Mapping[str, Entity] = field(default_factory=dict)
+
+
+class LayoutParams(BaseModel):
+    """Base of every world's validated layout parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class World(ABC):
+    """A game world. Subclasses set ``name`` and ``Layout`` and implement the hooks.
+
+    The environment calls, in this order: ``reset`` once, then each tick
+    ``step`` followed by ``render``. Checks and the oracle only read through
+    the query methods.
+    """
+
+    name: ClassVar[str]
+    Layout: ClassVar[type[LayoutParams]] = LayoutParams
+    #: Kinds of entity whose names may appear in instructions; validated at task load.
+    vocabulary: ClassVar[Mapping[str, frozenset[str]]] = {}
+
+    # --- lifecycle -----------------------------------------------------------
+    @abstractmethod
+    def reset(self, rng: np.random.Generator, layout: LayoutParams, required: list[Selector]) -> None:
+        """Build a new layout in which every ``required`` selector matches exactly one entity."""
+
+    @abstractmethod
+    def step(self, inp: Input) -> list[Event]:
+        """Advance one tick under the held inputs; return what happened."""
+
+    @abstractmethod
+    def render(self, height: int, width: int) -> np.ndarray:
+        """The agent's view as a ``(height, width, 3)`` uint8 array."""
+
+    # --- queries (ground truth: for checks and the oracle, never the agent) ---
+    @abstractmethod
+    def entities(self) -> Iterable[Entity]:
+        """Every entity in the world, inventory included."""
+
+    @abstractmethod
+    def is_near(self, entity: Entity) -> bool:
+        """Whether the player is at or next to ``entity``."""
+
+    @abstractmethod
+    def inventory(self) -> list[Entity]:
+        """What the player carries."""
+
+    def equipped(self) -> Entity | None:
+        return None
+
+    def menu(self) -> str | None:
+        """The open menu's name, or ``None`` when playing."""
+        return None
+
+    def displacement(self) -> tuple[float, float]:
+        """Player's (east, south) displacement since reset, in the world's units."""
+        return (0.0, 0.0)
+
+    def find(self, selector: Selector) -> list[Entity]:
+        return [e for e in self.entities() if e.matches(selector)]
