@@ -80,6 +80,10 @@ class Check(ABC):
         """Entities that must exist (uniquely) for the instruction to make sense."""
         return []
 
+    def satisfied(self, world: World) -> bool:
+        """Whether the condition holds now, without counting anything (for planners)."""
+        return self.update(world, [])
+
 
 @dataclass
 class Near(Check):
@@ -149,6 +153,13 @@ class Happened(Check):
         self._seen += sum(1 for e in events if self._matches(e))
         return self._seen >= self.at_least
 
+    def satisfied(self, world: World) -> bool:
+        return self._seen >= self.at_least
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.at_least - self._seen)
+
     def targets(self) -> list[Selector]:
         return list(self.roles.values()) if self.at_least == 1 else []
 
@@ -176,6 +187,9 @@ class AllOf(Check):
         results = [p.update(world, events) for p in self.parts]  # update every part: sticky ones count events
         return all(results)
 
+    def satisfied(self, world: World) -> bool:
+        return all(p.satisfied(world) for p in self.parts)
+
     def targets(self) -> list[Selector]:
         return [t for p in self.parts for t in p.targets()]
 
@@ -185,6 +199,9 @@ class AnyOf(AllOf):
     def update(self, world: World, events: list[Event]) -> bool:
         results = [p.update(world, events) for p in self.parts]
         return any(results)
+
+    def satisfied(self, world: World) -> bool:
+        return any(p.satisfied(world) for p in self.parts)
 
 
 @dataclass
@@ -203,6 +220,9 @@ class Then(AllOf):
             events = []  # an event satisfies one step of the sequence, not the next as well
         return self._done == len(self.parts)
 
+    def satisfied(self, world: World) -> bool:
+        return self._done == len(self.parts)
+
     @property
     def done(self) -> int:
         return self._done
@@ -217,6 +237,9 @@ class Not(Check):
 
     def update(self, world: World, events: list[Event]) -> bool:
         return not self.part.update(world, events)
+
+    def satisfied(self, world: World) -> bool:
+        return not self.part.satisfied(world)
 
 
 # --- parsing ------------------------------------------------------------------

@@ -109,6 +109,13 @@ class SimaEnv(gym.Env):
             self.render()
         return self._observation(), reward, terminated, truncated, self._info(success)
 
+    @property
+    def goal(self) -> Check:
+        """The live success check (privileged: for oracles and planners, never for agents)."""
+        if self._success is None:
+            raise RuntimeError("call reset() first")
+        return self._success
+
     # -------------------------------------------------------------------------
     def _observation(self) -> dict[str, Any]:
         return {"pixels": self.world.render(self.height, self.width), "instruction": self.instruction.text}

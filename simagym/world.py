@@ -108,3 +108,16 @@ class World(ABC):
 
     def find(self, selector: Selector) -> list[Entity]:
         return [e for e in self.entities() if e.matches(selector)]
+
+    # --- oracle ---------------------------------------------------------------
+    def solver(self, check: Any) -> "Solver":
+        """A planner that reaches ``check`` (a bound :class:`simagym.checks.Check`) through macros."""
+        raise NotImplementedError(f"world {self.name!r} has no oracle solver")
+
+
+class Solver(ABC):
+    """A world's privileged planner: reads ground truth, answers with macro indices."""
+
+    @abstractmethod
+    def next_macro(self) -> int:
+        """The macro to play this tick."""

@@ -1,0 +1,283 @@
+"""Meadow's layout parameters (validated from task files) and its random map generator."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from simagym.world import LayoutParams, Selector
+
+from .things import (
+    ANIMALS, COLOURED, COLOURED_ITEMS, COLOURS, FENCE, FLORA, FLOWERS, GRASS, ITEMS, LANDMARKS, PATH,
+    PLAIN_ITEMS, WALKABLE, WATER, Thing,
+)
+
+LANDMARK_SPACING = 5  # Chebyshev cells; keeps map clicks unambiguous (see menus.py)
+MAX_ATTEMPTS = 200
+
+
+class MeadowLayout(LayoutParams):
+    size: int = Field(16, ge=12, le=24, description="map side in cells")
+    houses: int = Field(2, ge=0, le=4, description="houses of distinct colours")
+    landmarks: tuple[Literal["well", "tower", "windmill", "statue", "campfire"], ...] = ()
+    extra_landmarks: int = Field(1, ge=0, le=3, description="random other landmarks")
+    objects: int = Field(3, ge=0, le=10, description="coloured balls, boxes, keys and gems")
+    tools: tuple[Literal["apple", "axe", "pickaxe", "sword"], ...] = ()
+    animals: int = Field(1, ge=0, le=6)
+    trees: int = Field(6, ge=0, le=20)
+    rocks: int = Field(2, ge=0, le=10)
+    chests: int = Field(0, ge=0, le=1)
+    hide_targets_in_chest: bool = False
+    pen: bool = False
+    gate_locked: bool = False
+    pond: bool = True
+    start_inventory: tuple[Literal["ball", "box", "key", "gem", "apple", "axe", "pickaxe", "sword", "log", "stone"], ...] = ()
+    start_menu: Literal["inventory", "map"] | None = None
+    player_margin: int = Field(0, ge=0, le=6, description="minimum cells between the player's start and the map edge")
+
+    @field_validator("start_inventory")
+    @classmethod
+    def _fits(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        if len(items) > 8:
+            raise ValueError("the inventory holds at most 8 items")
+        return items
+
+
+@dataclass
+class Generated:
+    terrain: np.ndarray
+    things: list[Thing]
+    inventory: list[Thing]
+    player: tuple[int, int]
+    pen_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+class LayoutError(RuntimeError):
+    pass
+
+
+class _Builder:
+    def __init__(self, rng: np.random.Generator, p: MeadowLayout) -> None:
+        self.rng, self.p, self.n = rng, p, p.size
+        self.terrain = np.full((self.n, self.n), GRASS, dtype=np.uint8)
+        self.taken = np.zeros((self.n, self.n), dtype=bool)  # any thing or reserved cell
+        self.things: list[Thing] = []
+        self.pen_cells: set[tuple[int, int]] = set()
+
+    def new(self, kind: str, colour: str | None = None, pos: tuple[int, int] | None = None) -> Thing:
+        thing = Thing(len(self.things), kind, colour, pos)
+        self.things.append(thing)
+        if pos is not None:
+            self.taken[pos[1], pos[0]] = True
+        return thing
+
+    def free_cells(self, margin: int = 1) -> list[tuple[int, int]]:
+        n = self.n
+        ys, xs = np.nonzero(~self.taken & np.isin(self.terrain, list(WALKABLE)))
+        return [(int(x), int(y)) for x, y in zip(xs, ys) if margin <= x < n - margin and margin <= y < n - margin]
+
+    def pick(self, cells: list[tuple[int, int]]) -> tuple[int, int]:
+        if not cells:
+            raise LayoutError("no room left")
+        return cells[int(self.rng.integers(len(cells)))]
+
+    # --- terrain -------------------------------------------------------------
+    def pond(self) -> None:
+        rx, ry = self.rng.integers(1, 3, size=2)
+        cx, cy = (int(v) for v in self.rng.integers(2, self.n - 2, size=2))
+        ys, xs = np.mgrid[0:self.n, 0:self.n]
+        water = ((xs - cx) / (rx + 0.5)) ** 2 + ((ys - cy) / (ry + 0.5)) ** 2 <= 1.0
+        self.terrain[water] = WATER
+
+    def flowers(self) -> None:
+        mask = (self.rng.random((self.n, self.n)) < 0.06) & (self.terrain == GRASS)
+        self.terrain[mask] = FLOWERS
+
+    def pen(self, colour: str) -> Thing:
+        w, h = 5, 5
+        x0 = int(self.rng.integers(1, self.n - w - 1))
+        y0 = int(self.rng.integers(1, self.n - h - 1))
+        self.terrain[y0:y0 + h, x0:x0 + w] = GRASS
+        self.terrain[y0, x0:x0 + w] = FENCE
+        self.terrain[y0 + h - 1, x0:x0 + w] = FENCE
+        self.terrain[y0:y0 + h, x0] = FENCE
+        self.terrain[y0:y0 + h, x0 + w - 1] = FENCE
+        side = int(self.rng.integers(4))
+        gate = [(x0 + 2, y0), (x0 + 2, y0 + h - 1), (x0, y0 + 2), (x0 + w - 1, y0 + 2)][side]
+        self.terrain[gate[1], gate[0]] = PATH
+        outside = [(gate[0], gate[1] - 1), (gate[0], gate[1] + 1), (gate[0] - 1, gate[1]), (gate[0] + 1, gate[1])][side]
+        self.terrain[outside[1], outside[0]] = PATH  # keep the way in clear
+        self.taken[y0 - 1:y0 + h + 1, x0 - 1:x0 + w + 1] = True  # nothing else inside or against the fence
+        self.pen_cells = {(x, y) for y in range(y0 + 1, y0 + h - 1) for x in range(x0 + 1, x0 + w - 1)}
+        thing = self.new("gate", colour, gate)
+        thing.locked = self.p.gate_locked
+        return thing
+
+    # --- things ---------------------------------------------------------------
+    def landmark(self, kind: str, colour: str | None) -> Thing:
+        others = [t.pos for t in self.things if t.kind in LANDMARKS]
+        cells = [
+            c for c in self.free_cells()
+            if all(max(abs(c[0] - o[0]), abs(c[1] - o[1])) >= LANDMARK_SPACING for o in others)
+        ]
+        return self.new(kind, colour, self.pick(cells))
+
+    def anywhere(self, kind: str, colour: str | None) -> Thing:
+        return self.new(kind, colour, self.pick(self.free_cells()))
+
+
+def _matches_any(kind: str, colour: str | None, selectors: list[Selector]) -> bool:
+    return any(sel.get("kind") == kind and sel.get("colour", colour) == colour for sel in selectors)
+
+
+def _reachable(terrain: np.ndarray, blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
+    n = terrain.shape[0]
+    seen = np.zeros_like(blocked)
+    seen[start[1], start[0]] = True
+    queue = deque([start])
+    while queue:
+        x, y = queue.popleft()
+        for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if 0 <= nx < n and 0 <= ny < n and not seen[ny, nx] and not blocked[ny, nx]:
+                seen[ny, nx] = True
+                queue.append((nx, ny))
+    return seen
+
+
+def generate(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]) -> Generated:
+    """A random map in which each required selector matches exactly one thing, all reachable."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            result = _attempt(rng, p, required)
+        except LayoutError:
+            continue
+        if result is not None:
+            return result
+    raise LayoutError(f"could not build a Meadow map for {required} with {p!r}; make the layout less crowded")
+
+
+def _colour_for(kind: str, sel: Selector, rng: np.random.Generator, used: set[str]) -> str | None:
+    if kind not in COLOURED:
+        return None
+    if "colour" in sel:
+        return str(sel["colour"])
+    free = [c for c in COLOURS if c not in used]
+    return free[int(rng.integers(len(free)))]
+
+
+def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]) -> Generated | None:
+    b = _Builder(rng, p)
+    if p.pond:
+        b.pond()
+    b.flowers()
+    unique = [s for s in required if s.get("kind") not in FLORA]
+    inventory = [Thing(-1, kind) for kind in p.start_inventory]
+
+    required_kinds = [str(s["kind"]) for s in required if "kind" in s]
+    gate_sel = next((s for s in required if s.get("kind") == "gate"), None)
+    if p.pen or gate_sel:
+        b.pen(_colour_for("gate", gate_sel or {}, rng, set()))
+
+    # Landmarks first: they need the most room.
+    house_colours: set[str] = {str(s["colour"]) for s in required if s.get("kind") == "house" and "colour" in s}
+    for sel in required:
+        if sel.get("kind") in LANDMARKS:
+            b.landmark(str(sel["kind"]), _colour_for(str(sel["kind"]), sel, rng, house_colours))
+    houses = sum(t.kind == "house" for t in b.things)
+    for _ in range(p.houses - houses):
+        colour = _colour_for("house", {}, rng, house_colours | {t.colour for t in b.things if t.kind == "house"})
+        if not _matches_any("house", colour, unique):
+            b.landmark("house", colour)
+    wanted = list(p.landmarks)
+    others = [k for k in LANDMARKS[1:] if k not in wanted and k not in required_kinds]
+    rng.shuffle(others)
+    wanted += others[: p.extra_landmarks]
+    for kind in wanted:
+        if not any(t.kind == kind for t in b.things):
+            b.landmark(kind, None)
+
+    chest = None
+    if p.chests or "chest" in required_kinds or p.hide_targets_in_chest:
+        chest = b.anywhere("chest", None)
+
+    for kind, count in (("tree", p.trees), ("rock", p.rocks)):
+        for _ in range(count + (1 if kind in required_kinds and count == 0 else 0)):
+            b.anywhere(kind, None)
+
+    # Required items and animals, then distractors that never match a target.
+    for sel in required:
+        kind = str(sel.get("kind"))
+        if kind not in ITEMS and kind not in ANIMALS:
+            continue
+        if any(t.matches(sel) for t in (x.view() for x in inventory)):
+            continue
+        colour = _colour_for(kind, sel, rng, set())
+        if kind in ITEMS and p.hide_targets_in_chest and chest is not None:
+            item = b.new(kind, colour)
+            chest.contents.append(item)
+        else:
+            b.anywhere(kind, colour)
+    for _ in range(p.objects):
+        kind = COLOURED_ITEMS[int(rng.integers(len(COLOURED_ITEMS)))]
+        colour = COLOURS[int(rng.integers(len(COLOURS)))]
+        if not _matches_any(kind, colour, unique):
+            b.anywhere(kind, colour)
+    for kind in p.tools:
+        if not _matches_any(kind, None, unique):
+            b.anywhere(kind, None)
+    animals_present = {t.kind for t in b.things if t.kind in ANIMALS}
+    for _ in range(p.animals):
+        choices = [a for a in ANIMALS if a not in animals_present and not _matches_any(a, None, unique)]
+        if choices:
+            kind = choices[int(rng.integers(len(choices)))]
+            animals_present.add(kind)
+            b.anywhere(kind, None)
+    if p.gate_locked and (gate_sel is not None or p.pen):
+        gate = next(t for t in b.things if t.kind == "gate")
+        if not any(t.kind == "key" and t.colour == gate.colour for t in b.things + inventory):
+            b.anywhere("key", gate.colour)
+
+    # The player, then a check that everything can be reached.
+    m = max(1, p.player_margin)
+    start = b.pick([c for c in b.free_cells(m) if c not in b.pen_cells])
+    blocked = ~np.isin(b.terrain, list(WALKABLE))
+    for t in b.things:
+        if t.pos is not None and t.kind not in ITEMS and t.kind != "gate":
+            blocked[t.pos[1], t.pos[0]] = True
+    reach = _reachable(b.terrain, blocked, start)
+    for t in b.things:
+        if t.pos is None or t.kind == "gate":
+            continue
+        x, y = t.pos
+        if t.kind in ITEMS:
+            ok = reach[y, x]
+        else:
+            ok = any(0 <= x + dx < b.n and 0 <= y + dy < b.n and reach[y + dy, x + dx]
+                     for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+        if not ok:
+            return None
+    if p.player_margin and not _room_to_walk(reach, start, p.player_margin):
+        return None
+    for i, item in enumerate(inventory):
+        item.id = len(b.things) + i
+        item.changed()
+    for sel in unique:
+        count = sum(t.view().matches(sel) for t in b.things + inventory)
+        if count != 1:
+            return None
+    return Generated(b.terrain, b.things, inventory, start, b.pen_cells)
+
+
+def _room_to_walk(reach: np.ndarray, start: tuple[int, int], distance: int) -> bool:
+    """Movement tasks need a reachable cell ``distance`` away in each direction."""
+    ys, xs = np.nonzero(reach)
+    sx, sy = start
+    return bool((xs - sx >= distance).any() and (sx - xs >= distance).any()
+                and (ys - sy >= distance).any() and (sy - ys >= distance).any())
+
+
+__all__ = ["MeadowLayout", "Generated", "generate", "LayoutError", "PLAIN_ITEMS"]

@@ -1,0 +1,60 @@
+"""Meadow's pixels: the camera view around the player, composed from cached tiles."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from simagym.art import Canvas, TileAtlas
+
+from .things import HUD, SPRITE_PAINTERS, TERRAIN_PAINTERS, player_painter
+
+VIEW = 9  # cells across the camera view; odd so the player is centred
+RADIUS = VIEW // 2
+
+
+@lru_cache(maxsize=None)
+def atlas(tile: int) -> TileAtlas:
+    """One atlas per tile size, shared by every Meadow world in the process."""
+    return TileAtlas(tile, TERRAIN_PAINTERS, SPRITE_PAINTERS)
+
+
+@lru_cache(maxsize=None)
+def player_sprite(tile: int, facing: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, pixels) of the player facing ``facing``; painted twice to find what it covers."""
+    dark, light = Canvas(tile, (0, 0, 0)), Canvas(tile, (255, 255, 255))
+    paint = player_painter(facing)
+    paint(dark)
+    paint(light)
+    mask = (dark.pixels == light.pixels).all(axis=-1)
+    return mask, dark.pixels
+
+
+def tile_size(height: int, width: int) -> int:
+    return math.ceil(max(height, width) / VIEW)
+
+
+def camera_view(tiles: np.ndarray, pad: int, player: tuple[int, int], facing: tuple[int, int],
+                hand_sprite: int, height: int, width: int) -> np.ndarray:
+    """The ``height`` x ``width`` view centred on the player.
+
+    ``tiles`` holds atlas ids for the map padded by ``pad`` cells on each side.
+    """
+    t = tile_size(height, width)
+    px, py = player[0] + pad, player[1] + pad
+    ids = tiles[py - RADIUS: py + RADIUS + 1, px - RADIUS: px + RADIUS + 1]
+    cells = atlas(t)
+    frame = cells.compose(ids)
+    mask, pixels = player_sprite(t, facing)
+    centre = frame[RADIUS * t: (RADIUS + 1) * t, RADIUS * t: (RADIUS + 1) * t]
+    centre[mask] = pixels[mask]
+    y0, x0 = (VIEW * t - height) // 2, (VIEW * t - width) // 2
+    frame = frame[y0: y0 + height, x0: x0 + width]
+    if hand_sprite:
+        # What the player holds, bottom-left: views are partial, so show the state that matters.
+        hud_id = np.array([[cells.index(HUD, hand_sprite)]])
+        cells.ensure(hud_id)
+        frame[height - t:, :t] = cells.tiles[hud_id[0, 0]][: min(t, height), : min(t, width)]
+    return np.ascontiguousarray(frame)

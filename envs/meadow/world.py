@@ -1,0 +1,358 @@
+"""Meadow: a top-down 2D open world with a camera that follows the player.
+
+Controls: W/A/S/D or arrows move one cell per tick (pushing into something
+turns to face it; pushing an animal you already face shoos it aside), E uses
+what is underfoot or faced, Q drops the held item (or puts it into a faced,
+open chest), 1-8 hold an inventory slot, I opens the inventory, M the map,
+Tab switches between them, Esc closes. In menus, click with the mouse.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+import numpy as np
+
+from simagym.actions import Input
+from simagym.art import PALETTE, draw_cursor
+from simagym.world import Entity, Event, Selector, World
+
+from . import menus
+from .layout import MeadowLayout, generate
+from .render import RADIUS, camera_view
+from .things import (
+    ANIMALS, FLORA, ITEMS, LANDMARKS, SPRITE_ID, STUMP, VOID, WALKABLE, Thing,
+)
+
+MOVES = (("W", (0, -1)), ("UP", (0, -1)), ("S", (0, 1)), ("DOWN", (0, 1)),
+         ("A", (-1, 0)), ("LEFT", (-1, 0)), ("D", (1, 0)), ("RIGHT", (1, 0)))
+SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
+WANDER_P = 0.15
+PAD = RADIUS + 1
+
+_MAP_COLOURS = {"well": (40, 70, 160), "tower": (150, 150, 160), "windmill": (235, 225, 190), "statue": (250, 250, 250),
+                "campfire": (250, 120, 20), "chest": (150, 95, 40), "tree": (30, 100, 40), "rock": (120, 120, 125)}
+
+
+def _chebyshev(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(abs(a[0] - b[0]), abs(a[1] - b[1]))
+
+
+class MeadowWorld(World):
+    name = "meadow"
+    Layout = MeadowLayout
+
+    # --- lifecycle -----------------------------------------------------------
+    def reset(self, rng: np.random.Generator, layout: MeadowLayout, required: list[Selector]) -> None:
+        g = generate(rng, layout, required)
+        self.rng = rng
+        self.n = layout.size
+        self.terrain = g.terrain
+        self.pen_cells = g.pen_cells
+        self.things: list[Thing] = g.things + g.inventory
+        self.by_id = {t.id: t for t in self.things}
+        self.by_kind: dict[str, list[Thing]] = defaultdict(list)
+        for t in self.things:
+            self.by_kind[t.kind].append(t)
+        self.animals = [t for t in self.things if t.kind in ANIMALS]
+        self.inventory_items: list[Thing] = list(g.inventory)
+        self.hand: Thing | None = None
+        self.menu_name: str | None = layout.start_menu
+        self.player = self.start = g.player
+        self.facing = (0, 1)
+        self._cursor = (0.5, 0.5)
+        self.markers: list[tuple[int, int]] = []
+        self.occupant = np.full((self.n, self.n), -1, dtype=np.int32)  # blocking thing per cell
+        self.item_at = np.full((self.n, self.n), -1, dtype=np.int32)  # ground item per cell
+        self.tiles = np.full((self.n + 2 * PAD, self.n + 2 * PAD), VOID * len(SPRITE_ID), dtype=np.int32)
+        for t in self.things:
+            if t.pos is not None:
+                self._grid(t)[t.pos[1], t.pos[0]] = t.id
+        for y in range(self.n):
+            for x in range(self.n):
+                self._refresh(x, y)
+
+    def _grid(self, t: Thing) -> np.ndarray:
+        return self.item_at if t.kind in ITEMS else self.occupant
+
+    def _refresh(self, x: int, y: int) -> None:
+        """Recompute the atlas id of one cell after anything on it changed."""
+        tid = self.occupant[y, x]
+        if tid < 0:
+            tid = self.item_at[y, x]
+        sprite = SPRITE_ID[self.by_id[tid].sprite_name()] if tid >= 0 else 0
+        self.tiles[y + PAD, x + PAD] = int(self.terrain[y, x]) * len(SPRITE_ID) + sprite
+
+    def _place(self, t: Thing, pos: tuple[int, int] | None) -> None:
+        if t.pos is not None:
+            self._grid(t)[t.pos[1], t.pos[0]] = -1
+            self._refresh(*t.pos)
+        t.pos = pos
+        if pos is not None:
+            self._grid(t)[pos[1], pos[0]] = t.id
+            self._refresh(*pos)
+
+    def _remove(self, t: Thing) -> None:
+        self._place(t, None)
+        self.things.remove(t)
+        self.by_kind[t.kind].remove(t)
+
+    # --- dynamics ------------------------------------------------------------
+    def step(self, inp: Input) -> list[Event]:
+        events: list[Event] = []
+        self._cursor = inp.cursor
+        if self.menu_name is not None:
+            self._menu_input(inp, events)
+        else:
+            self._play_input(inp, events)
+            if self.menu_name is None:
+                self._wander()
+        return events
+
+    def _menu_input(self, inp: Input, events: list[Event]) -> None:
+        keys = inp.keys
+        if "ESC" in keys:
+            self.menu_name = None
+        elif "TAB" in keys:
+            self.menu_name = "map" if self.menu_name == "inventory" else "inventory"
+        elif "I" in keys:
+            self.menu_name = None if self.menu_name == "inventory" else "inventory"
+        elif "M" in keys:
+            self.menu_name = None if self.menu_name == "map" else "map"
+        elif self.menu_name == "inventory":
+            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
+            if slot is None and inp.left:
+                slot = menus.slot_at(*inp.cursor)
+            if slot is not None:
+                self._hold(slot, events)
+        elif inp.left:
+            self._mark(menus.map_cell(*inp.cursor, self.n), events)
+
+    def _play_input(self, inp: Input, events: list[Event]) -> None:
+        keys = inp.keys
+        if not keys:
+            return
+        if "I" in keys:
+            self.menu_name = "inventory"
+            return
+        if "M" in keys:
+            self.menu_name = "map"
+            return
+        slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
+        if slot is not None:
+            self._hold(slot, events)
+        if "E" in keys:
+            self._use(events)
+        if "Q" in keys:
+            self._drop(events)
+        move = next((d for k, d in MOVES if k in keys), None)
+        if move is not None:
+            self._move(move, events)
+
+    def _hold(self, slot: int, events: list[Event]) -> None:
+        if slot < len(self.inventory_items):
+            self.hand = self.inventory_items[slot]
+            events.append(Event("equipped", {"item": self.hand.view()}))
+
+    def _mark(self, cell: tuple[int, int], events: list[Event]) -> None:
+        self.markers.append(cell)
+        landmarks = [t for t in self.things if t.kind in LANDMARKS and t.pos is not None]
+        dist = [np.hypot(t.pos[0] - cell[0], t.pos[1] - cell[1]) for t in landmarks]
+        roles = {}
+        if dist and min(dist) <= menus.MARKER_RADIUS:
+            roles["target"] = landmarks[int(np.argmin(dist))].view()
+        events.append(Event("marker_placed", roles))
+
+    def _faced(self) -> Thing | None:
+        x, y = self.player[0] + self.facing[0], self.player[1] + self.facing[1]
+        if 0 <= x < self.n and 0 <= y < self.n and self.occupant[y, x] >= 0:
+            return self.by_id[int(self.occupant[y, x])]
+        return None
+
+    def _take(self, item: Thing, events: list[Event]) -> bool:
+        if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+            return False
+        self._place(item, None)
+        self.inventory_items.append(item)
+        self.hand = item
+        events.append(Event("picked_up", {"item": item.view()}))
+        return True
+
+    def _lose(self, item: Thing) -> None:
+        self.inventory_items.remove(item)
+        if self.hand is item:
+            self.hand = None
+
+    def _use(self, events: list[Event]) -> None:
+        x, y = self.player
+        if self.item_at[y, x] >= 0:
+            self._take(self.by_id[int(self.item_at[y, x])], events)
+            return
+        target = self._faced()
+        if target is None:
+            return
+        kind, hand = target.kind, (self.hand.kind if self.hand else None)
+        if kind in ("chest", "gate") and not target.open:
+            if target.locked:
+                if not any(i.kind == "key" and i.colour == target.colour for i in self.inventory_items):
+                    return
+                target.locked = False
+                events.append(Event("unlocked", {"target": target.view()}))
+            target.open = True
+            target.changed()
+            self._refresh(*target.pos)
+            events.append(Event("opened", {"target": target.view()}))
+        elif kind == "chest" and target.contents:
+            item = target.contents[0]
+            if self._take(item, events):
+                target.contents.pop(0)
+                events.append(Event("took_out", {"item": item.view(), "container": target.view()}))
+        elif kind in ANIMALS:
+            if hand == "apple":
+                apple = self.hand
+                self._lose(apple)
+                self.things.remove(apple)
+                self.by_kind["apple"].remove(apple)
+                events.append(Event("fed", {"animal": target.view(), "item": apple.view()}))
+            else:
+                events.append(Event("petted", {"animal": target.view()}))
+        elif (kind, hand) in (("tree", "axe"), ("rock", "pickaxe")):
+            if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+                return
+            pos = target.pos
+            self._remove(target)
+            if kind == "tree":
+                self.terrain[pos[1], pos[0]] = STUMP
+                self._refresh(*pos)
+            product = Thing(max(self.by_id) + 1, "log" if kind == "tree" else "stone")
+            self.by_id[product.id] = product
+            self.things.append(product)
+            self.by_kind[product.kind].append(product)
+            self.inventory_items.append(product)
+            events.append(Event("chopped" if kind == "tree" else "mined", {"target": target.view()}))
+            events.append(Event("gathered", {"item": product.view()}))
+
+    def _drop(self, events: list[Event]) -> None:
+        item = self.hand
+        if item is None:
+            return
+        target = self._faced()
+        if target is not None and target.kind == "chest" and target.open:
+            self._lose(item)
+            target.contents.append(item)
+            events.append(Event("put_in", {"item": item.view(), "container": target.view()}))
+            return
+        x, y = self.player
+        if self.item_at[y, x] >= 0:
+            return  # one item per cell
+        self._lose(item)
+        self._place(item, (x, y))
+        roles = {"item": item.view()}
+        near = [t for t in self.things if t.kind in LANDMARKS and t.pos is not None and _chebyshev(t.pos, self.player) <= 1]
+        if near:
+            roles["landmark"] = near[0].view()
+        events.append(Event("dropped", roles))
+
+    def _free_for(self, x: int, y: int, walker: str) -> bool:
+        if not (0 <= x < self.n and 0 <= y < self.n) or self.terrain[y, x] not in WALKABLE:
+            return False
+        tid = self.occupant[y, x]
+        if tid >= 0 and self.by_id[int(tid)].blocks:
+            return False
+        if walker == "animal":
+            return tid < 0 and self.item_at[y, x] < 0 and (x, y) != self.player and (x, y) not in self.pen_cells
+        return True
+
+    def _move(self, d: tuple[int, int], events: list[Event]) -> None:
+        already_facing = self.facing == d
+        self.facing = d
+        x, y = self.player[0] + d[0], self.player[1] + d[1]
+        if self._free_for(x, y, "player"):
+            self.player = (x, y)
+            tid = self.occupant[y, x]
+            if tid >= 0 and self.by_id[int(tid)].kind == "gate":
+                events.append(Event("went_through", {"target": self.by_id[int(tid)].view()}))
+            return
+        blocker = self._faced()
+        if already_facing and blocker is not None and blocker.kind in ANIMALS:
+            self._shoo(blocker)
+
+    def _shoo(self, animal: Thing) -> None:
+        ax, ay = animal.pos
+        options = [(ax + dx, ay + dy) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))
+                   if self._free_for(ax + dx, ay + dy, "animal")]
+        if options:
+            self._place(animal, options[int(self.rng.integers(len(options)))])
+
+    def _wander(self) -> None:
+        draws = self.rng.random(2 * len(self.animals)) if self.animals else ()
+        for i, animal in enumerate(self.animals):
+            # Animals wait for a player standing next to them, so they can be petted or fed.
+            if draws[2 * i] >= WANDER_P or _chebyshev(animal.pos, self.player) <= 1:
+                continue
+            dx, dy = ((1, 0), (-1, 0), (0, 1), (0, -1))[int(draws[2 * i + 1] * 4)]
+            x, y = animal.pos[0] + dx, animal.pos[1] + dy
+            if self._free_for(x, y, "animal"):
+                self._place(animal, (x, y))
+
+    # --- pixels ---------------------------------------------------------------
+    def render(self, height: int, width: int) -> np.ndarray:
+        if self.menu_name == "map":
+            frame = menus.draw_map(self.terrain, self._map_marks(), height, width)
+        else:
+            hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
+            frame = camera_view(self.tiles, PAD, self.player, self.facing, hand, height, width)
+            if self.menu_name is None:
+                return frame
+            slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
+            hand_slot = self.inventory_items.index(self.hand) if self.hand is not None else None
+            menus.draw_inventory(frame, slots, hand_slot)
+        draw_cursor(frame, *self._cursor)
+        return frame
+
+    _cursor = (0.5, 0.5)
+
+    def _map_marks(self) -> list[tuple[tuple[int, int], tuple[int, int, int]]]:
+        marks = []
+        for t in self.things:
+            if t.pos is None or t.kind in ITEMS or t.kind in ANIMALS:
+                continue
+            rgb = PALETTE[t.colour] if t.colour else _MAP_COLOURS.get(t.kind, (200, 200, 200))
+            marks.append((t.pos, rgb))
+        marks += [(m, (255, 0, 255)) for m in self.markers]
+        marks.append((self.player, (255, 255, 255)))
+        return marks
+
+    # --- queries --------------------------------------------------------------
+    def entities(self) -> Iterable[Entity]:
+        return [t.view() for t in self.things]
+
+    def find(self, selector: Selector) -> list[Entity]:
+        pool = self.by_kind.get(selector["kind"], []) if "kind" in selector else self.things
+        return [v for v in (t.view() for t in pool) if v.matches(selector)]
+
+    def is_near(self, entity: Entity) -> bool:
+        t = self.by_id.get(entity.id)
+        return t is not None and t.pos is not None and _chebyshev(t.pos, self.player) <= 1
+
+    def inventory(self) -> list[Entity]:
+        return [t.view() for t in self.inventory_items]
+
+    def equipped(self) -> Entity | None:
+        return self.hand.view() if self.hand is not None else None
+
+    def menu(self) -> str | None:
+        return self.menu_name
+
+    def displacement(self) -> tuple[float, float]:
+        return (float(self.player[0] - self.start[0]), float(self.player[1] - self.start[1]))
+
+    # --- oracle ---------------------------------------------------------------
+    def solver(self, check):
+        from .solver import MeadowSolver
+
+        return MeadowSolver(self, check)
+
+
+__all__ = ["MeadowWorld", "FLORA"]

@@ -1,0 +1,140 @@
+"""``python -m simagym.eval --agent oracle --suite core --episodes N --workers K --out DIR``.
+
+Runs (or resumes) an evaluation, shows a progress bar, prints the results
+table, and writes ``DIR/episodes.jsonl``, ``DIR/run.json`` and ``DIR/summary.json``.
+Bad arguments exit with status 2 and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, NoReturn, Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from simagym.eval.errors import EvalError
+
+PROG = "python -m simagym.eval"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse would print the whole usage block; one line (plus a pointer to --help) is clearer.
+        raise _UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Evaluate an agent on a suite of simagym tasks.")
+    parser.add_argument("--agent", default="oracle",
+                        help="random, oracle, or package.module:ClassName (default: oracle)")
+    parser.add_argument("--suite", default="core",
+                        help="a bundled suite name (core = its highest version), name-vN, or a path to a suite .yaml (default: core)")
+    parser.add_argument("--episodes", type=_positive_int, default=None, metavar="N",
+                        help="run only the first N seeds per task per split (default: every seed of the suite)")
+    parser.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="K",
+                        help="worker processes (default: the number of CPUs)")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="run folder; re-running with the same folder resumes (default: results/<agent>-<suite>)")
+    parser.add_argument("--list-suites", action="store_true", help="list the bundled suites and exit")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details, including agent tracebacks")
+    return parser
+
+
+def default_out(agent: str, suite: str) -> Path:
+    """``results/<agent>-<suite>`` with characters unsafe in folder names replaced."""
+    safe = lambda s: re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(s).stem if s.endswith((".yaml", ".yml")) else s).strip("_")
+    return Path("results") / f"{safe(agent)}-{safe(suite)}"
+
+
+def _list_suites(console: Console) -> None:
+    from simagym.eval.suite import available_suites
+
+    for name, versions in sorted(available_suites().items()):
+        console.print(f"{name}: " + ", ".join(f"v{v}" for v in sorted(versions)))
+
+
+def _run(args: argparse.Namespace, console: Console, err_console: Console) -> int:
+    from simagym.eval.results import episode_key
+    from simagym.eval.runner import EvalRun
+    from simagym.eval.suite import load_suite
+    from simagym.eval.summary import render_summary
+
+    suite = load_suite(args.suite)
+    out = args.out or default_out(args.agent, args.suite)
+    with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers) as run:
+        if run.skipped:
+            err_console.print(f"resuming {out}: {run.skipped} of {len(run.episodes)} episodes already finished")
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[successes]} successes"), TimeElapsedColumn(), TimeRemainingColumn(),
+            console=err_console, disable=args.no_progress,
+        )
+        planned = set(run.episodes)
+        successes = sum(bool(r["success"]) for r in run.finished if episode_key(r) in planned)
+        with progress:
+            bar = progress.add_task(f"{args.agent} on {suite.label}", total=len(run.episodes),
+                                    completed=run.skipped, successes=successes)
+
+            def advance(record: dict[str, Any]) -> None:
+                nonlocal successes
+                successes += bool(record["success"])
+                progress.update(bar, advance=1, successes=successes)
+
+            outcome = run.execute(advance)
+    render_summary(outcome.summary, console)
+    console.print(f"results: {out / 'summary.json'}, episodes: {out / 'episodes.jsonl'}")
+    return 0
+
+
+def _fail(message: str) -> None:
+    # Plain stderr, not rich: one unwrapped line that scripts can grep.
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 2 bad arguments or run error, 130 interrupted)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as err:
+        _fail(f"{err} (see --help)")
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.getLogger("simagym").setLevel(logging.DEBUG)
+    console, err_console = Console(), Console(stderr=True)
+    if args.list_suites:
+        _list_suites(console)
+        return 0
+    try:
+        return _run(args, console, err_console)
+    except EvalError as err:
+        _fail(str(err))
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted; finished episodes are saved, re-run the same command to resume\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

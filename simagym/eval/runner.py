@@ -1,0 +1,239 @@
+"""Runs a suite's episodes over worker processes, appending each result as it finishes.
+
+Every episode is independent and seeded by its own seed (the environment's
+reset and a fresh agent), so results do not depend on the number of workers
+or the order they finish in. Finished episodes (keyed by task, seed, split) are
+skipped on re-run, which is how an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import traceback
+from contextlib import closing
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from simagym.eval.errors import EvalError
+from simagym.eval.results import EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes
+from simagym.eval.suite import Episode, Suite
+from simagym.eval.summary import build_summary, write_summary
+
+log = logging.getLogger("simagym.eval")
+
+#: "spawn": a fresh interpreter per worker, so no pygame/SDL or thread state is
+#: inherited from the parent (fork is unsafe with both).
+START_METHOD = "spawn"
+
+
+# --- one episode (runs inside a worker) ---------------------------------------------
+
+def _init_worker() -> None:
+    from simagym.headless import configure_sdl
+
+    configure_sdl()
+    # K workers share the machine's cores; one BLAS/torch thread each avoids oversubscription.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def run_episode(agent_spec: str, episode: Episode) -> dict[str, Any]:
+    """Play one episode with a fresh agent seeded by the episode's seed; return its record."""
+    import simagym
+    from simagym.agents import load_agent
+    from simagym.macros import DiscreteActions
+
+    env = DiscreteActions(simagym.make(episode.task, phrasing=episode.split))
+    try:
+        obs, info = env.reset(seed=episode.seed)
+        agent = load_agent(agent_spec, seed=episode.seed)
+        # Only privileged agents (the oracle) may read the world's ground truth.
+        agent.reset(obs["instruction"], env.unwrapped if agent.privileged else None)
+        steps, total = 0, 0.0
+        while True:
+            obs, reward, terminated, truncated, info = env.step(agent.act(obs))
+            steps += 1
+            total += float(reward)
+            if terminated or truncated:
+                break
+        task = env.unwrapped.task
+        return {
+            "task": episode.task,
+            "world": task.world,
+            "category": task.category.value,
+            "seed": episode.seed,
+            "split": episode.split,
+            "instruction": env.unwrapped.instruction.text,
+            "success": bool(info["success"]),
+            "steps": steps,
+            "return": total,
+        }
+    finally:
+        env.close()
+
+
+def _guarded_episode(agent_spec: str, episode: Episode) -> dict[str, Any]:
+    """Like :func:`run_episode`, but a crash comes back as data (tracebacks do not pickle)."""
+    try:
+        return run_episode(agent_spec, episode)
+    except Exception as err:
+        return {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc(), "episode": list(episode)}
+
+
+# --- the run ----------------------------------------------------------------------------
+
+@dataclass
+class RunOutcome:
+    out_dir: Path
+    summary: dict[str, Any]
+    planned: int
+    skipped: int  # already finished before this invocation
+    ran: int      # finished by this invocation
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int) -> dict[str, Any]:
+    from simagym import __version__
+
+    return {
+        "agent": agent,
+        "suite_name": suite.name,
+        "suite_version": suite.version,
+        "suite_source": suite.source,
+        "episodes_per_task": per_task,
+        "planned": planned,
+        "seeds": list(suite.seeds if per_task is None else suite.seeds[:per_task]),
+        "splits": [s.value for s in suite.splits],
+        "tasks": list(suite.tasks),
+        "simagym_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def check_agent(agent: str) -> None:
+    """Fail fast, in this process, on an agent that cannot be loaded."""
+    from simagym.agents import load_agent
+
+    try:
+        load_agent(agent, seed=0)
+    except ValueError as err:
+        raise EvalError(str(err)) from None
+
+
+def _results(agent: str, pending: Sequence[Episode], workers: int) -> Iterator[dict[str, Any]]:
+    """Yield episode records (or error records) as they finish."""
+    if workers == 1 or len(pending) <= 1:
+        # In-process: no start-up cost, and simpler to debug.
+        for episode in pending:
+            yield _guarded_episode(agent, episode)
+        return
+    ctx = multiprocessing.get_context(START_METHOD)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx, initializer=_init_worker)
+    try:
+        # Keep only a few episodes queued per worker so an interrupt stops quickly.
+        queue = iter(pending)
+        running: set[Future[dict[str, Any]]] = set()
+        for episode in queue:
+            running.add(pool.submit(_guarded_episode, agent, episode))
+            if len(running) >= 2 * workers:
+                break
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                next_episode = next(queue, None)
+                if next_episode is not None:
+                    running.add(pool.submit(_guarded_episode, agent, next_episode))
+                yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class EvalRun:
+    """One invocation on a run folder: validates, locks it, knows what is left to run.
+
+    Use as a context manager; :meth:`execute` runs the pending episodes.
+    """
+
+    def __init__(self, agent: str, suite: Suite, out_dir: str | os.PathLike[str], *,
+                 episodes_per_task: int | None = None, workers: int = 1) -> None:
+        if not isinstance(workers, int) or workers < 1:
+            raise EvalError(f"workers must be >= 1, got {workers!r}")
+        self.agent = agent
+        self.suite = suite
+        self.out_dir = Path(out_dir)
+        self.workers = workers
+        self.episodes = suite.episodes(episodes_per_task)
+        self.per_task = episodes_per_task
+        check_agent(agent)
+        self._lock = FolderLock(self.out_dir)
+        self.finished: list[dict[str, Any]] = []
+        self.pending: list[Episode] = []
+
+    def __enter__(self) -> "EvalRun":
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise EvalError(f"cannot create the output folder {self.out_dir}: {err.strerror}") from None
+        self._lock.__enter__()
+        try:
+            prepare_run_config(self.out_dir, _run_identity(self.agent, self.suite, self.per_task, len(self.episodes)))
+            self.finished = read_episodes(self.out_dir, repair=True)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        done = {episode_key(r) for r in self.finished}
+        self.pending = [e for e in self.episodes if e not in done]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.__exit__(*exc)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.episodes) - len(self.pending)
+
+    def execute(self, on_result: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+        """Run what is pending; the summary is written even if interrupted."""
+        from simagym import __version__
+        from simagym.headless import configure_sdl
+
+        configure_sdl()  # for the in-process path, and inherited by spawned workers
+        new: list[dict[str, Any]] = []
+        try:
+            # closing(): a failure below must shut the worker pool down now, not at garbage collection.
+            stream = closing(_results(self.agent, self.pending, self.workers))
+            with EpisodeLog(self.out_dir) as episode_log, stream as results:
+                for record in results:
+                    if "error" in record:
+                        task, seed, split = record["episode"]
+                        log.debug("episode %s seed %s (%s) failed:\n%s", task, seed, split, record["traceback"])
+                        raise EvalError(
+                            f"episode {task} seed {seed} ({split}) with agent {self.agent!r} failed: {record['error']}"
+                            f" ({len(self.finished) + len(new)} finished episodes are saved; --verbose shows the"
+                            " traceback; re-run to resume)"
+                        )
+                    episode_log.append(record)
+                    new.append(record)
+                    if on_result is not None:
+                        on_result(record)
+        finally:
+            wanted = set(self.episodes)
+            records = [r for r in self.finished + new if episode_key(r) in wanted]
+            summary = build_summary(
+                records, agent=self.agent, planned=len(self.episodes), simagym_version=__version__,
+                suite={"name": self.suite.name, "version": self.suite.version, "source": self.suite.source},
+            )
+            write_summary(self.out_dir, summary)
+        return RunOutcome(self.out_dir, summary, len(self.episodes), self.skipped, len(new), records)
+
+
+def run_eval(agent: str, suite: Suite, out_dir: str | os.PathLike[str], *, episodes_per_task: int | None = None,
+             workers: int = 1, on_result: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+    """Run (or resume) ``agent`` on ``suite`` into ``out_dir``; return the outcome and summary."""
+    with EvalRun(agent, suite, out_dir, episodes_per_task=episodes_per_task, workers=workers) as run:
+        return run.execute(on_result)
