@@ -10,8 +10,6 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-from scipy.stats import binomtest
-
 CONFIDENCE = 0.95
 
 
@@ -33,6 +31,9 @@ def success_rate(successes: int, episodes: int, confidence: float = CONFIDENCE) 
     """Wilson score interval for ``successes`` out of ``episodes`` (at least one)."""
     if episodes < 1 or not 0 <= successes <= episodes:
         raise ValueError(f"need 0 <= successes <= episodes and episodes >= 1, got {successes}/{episodes}")
+    # Imported here: scipy.stats takes ~1.5 s to import, which every worker process would pay.
+    from scipy.stats import binomtest
+
     ci = binomtest(successes, episodes).proportion_ci(confidence_level=confidence, method="wilson")
     return Rate(successes, episodes, successes / episodes, float(ci.low), float(ci.high))
 
