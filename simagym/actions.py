@@ -61,7 +61,19 @@ def make_action(
     return {"keys": key_vec, "mouse": np.asarray(mouse, dtype=np.float32), "buttons": button_vec}
 
 
+_TRUSTED: set[int] = set()
+
+
+def trust(arr: np.ndarray) -> np.ndarray:
+    """Mark a read-only 0/1 constant (e.g. a macro's key vector) as valid, so it skips checking."""
+    arr.flags.writeable = False
+    _TRUSTED.add(id(arr))
+    return arr
+
+
 def _binary(value: Any, part: str, size: int) -> np.ndarray:
+    if id(value) in _TRUSTED:
+        return value
     arr = np.asarray(value)
     if arr.shape != (size,):
         raise ValueError(f"action[{part!r}] must have shape ({size},), got {arr.shape}")
@@ -86,10 +98,12 @@ def validate_action(action: Any) -> tuple[np.ndarray, float, float, np.ndarray]:
         )
     keys = _binary(action["keys"], "keys", len(KEYS))
     buttons = _binary(action["buttons"], "buttons", len(BUTTONS))
-    mouse = np.asarray(action["mouse"])
-    if mouse.shape != (2,) or mouse.dtype.kind != "f":
-        raise ValueError(f"action['mouse'] must be 2 floats (x, y), got {mouse!r}")
-    x, y = float(mouse[0]), float(mouse[1])
+    mouse = action["mouse"]
+    if not (isinstance(mouse, np.ndarray) and mouse.shape == (2,) and mouse.dtype.kind == "f"):
+        mouse = np.asarray(mouse)
+        if mouse.shape != (2,) or mouse.dtype.kind != "f":
+            raise ValueError(f"action['mouse'] must be 2 floats (x, y), got {mouse!r}")
+    x, y = mouse.tolist()
     if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
         raise ValueError(f"action['mouse'] must lie in [0, 1] x [0, 1] (a fraction of the screen), got ({x}, {y})")
     return keys, x, y, buttons
@@ -125,7 +139,7 @@ _KEY_SETS: dict[bytes, frozenset[str]] = {}
 
 def key_set(keys: np.ndarray) -> frozenset[str]:
     """The names of held keys, cached by bit pattern (it runs every step)."""
-    packed = np.asarray(keys, dtype=np.int8).tobytes()
+    packed = keys.astype(np.int8, copy=False).tobytes()
     found = _KEY_SETS.get(packed)
     if found is None:
         found = frozenset(KEYS[i] for i in np.flatnonzero(keys))

@@ -107,8 +107,15 @@ class TileAtlas:
             self.tiles[tile_id] = canvas.pixels
             self._built[tile_id] = True
 
+    def tile(self, background: int, sprite: int) -> np.ndarray:
+        tile_id = self.index(background, sprite)
+        if not self._built[tile_id]:
+            self.ensure(np.array([tile_id]))
+        return self.tiles[tile_id]
+
     def compose(self, ids: np.ndarray) -> np.ndarray:
-        """A frame from a (rows, cols) grid of tile ids: one gather and one reshape."""
+        """A frame from a (rows, cols) grid of tile ids: one gather of whole tiles,
+        one transposing copy (measured faster than gathering pixel rows)."""
         self.ensure(ids)
         rows, cols = ids.shape
         t = self.size

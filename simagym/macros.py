@@ -21,7 +21,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from simagym.actions import BUTTONS, KEYS, KEY_INDEX
+from simagym.actions import BUTTONS, KEYS, KEY_INDEX, trust
 
 GRID = 8
 LOOK_STEP = 1.0 / GRID
@@ -76,17 +76,11 @@ class MacroDecoder:
     def __init__(self) -> None:
         self.cursor = (0.5, 0.5)
         # Key actions never change, so they are built once and shared read-only.
-        self._key_vectors = []
-        for i in range(len(KEYS)):
-            vec = np.zeros(len(KEYS), dtype=np.int8)
-            vec[i] = 1
-            vec.flags.writeable = False
-            self._key_vectors.append(vec)
-        self._no_keys = np.zeros(len(KEYS), dtype=np.int8)
-        self._no_keys.flags.writeable = False
-        self._buttons = {b: np.array(v, dtype=np.int8) for b, v in {(): (0, 0), ("LEFT",): (1, 0), ("RIGHT",): (0, 1)}.items()}
-        for arr in self._buttons.values():
-            arr.flags.writeable = False
+        self._key_vectors = [trust(np.eye(len(KEYS), dtype=np.int8)[i].copy()) for i in range(len(KEYS))]
+        self._no_keys = trust(np.zeros(len(KEYS), dtype=np.int8))
+        self._buttons = {
+            b: trust(np.array(v, dtype=np.int8)) for b, v in {(): (0, 0), ("LEFT",): (1, 0), ("RIGHT",): (0, 1)}.items()
+        }
 
     def reset(self) -> None:
         self.cursor = (0.5, 0.5)

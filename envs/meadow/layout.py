@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator
+from scipy import ndimage
 
 from simagym.world import LayoutParams, Selector
 
@@ -16,6 +16,8 @@ from .things import (
     PLAIN_ITEMS, WALKABLE, WATER, Thing,
 )
 
+WALKABLE_LUT = np.zeros(256, dtype=bool)
+WALKABLE_LUT[sorted(WALKABLE)] = True
 LANDMARK_SPACING = 5  # Chebyshev cells; keeps map clicks unambiguous (see menus.py)
 MAX_ATTEMPTS = 200
 
@@ -75,15 +77,23 @@ class _Builder:
             self.taken[pos[1], pos[0]] = True
         return thing
 
-    def free_cells(self, margin: int = 1) -> list[tuple[int, int]]:
-        n = self.n
-        ys, xs = np.nonzero(~self.taken & np.isin(self.terrain, list(WALKABLE)))
-        return [(int(x), int(y)) for x, y in zip(xs, ys) if margin <= x < n - margin and margin <= y < n - margin]
+    def free_mask(self, margin: int = 1) -> np.ndarray:
+        mask = ~self.taken & self.walkable
+        if margin:
+            mask[:margin] = mask[self.n - margin:] = False
+            mask[:, :margin] = mask[:, self.n - margin:] = False
+        return mask
 
-    def pick(self, cells: list[tuple[int, int]]) -> tuple[int, int]:
-        if not cells:
+    def pick(self, mask: np.ndarray) -> tuple[int, int]:
+        cells = np.flatnonzero(mask)
+        if cells.size == 0:
             raise LayoutError("no room left")
-        return cells[int(self.rng.integers(len(cells)))]
+        y, x = divmod(int(cells[int(self.rng.integers(cells.size))]), self.n)
+        return (x, y)
+
+    @property
+    def walkable(self) -> np.ndarray:
+        return WALKABLE_LUT[self.terrain]
 
     # --- terrain -------------------------------------------------------------
     def pond(self) -> None:
@@ -119,33 +129,26 @@ class _Builder:
 
     # --- things ---------------------------------------------------------------
     def landmark(self, kind: str, colour: str | None) -> Thing:
-        others = [t.pos for t in self.things if t.kind in LANDMARKS]
-        cells = [
-            c for c in self.free_cells()
-            if all(max(abs(c[0] - o[0]), abs(c[1] - o[1])) >= LANDMARK_SPACING for o in others)
-        ]
-        return self.new(kind, colour, self.pick(cells))
+        mask = self.free_mask()
+        r = LANDMARK_SPACING - 1
+        for t in self.things:
+            if t.kind in LANDMARKS:
+                x, y = t.pos
+                mask[max(0, y - r): y + r + 1, max(0, x - r): x + r + 1] = False
+        return self.new(kind, colour, self.pick(mask))
 
     def anywhere(self, kind: str, colour: str | None) -> Thing:
-        return self.new(kind, colour, self.pick(self.free_cells()))
+        return self.new(kind, colour, self.pick(self.free_mask()))
 
 
 def _matches_any(kind: str, colour: str | None, selectors: list[Selector]) -> bool:
     return any(sel.get("kind") == kind and sel.get("colour", colour) == colour for sel in selectors)
 
 
-def _reachable(terrain: np.ndarray, blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
-    n = terrain.shape[0]
-    seen = np.zeros_like(blocked)
-    seen[start[1], start[0]] = True
-    queue = deque([start])
-    while queue:
-        x, y = queue.popleft()
-        for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
-            if 0 <= nx < n and 0 <= ny < n and not seen[ny, nx] and not blocked[ny, nx]:
-                seen[ny, nx] = True
-                queue.append((nx, ny))
-    return seen
+def _reachable(blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
+    """Cells connected to ``start`` through 4-neighbours (scipy's labelling, in C)."""
+    labels, _ = ndimage.label(~blocked)
+    return labels == labels[start[1], start[0]]
 
 
 def generate(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]) -> Generated:
@@ -243,12 +246,12 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
 
     # The player, then a check that everything can be reached.
     m = max(1, p.player_margin)
-    start = b.pick([c for c in b.free_cells(m) if c not in b.pen_cells])
-    blocked = ~np.isin(b.terrain, list(WALKABLE))
+    start = b.pick(b.free_mask(m))  # the pen's inside is marked taken
+    blocked = ~b.walkable
     for t in b.things:
         if t.pos is not None and t.kind not in ITEMS and t.kind != "gate":
             blocked[t.pos[1], t.pos[0]] = True
-    reach = _reachable(b.terrain, blocked, start)
+    reach = _reachable(blocked, start)
     for t in b.things:
         if t.pos is None or t.kind == "gate":
             continue

@@ -50,9 +50,7 @@ def _inventory_panel(height: int, width: int, sprites: tuple[int, ...], hand: in
         if slot == hand:
             fill_rect(panel, col * g, row * g, (col + 1) * g, (row + 1) * g, (250, 220, 60))
         sprite = sprites[slot] if slot < len(sprites) else 0
-        tile_id = np.array([cells.index(HUD, sprite)])
-        cells.ensure(tile_id)
-        panel[y0 + 1: y0 + 1 + size, x0 + 1: x0 + 1 + size] = cells.tiles[tile_id[0]][: height - y0 - 1, : width - x0 - 1]
+        panel[y0 + 1: y0 + 1 + size, x0 + 1: x0 + 1 + size] = cells.tile(HUD, sprite)[: height - y0 - 1, : width - x0 - 1]
     return panel
 
 
@@ -79,7 +77,7 @@ def draw_map(terrain: np.ndarray, marks: list[tuple[tuple[int, int], tuple[int, 
         cells[y, x] = rgb
     rows = (np.arange(height) * n) // height
     cols = (np.arange(width) * n) // width
-    frame = cells[rows[:, None], cols[None, :]]
+    frame = cells.take(rows, axis=0).take(cols, axis=1)
     # A dark frame line makes the map unmistakable from the world view.
     frame[:1, :] = frame[-1:, :] = frame[:, :1] = frame[:, -1:] = (240, 230, 200)
     return frame

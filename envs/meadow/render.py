@@ -28,7 +28,7 @@ def player_sprite(tile: int, facing: tuple[int, int]) -> tuple[np.ndarray, np.nd
     paint = player_painter(facing)
     paint(dark)
     paint(light)
-    mask = (dark.pixels == light.pixels).all(axis=-1)
+    mask = (dark.pixels == light.pixels).all(axis=-1, keepdims=True)
     return mask, dark.pixels
 
 
@@ -48,13 +48,12 @@ def camera_view(tiles: np.ndarray, pad: int, player: tuple[int, int], facing: tu
     cells = atlas(t)
     frame = cells.compose(ids)
     mask, pixels = player_sprite(t, facing)
-    centre = frame[RADIUS * t: (RADIUS + 1) * t, RADIUS * t: (RADIUS + 1) * t]
-    centre[mask] = pixels[mask]
+    np.copyto(frame[RADIUS * t: (RADIUS + 1) * t, RADIUS * t: (RADIUS + 1) * t], pixels, where=mask)
     y0, x0 = (VIEW * t - height) // 2, (VIEW * t - width) // 2
     frame = frame[y0: y0 + height, x0: x0 + width]
     if hand_sprite:
         # What the player holds, bottom-left: views are partial, so show the state that matters.
-        hud_id = np.array([[cells.index(HUD, hand_sprite)]])
-        cells.ensure(hud_id)
-        frame[height - t:, :t] = cells.tiles[hud_id[0, 0]][: min(t, height), : min(t, width)]
+        hud = cells.tile(HUD, hand_sprite)
+        th, tw = min(t, height), min(t, width)
+        frame[height - th:, :tw] = hud[:th, :tw]
     return np.ascontiguousarray(frame)

@@ -30,6 +30,7 @@ MOVES = (("W", (0, -1)), ("UP", (0, -1)), ("S", (0, 1)), ("DOWN", (0, 1)),
 SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
 WANDER_P = 0.15
 PAD = RADIUS + 1
+MAX_MARKERS = 8  # older markers disappear, as in most games
 
 _MAP_COLOURS = {"well": (40, 70, 160), "tower": (150, 150, 160), "windmill": (235, 225, 190), "statue": (250, 250, 250),
                 "campfire": (250, 120, 20), "chest": (150, 95, 40), "tree": (30, 100, 40), "rock": (120, 120, 125)}
@@ -66,12 +67,12 @@ class MeadowWorld(World):
         self.occupant = np.full((self.n, self.n), -1, dtype=np.int32)  # blocking thing per cell
         self.item_at = np.full((self.n, self.n), -1, dtype=np.int32)  # ground item per cell
         self.tiles = np.full((self.n + 2 * PAD, self.n + 2 * PAD), VOID * len(SPRITE_ID), dtype=np.int32)
+        self.tiles[PAD:PAD + self.n, PAD:PAD + self.n] = self.terrain.astype(np.int32) * len(SPRITE_ID)
+        self._map_cache: dict[tuple[int, int], np.ndarray] = {}
         for t in self.things:
             if t.pos is not None:
                 self._grid(t)[t.pos[1], t.pos[0]] = t.id
-        for y in range(self.n):
-            for x in range(self.n):
-                self._refresh(x, y)
+                self._refresh(*t.pos)
 
     def _grid(self, t: Thing) -> np.ndarray:
         return self.item_at if t.kind in ITEMS else self.occupant
@@ -83,6 +84,7 @@ class MeadowWorld(World):
             tid = self.item_at[y, x]
         sprite = SPRITE_ID[self.by_id[tid].sprite_name()] if tid >= 0 else 0
         self.tiles[y + PAD, x + PAD] = int(self.terrain[y, x]) * len(SPRITE_ID) + sprite
+        self._map_cache.clear()
 
     def _place(self, t: Thing, pos: tuple[int, int] | None) -> None:
         if t.pos is not None:
@@ -156,7 +158,8 @@ class MeadowWorld(World):
             events.append(Event("equipped", {"item": self.hand.view()}))
 
     def _mark(self, cell: tuple[int, int], events: list[Event]) -> None:
-        self.markers.append(cell)
+        self.markers = self.markers[-(MAX_MARKERS - 1):] + [cell]
+        self._map_cache.clear()
         landmarks = [t for t in self.things if t.kind in LANDMARKS and t.pos is not None]
         dist = [np.hypot(t.pos[0] - cell[0], t.pos[1] - cell[1]) for t in landmarks]
         roles = {}
@@ -270,6 +273,7 @@ class MeadowWorld(World):
         x, y = self.player[0] + d[0], self.player[1] + d[1]
         if self._free_for(x, y, "player"):
             self.player = (x, y)
+            self._map_cache.clear()
             tid = self.occupant[y, x]
             if tid >= 0 and self.by_id[int(tid)].kind == "gate":
                 events.append(Event("went_through", {"target": self.by_id[int(tid)].view()}))
@@ -299,7 +303,11 @@ class MeadowWorld(World):
     # --- pixels ---------------------------------------------------------------
     def render(self, height: int, width: int) -> np.ndarray:
         if self.menu_name == "map":
-            frame = menus.draw_map(self.terrain, self._map_marks(), height, width)
+            # The world is paused while the map is open, so its picture is cached until something changes.
+            cached = self._map_cache.get((height, width))
+            if cached is None:
+                cached = self._map_cache[(height, width)] = menus.draw_map(self.terrain, self._map_marks(), height, width)
+            frame = cached.copy()
         else:
             hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
             frame = camera_view(self.tiles, PAD, self.player, self.facing, hand, height, width)
