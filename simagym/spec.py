@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 import string
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
@@ -175,7 +176,7 @@ class Instruction:
     split: Split
     template: str
 
-    @property
+    @cached_property
     def text(self) -> str:
         return self.template.format_map({k: v.replace("_", " ") for k, v in self.slots.items()})
 

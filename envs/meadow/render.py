@@ -18,7 +18,7 @@ RADIUS = VIEW // 2
 @lru_cache(maxsize=None)
 def atlas(tile: int) -> TileAtlas:
     """One atlas per tile size, shared by every Meadow world in the process."""
-    return TileAtlas(tile, TERRAIN_PAINTERS, SPRITE_PAINTERS)
+    return TileAtlas(tile, TERRAIN_PAINTERS, SPRITE_PAINTERS).build_all()
 
 
 @lru_cache(maxsize=None)

@@ -337,7 +337,13 @@ class MeadowWorld(World):
         return [t.view() for t in self.things]
 
     def find(self, selector: Selector) -> list[Entity]:
-        pool = self.by_kind.get(selector["kind"], []) if "kind" in selector else self.things
+        # Checks call this every tick; kind and colour are answered without building views.
+        pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
+        colour = selector.get("colour")
+        if colour is not None:
+            pool = [t for t in pool if t.colour == colour]
+        if all(k in ("kind", "colour") for k in selector):
+            return [t.view() for t in pool]
         return [v for v in (t.view() for t in pool) if v.matches(selector)]
 
     def is_near(self, entity: Entity) -> bool:
