@@ -63,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def default_out(agent: str, suite: str) -> Path:
     """``results/<agent>-<suite>`` with characters unsafe in folder names replaced."""
-    safe = lambda s: re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(s).stem if s.endswith((".yaml", ".yml")) else s).strip("_")
+    def safe(name: str) -> str:
+        name = Path(name).stem if name.endswith((".yaml", ".yml")) else name
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
+
     return Path("results") / f"{safe(agent)}-{safe(suite)}"
 
 

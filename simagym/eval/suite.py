@@ -143,12 +143,13 @@ def _describe_available(found: dict[str, dict[int, str]]) -> str:
 
 
 def _looks_like_path(spec: str) -> bool:
+    # Decided by the name alone: a stray file called "core" in the working directory must not shadow a suite.
     return spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
 
 
 def _read_suite_text(spec: str) -> tuple[str, str, tuple[str, int] | None]:
     """Return (text, source name, expected (name, version) for bundled files)."""
-    if _looks_like_path(spec) or Path(spec).is_file():
+    if _looks_like_path(spec):
         path = Path(spec)
         if not path.is_file():
             raise SuiteError(f"suite file {spec!r} does not exist; {_describe_available(available_suites())}")
