@@ -329,7 +329,7 @@ class MeadowWorld(World):
             rgb = PALETTE[t.colour] if t.colour else _MAP_COLOURS.get(t.kind, (200, 200, 200))
             marks.append((t.pos, rgb))
         marks += [(m, (255, 0, 255)) for m in self.markers]
-        marks.append((self.player, (255, 255, 255)))
+        marks.append((self.player, (255, 120, 220)))  # the player's own colour
         return marks
 
     # --- queries --------------------------------------------------------------
