@@ -15,7 +15,8 @@ with the previous one through :class:`Input`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -88,7 +89,7 @@ def validate_action(action: Any) -> tuple[np.ndarray, float, float, np.ndarray]:
     Hand-written rather than ``space.contains`` because it runs every step
     and must say *which* part is wrong.
     """
-    if not isinstance(action, Mapping):
+    if type(action) is not dict and not isinstance(action, Mapping):  # the exact-type test is the fast path
         raise ValueError(
             f"an action must be a dict with keys 'keys', 'mouse', 'buttons', got {type(action).__name__}"
         )

@@ -8,6 +8,7 @@ crisp from 7-pixel tiles at 64x64 up to 256x256 views.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -131,14 +132,29 @@ class TileAtlas:
         return self.tiles[ids].transpose(0, 2, 1, 3, 4).reshape(rows * t, cols * t, 3)
 
 
+@lru_cache(maxsize=16)
+def _cursor_sprite(arm: int) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, pixels) of a white cross with a dark outline, ``2 * arm + 3`` pixels across."""
+    size = 2 * arm + 3
+    c = size // 2
+    pixels = np.zeros((size, size, 3), dtype=np.uint8)
+    mask = np.zeros((size, size, 1), dtype=bool)
+    mask[c - 1: c + 2, :] = mask[:, c - 1: c + 2] = True
+    pixels[c, 1:-1] = pixels[1:-1, c] = 255
+    return mask, pixels
+
+
 def draw_cursor(frame: np.ndarray, x: float, y: float) -> None:
     """A small white cross with a dark outline at the normalised cursor position."""
     h, w, _ = frame.shape
+    mask, pixels = _cursor_sprite(max(1, min(h, w) // 32))
+    r = mask.shape[0] // 2
     px, py = min(w - 1, int(x * w)), min(h - 1, int(y * h))
-    arm = max(1, min(h, w) // 32)
-    for colour, grow in (((0, 0, 0), 1), ((255, 255, 255), 0)):
-        frame[max(0, py - grow): py + grow + 1, max(0, px - arm - grow): px + arm + grow + 1] = colour
-        frame[max(0, py - arm - grow): py + arm + grow + 1, max(0, px - grow): px + grow + 1] = colour
+    # Clip the sprite where it crosses the frame's edge.
+    x0, y0, x1, y1 = max(0, px - r), max(0, py - r), min(w, px + r + 1), min(h, py + r + 1)
+    sx, sy = x0 - (px - r), y0 - (py - r)
+    np.copyto(frame[y0:y1, x0:x1], pixels[sy: sy + y1 - y0, sx: sx + x1 - x0],
+              where=mask[sy: sy + y1 - y0, sx: sx + x1 - x0])
 
 
 def fill_rect(frame: np.ndarray, x0: float, y0: float, x1: float, y1: float, colour: RGB) -> None:

@@ -78,9 +78,16 @@ def draw_map(terrain: np.ndarray, marks: list[tuple[tuple[int, int], tuple[int, 
     rows = (np.arange(height) * n) // height
     cols = (np.arange(width) * n) // width
     frame = cells.take(rows, axis=0).take(cols, axis=1)
-    # A dark frame line makes the map unmistakable from the world view.
+    # A light frame line makes the map unmistakable from the world view.
     frame[:1, :] = frame[-1:, :] = frame[:, :1] = frame[:, -1:] = (240, 230, 200)
     return frame
+
+
+def paint_cell(frame: np.ndarray, cell: tuple[int, int], size: int, rgb: tuple[int, int, int]) -> None:
+    """Fill one map cell of a frame drawn by :func:`draw_map` (markers and the player move often)."""
+    h, w, _ = frame.shape
+    x, y = cell
+    frame[-(-y * h // size): -(-(y + 1) * h // size), -(-x * w // size): -(-(x + 1) * w // size)] = rgb
 
 
 __all__ = ["draw_inventory", "draw_map", "draw_cursor", "slot_at", "slot_cell", "map_cell", "MARKER_RADIUS"]

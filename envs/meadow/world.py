@@ -31,6 +31,8 @@ SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
 WANDER_P = 0.15
 PAD = RADIUS + 1
 MAX_MARKERS = 8  # older markers disappear, as in most games
+MARKER_COLOUR = (255, 0, 255)
+PLAYER_COLOUR = (255, 120, 220)  # the player sprite's own colour
 
 _MAP_COLOURS = {"well": (40, 70, 160), "tower": (150, 150, 160), "windmill": (235, 225, 190), "statue": (250, 250, 250),
                 "campfire": (250, 120, 20), "chest": (150, 95, 40), "tree": (30, 100, 40), "rock": (120, 120, 125)}
@@ -159,7 +161,6 @@ class MeadowWorld(World):
 
     def _mark(self, cell: tuple[int, int], events: list[Event]) -> None:
         self.markers = self.markers[-(MAX_MARKERS - 1):] + [cell]
-        self._map_cache.clear()
         landmarks = [t for t in self.things if t.kind in LANDMARKS and t.pos is not None]
         dist = [np.hypot(t.pos[0] - cell[0], t.pos[1] - cell[1]) for t in landmarks]
         roles = {}
@@ -273,7 +274,6 @@ class MeadowWorld(World):
         x, y = self.player[0] + d[0], self.player[1] + d[1]
         if self._free_for(x, y, "player"):
             self.player = (x, y)
-            self._map_cache.clear()
             tid = self.occupant[y, x]
             if tid >= 0 and self.by_id[int(tid)].kind == "gate":
                 events.append(Event("went_through", {"target": self.by_id[int(tid)].view()}))
@@ -308,6 +308,9 @@ class MeadowWorld(World):
             if cached is None:
                 cached = self._map_cache[(height, width)] = menus.draw_map(self.terrain, self._map_marks(), height, width)
             frame = cached.copy()
+            for cell in self.markers:
+                menus.paint_cell(frame, cell, self.n, MARKER_COLOUR)
+            menus.paint_cell(frame, self.player, self.n, PLAYER_COLOUR)
         else:
             hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
             frame = camera_view(self.tiles, PAD, self.player, self.facing, hand, height, width)
@@ -328,8 +331,6 @@ class MeadowWorld(World):
                 continue
             rgb = PALETTE[t.colour] if t.colour else _MAP_COLOURS.get(t.kind, (200, 200, 200))
             marks.append((t.pos, rgb))
-        marks += [(m, (255, 0, 255)) for m in self.markers]
-        marks.append((self.player, (255, 120, 220)))  # the player's own colour
         return marks
 
     # --- queries --------------------------------------------------------------
