@@ -127,6 +127,23 @@ class _Builder:
         thing.locked = self.p.gate_locked
         return thing
 
+    def paths(self) -> None:
+        """Dirt paths from each house's door to the first other landmark: the village's roads."""
+        landmarks = [t for t in self.things if t.kind in LANDMARKS]
+        hub = next((t.pos for t in landmarks if t.kind != "house"), None)
+        if hub is None:
+            return
+        for house in (t for t in landmarks if t.kind == "house"):
+            x, y = house.pos[0], house.pos[1] + 1
+            horizontal_first = bool(self.rng.integers(2))
+            while (x, y) != (hub[0], hub[1] + 1):
+                if 0 <= x < self.n and 0 <= y < self.n and self.terrain[y, x] in (GRASS, FLOWERS) and not self.taken[y, x]:
+                    self.terrain[y, x] = PATH
+                if horizontal_first and x != hub[0] or y == hub[1] + 1:
+                    x += 1 if hub[0] > x else -1
+                else:
+                    y += 1 if hub[1] + 1 > y else -1
+
     # --- things ---------------------------------------------------------------
     def landmark(self, kind: str, colour: str | None) -> Thing:
         mask = self.free_mask()
@@ -203,6 +220,7 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
         if not any(t.kind == kind for t in b.things):
             b.landmark(kind, None)
 
+    b.paths()
     chest = None
     if p.chests or "chest" in required_kinds or p.hide_targets_in_chest:
         chest = b.anywhere("chest", None)
