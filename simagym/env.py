@@ -10,7 +10,7 @@ from gymnasium import spaces
 
 from simagym.actions import Input, action_space, key_set, validate_action
 from simagym.checks import Check
-from simagym.spec import Instruction, Split, TaskSpec
+from simagym.spec import Composition, Instruction, Split, TaskSpec
 from simagym.text import instruction_space
 from simagym.world import World
 
@@ -43,6 +43,7 @@ class SimaEnv(gym.Env):
         phrasing: Split | str = Split.TRAIN,
         render_mode: str | None = None,
         max_steps: int | None = None,
+        composition: Composition | str = Composition.TRAIN,
     ) -> None:
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
@@ -50,6 +51,12 @@ class SimaEnv(gym.Env):
             self.split = Split(phrasing)
         except ValueError:
             raise ValueError(f"phrasing must be 'train' or 'heldout', got {phrasing!r}") from None
+        try:
+            self.composition = Composition(composition)
+        except ValueError:
+            raise ValueError(f"composition must be 'train', 'heldout' or 'any', got {composition!r}") from None
+        if self.composition is Composition.HELDOUT and not task.heldout_compositions:
+            raise ValueError(f"task {task.id!r} has no held-out compositions (it needs two or more slots)")
         self.task = task
         self.world = world
         self.height, self.width = _resolution(resolution)
@@ -77,7 +84,7 @@ class SimaEnv(gym.Env):
         slot_rng, phrase_rng, world_rng = (
             np.random.default_rng(s) for s in np.random.SeedSequence(int(self.np_random.integers(2**63))).spawn(3)
         )
-        self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split)
+        self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split, self.composition)
         self._success = self.instruction.success_check()
         self._failure = self.instruction.failure_check()
         self.world.reset(world_rng, self.task.layout, self.instruction.targets())

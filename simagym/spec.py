@@ -22,6 +22,8 @@ the field.
 from __future__ import annotations
 
 import enum
+import hashlib
+import itertools
 import string
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,6 +50,24 @@ class Split(str, enum.Enum):
     TRAIN = "train"
     HELDOUT = "heldout"
 
+
+class Composition(str, enum.Enum):
+    """Which slot combinations an instruction is drawn from.
+
+    A template with two or more slots holds out a fixed, hash-chosen share of
+    its slot combinations (see :meth:`TaskSpec.heldout_compositions`), so an
+    evaluation can ask for pairings (e.g. colour and object) never seen in
+    training. ``TRAIN`` (the default, what training uses) never draws them,
+    ``HELDOUT`` draws only them, ``ANY`` draws every combination.
+    """
+
+    TRAIN = "train"
+    HELDOUT = "heldout"
+    ANY = "any"
+
+
+#: Share of a multi-slot template's combinations held out from training.
+HELDOUT_COMPOSITION_FRACTION = 0.25
 
 TAGS = frozenset({"movement", "animal", "resource", "construction", "tool", "combat", "ui", "memory"})
 
@@ -157,11 +177,57 @@ class TaskSpec(BaseModel):
             n *= len(values)
         return n
 
+    @cached_property
+    def heldout_compositions(self) -> tuple[tuple[str, ...], ...]:
+        """Slot combinations (values in slot order) that training never draws; sorted.
+
+        Only templates with two or more slots have compositions. A fixed share
+        (:data:`HELDOUT_COMPOSITION_FRACTION`, at least one) of the combinations is
+        chosen by a hash of the task id and the values, so the choice is stable
+        across machines and versions. A combination is only held out if every
+        slot value still appears in some training combination: what is new at
+        evaluation is the pairing, never a value.
+        """
+        if len(self.slots) < 2:
+            return ()
+        combos = list(itertools.product(*self.slots.values()))
+        wanted = max(1, int(len(combos) * HELDOUT_COMPOSITION_FRACTION))
+
+        def rank(combo: tuple[str, ...]) -> str:
+            return hashlib.sha256("|".join((self.id, *combo)).encode("utf-8")).hexdigest()
+
+        held: set[tuple[str, ...]] = set()
+        for combo in sorted(combos, key=rank):
+            if len(held) == wanted:
+                break
+            rest = [c for c in combos if c not in held and c != combo]
+            if all({c[i] for c in rest} == set(values) for i, values in enumerate(self.slots.values())):
+                held.add(combo)
+        return tuple(sorted(held))
+
+    def compositions(self, composition: Composition) -> tuple[tuple[str, ...], ...] | None:
+        """The slot combinations ``composition`` draws from; ``None`` means every one, drawn slot by slot."""
+        held = self.heldout_compositions
+        if not held or composition is Composition.ANY:
+            if composition is Composition.HELDOUT:
+                raise ValueError(f"task {self.id!r} has no held-out compositions (it needs two or more slots)")
+            return None
+        if composition is Composition.HELDOUT:
+            return held
+        held_set = set(held)
+        return tuple(c for c in itertools.product(*self.slots.values()) if c not in held_set)
+
     def instruction(
-        self, slot_rng: np.random.Generator, phrase_rng: np.random.Generator, split: Split = Split.TRAIN
+        self, slot_rng: np.random.Generator, phrase_rng: np.random.Generator, split: Split = Split.TRAIN,
+        composition: Composition = Composition.TRAIN,
     ) -> "Instruction":
-        """Draw one instance: slot values from ``slot_rng``, a phrasing of ``split`` from ``phrase_rng``."""
-        values = {name: str(vals[int(slot_rng.integers(len(vals)))]) for name, vals in self.slots.items()}
+        """Draw one instance: slot values from ``slot_rng`` (restricted by ``composition``), a
+        phrasing of ``split`` from ``phrase_rng``."""
+        pool = self.compositions(composition)
+        if pool is None:
+            values = {name: str(vals[int(slot_rng.integers(len(vals)))]) for name, vals in self.slots.items()}
+        else:
+            values = dict(zip(self.slots, pool[int(slot_rng.integers(len(pool)))]))
         phrasings = self.phrasings.of(split)
         template = phrasings[int(phrase_rng.integers(len(phrasings)))]
         return Instruction(spec=self, slots=values, split=split, template=template)

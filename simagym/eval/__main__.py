@@ -1,7 +1,9 @@
 """``python -m simagym.eval --agent oracle --suite core --episodes N --workers K --out DIR``.
 
 Runs (or resumes) an evaluation, shows a progress bar, prints the results
-table, and writes ``DIR/episodes.jsonl``, ``DIR/run.json`` and ``DIR/summary.json``.
+table, and writes ``DIR/episodes.jsonl``, ``DIR/run.json``, ``DIR/suite.json``
+and ``DIR/summary.json``. ``--record-videos N`` then saves GIFs of the first N
+episodes of every task into ``DIR/videos/`` (see :mod:`simagym.eval.videos`).
 Bad arguments exit with status 2 and a one-line message, never a traceback.
 """
 
@@ -55,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="worker processes (default: the number of CPUs)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="run folder; re-running with the same folder resumes (default: results/<agent>-<suite>)")
-    parser.add_argument("--list-suites", action="store_true", help="list the bundled suites and exit")
+    parser.add_argument("--record-videos", type=_positive_int, default=None, metavar="N",
+                        help="after the run, save GIFs of N episodes per task into DIR/videos (for the leaderboard)")
+    parser.add_argument("--name", default=None, help="the agent's name in results and on the leaderboard (default: its class's)")
+    parser.add_argument("--description", default=None, help="a one-line description of the agent (default: its class's)")
+    parser.add_argument("--list-suites", action="store_true", help="list the bundled suites (with content hashes) and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details, including agent tracebacks")
     return parser
@@ -71,10 +77,16 @@ def default_out(agent: str, suite: str) -> Path:
 
 
 def _list_suites(console: Console) -> None:
-    from simagym.eval.suite import available_suites
+    from simagym.eval.suite import available_suites, load_suite
 
     for name, versions in sorted(available_suites().items()):
-        console.print(f"{name}: " + ", ".join(f"v{v}" for v in sorted(versions)))
+        for version in sorted(versions):
+            try:
+                suite = load_suite(f"{name}-v{version}")
+                detail = f"{len(suite.tasks)} tasks, {len(suite.episodes())} episodes, {suite.content_hash}"
+            except EvalError as err:
+                detail = f"cannot load here: {err}"
+            console.print(f"{name}-v{version}: {detail}", highlight=False, soft_wrap=True)
 
 
 def _run(args: argparse.Namespace, console: Console, err_console: Console) -> int:
@@ -85,7 +97,8 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
 
     suite = load_suite(args.suite)
     out = args.out or default_out(args.agent, args.suite)
-    with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers) as run:
+    with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers,
+                 name=args.name, description=args.description) as run:
         if run.skipped:
             err_console.print(f"resuming {out}: {run.skipped} of {len(run.episodes)} episodes already finished")
         progress = Progress(
@@ -105,9 +118,25 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
                 progress.update(bar, advance=1, successes=successes)
 
             outcome = run.execute(advance)
+        if args.record_videos:
+            _record_videos(args, run, err_console)
     render_summary(outcome.summary, console)
     console.print(f"results: {out / 'summary.json'}, episodes: {out / 'episodes.jsonl'}")
+    if args.record_videos:
+        console.print(f"videos: {out / 'videos'}")
     return 0
+
+
+def _record_videos(args: argparse.Namespace, run: Any, err_console: Console) -> None:
+    from simagym.eval.videos import pick_episodes, record_videos
+
+    chosen = pick_episodes(run.episodes, args.record_videos)
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err_console, disable=args.no_progress)
+    with progress:
+        bar = progress.add_task("recording videos", total=len(chosen))
+        record_videos(args.agent, chosen, run.out_dir, workers=args.workers,
+                      on_video=lambda _: progress.update(bar, advance=1))
 
 
 def _fail(message: str) -> None:

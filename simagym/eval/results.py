@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any, IO, Iterable, Mapping
 
 from simagym.eval.errors import EvalError
-from simagym.eval.suite import Episode
+from simagym.eval.suite import Episode, Suite
 from simagym.eval.summary import write_json_atomic
 
 log = logging.getLogger("simagym.eval")
 
 EPISODES_FILE = "episodes.jsonl"
 RUN_FILE = "run.json"
+SUITE_FILE = "suite.json"  # the suite's manifest (what its content hash is over), for audits
 LOCK_FILE = ".lock"
 RECORD_FIELDS = ("task", "world", "category", "seed", "split", "instruction", "success", "steps", "return")
 #: Fields that must match for a folder's episodes to belong to this run.
@@ -145,12 +146,23 @@ def prepare_run_config(out_dir: str | os.PathLike[str], config: Mapping[str, Any
             was = f"agent {old['agent']!r} on suite {old['suite_name']}-v{old['suite_version']}"
             now = f"agent {config['agent']!r} on suite {config['suite_name']}-v{config['suite_version']}"
             raise EvalError(f"{out} holds a run of {was}, not {now}; choose another --out folder or delete it")
+        if old.get("suite_hash") not in (None, config.get("suite_hash")):
+            raise EvalError(
+                f"{out} holds a run on suite {old['suite_name']}-v{old['suite_version']} with content hash "
+                f"{old['suite_hash']}, but the installed tasks give {config.get('suite_hash')} (a task changed); "
+                "its episodes cannot be mixed with new ones: choose another --out folder"
+            )
         if old.get("simagym_version") != config.get("simagym_version"):
             log.warning("%s was started with simagym %s; resuming with %s",
                         out, old.get("simagym_version"), config.get("simagym_version"))
         merged = {**old, **{k: v for k, v in config.items() if k != "created"}}
     write_json_atomic(out / RUN_FILE, merged)
     return merged
+
+
+def write_suite_manifest(out_dir: str | os.PathLike[str], suite: "Suite") -> Path:
+    """Write the suite's manifest, with its hash, next to the results."""
+    return write_json_atomic(Path(out_dir) / SUITE_FILE, {"content_hash": suite.content_hash, **suite.manifest})
 
 
 class FolderLock:

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from simagym.eval.errors import EvalError
-from simagym.eval.results import EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes
-from simagym.eval.suite import Episode, Suite
+from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes,
+                                  write_suite_manifest)
+from simagym.eval.suite import Episode, Suite, env_options
 from simagym.eval.summary import build_summary, write_summary
 
 log = logging.getLogger("simagym.eval")
@@ -48,7 +49,7 @@ def run_episode(agent_spec: str, episode: Episode) -> dict[str, Any]:
     from simagym.agents import load_agent
     from simagym.macros import DiscreteActions
 
-    env = DiscreteActions(simagym.make(episode.task, phrasing=episode.split))
+    env = DiscreteActions(simagym.make(episode.task, **env_options(episode.split)))
     try:
         obs, info = env.reset(seed=episode.seed)
         agent = load_agent(agent_spec, seed=episode.seed)
@@ -97,13 +98,16 @@ class RunOutcome:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int) -> dict[str, Any]:
+def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int,
+                  agent_info: dict[str, Any]) -> dict[str, Any]:
     from simagym import __version__
 
     return {
         "agent": agent,
+        **{f"agent_{k}": v for k, v in agent_info.items()},
         "suite_name": suite.name,
         "suite_version": suite.version,
+        "suite_hash": suite.content_hash,
         "suite_source": suite.source,
         "episodes_per_task": per_task,
         "planned": planned,
@@ -115,14 +119,17 @@ def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int) 
     }
 
 
-def check_agent(agent: str) -> None:
-    """Fail fast, in this process, on an agent that cannot be loaded."""
+def check_agent(agent: str) -> dict[str, Any]:
+    """Fail fast, in this process, on an agent that cannot be loaded; return what results record of it:
+    ``name``, ``description`` and ``parameters`` (its parameter count)."""
     from simagym.agents import load_agent
 
     try:
-        load_agent(agent, seed=0)
+        loaded = load_agent(agent, seed=0)
     except ValueError as err:
         raise EvalError(str(err)) from None
+    return {"name": str(loaded.name), "description": str(loaded.description),
+            "parameters": int(loaded.parameter_count())}
 
 
 def _results(agent: str, pending: Sequence[Episode], workers: int) -> Iterator[dict[str, Any]]:
@@ -160,7 +167,8 @@ class EvalRun:
     """
 
     def __init__(self, agent: str, suite: Suite, out_dir: str | os.PathLike[str], *,
-                 episodes_per_task: int | None = None, workers: int = 1) -> None:
+                 episodes_per_task: int | None = None, workers: int = 1,
+                 name: str | None = None, description: str | None = None) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise EvalError(f"workers must be >= 1, got {workers!r}")
         self.agent = agent
@@ -169,7 +177,11 @@ class EvalRun:
         self.workers = workers
         self.episodes = suite.episodes(episodes_per_task)
         self.per_task = episodes_per_task
-        check_agent(agent)
+        self.agent_info = check_agent(agent)
+        if name is not None:
+            self.agent_info["name"] = name
+        if description is not None:
+            self.agent_info["description"] = description
         self._lock = FolderLock(self.out_dir)
         self.finished: list[dict[str, Any]] = []
         self.pending: list[Episode] = []
@@ -181,7 +193,9 @@ class EvalRun:
             raise EvalError(f"cannot create the output folder {self.out_dir}: {err.strerror}") from None
         self._lock.__enter__()
         try:
-            prepare_run_config(self.out_dir, _run_identity(self.agent, self.suite, self.per_task, len(self.episodes)))
+            prepare_run_config(self.out_dir, _run_identity(self.agent, self.suite, self.per_task, len(self.episodes),
+                                                           self.agent_info))
+            write_suite_manifest(self.out_dir, self.suite)
             self.finished = read_episodes(self.out_dir, repair=True)
         except BaseException:
             self._lock.__exit__(None, None, None)
@@ -226,14 +240,18 @@ class EvalRun:
             records = [r for r in self.finished + new if episode_key(r) in wanted]
             summary = build_summary(
                 records, agent=self.agent, planned=len(self.episodes), simagym_version=__version__,
-                suite={"name": self.suite.name, "version": self.suite.version, "source": self.suite.source},
+                suite={"name": self.suite.name, "version": self.suite.version, "hash": self.suite.content_hash,
+                       "source": self.suite.source},
+                agent_info=self.agent_info,
             )
             write_summary(self.out_dir, summary)
         return RunOutcome(self.out_dir, summary, len(self.episodes), self.skipped, len(new), records)
 
 
 def run_eval(agent: str, suite: Suite, out_dir: str | os.PathLike[str], *, episodes_per_task: int | None = None,
-             workers: int = 1, on_result: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+             workers: int = 1, on_result: Callable[[dict[str, Any]], None] | None = None,
+             name: str | None = None, description: str | None = None) -> RunOutcome:
     """Run (or resume) ``agent`` on ``suite`` into ``out_dir``; return the outcome and summary."""
-    with EvalRun(agent, suite, out_dir, episodes_per_task=episodes_per_task, workers=workers) as run:
+    with EvalRun(agent, suite, out_dir, episodes_per_task=episodes_per_task, workers=workers,
+                 name=name, description=description) as run:
         return run.execute(on_result)

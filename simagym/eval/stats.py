@@ -1,7 +1,10 @@
-"""Success rates with 95% Wilson confidence intervals, overall and per group.
+"""The :class:`Rate` record, and the Wilson score interval for one binomial proportion.
 
-Wilson rather than the normal approximation: evaluation groups are small (20-40
-episodes) and rates sit near 0 or 1, where the normal interval leaves [0, 1].
+Summaries and the leaderboard use stratified bootstrap intervals
+(:mod:`simagym.eval.bootstrap`) for every group, so that aggregates over
+tasks of different difficulty are honest. :func:`success_rate` (Wilson) stays
+as a closed-form check for a single task: at 20/20 a bootstrap interval is
+[1, 1], while Wilson says the rate could still be as low as 84%.
 """
 
 from __future__ import annotations

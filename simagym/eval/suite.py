@@ -1,4 +1,4 @@
-"""Suites: versioned YAML files that say which tasks, seeds and phrasing splits to run.
+"""Suites: versioned YAML files that say which tasks, seeds and splits to run.
 
 A suite file (bundled ones live in ``tasks/suites/<name>-v<version>.yaml``)::
 
@@ -8,6 +8,22 @@ A suite file (bundled ones live in ``tasks/suites/<name>-v<version>.yaml``)::
     tasks: ["*"]                      # task ids or glob patterns such as "meadow/*"
     seeds: {start: 1000, count: 20}   # or an explicit list: [1, 2, 3]
     splits: [train, heldout]          # default: [train]
+    heldout_worlds: []                # worlds never trained on (for the heldout-world split)
+    content_hash: null                # optional: pin the hash; loading fails if the tasks changed
+
+The splits (:class:`EvalSplit`) measure generalisation:
+
+* ``train``               - training phrasings, training slot combinations.
+* ``heldout``             - held-out phrasings of the same tasks.
+* ``heldout-composition`` - slot combinations training never pairs (only
+  templates with two or more slots; see :meth:`TaskSpec.heldout_compositions`).
+* ``heldout-world``       - every task of a ``heldout_worlds`` world (zero-shot);
+  those worlds' tasks appear in no other split, and training must leave them
+  out (:attr:`Suite.training_tasks`).
+
+Every suite has a content hash (:attr:`Suite.content_hash`) over its task specs
+(phrasings, slots, held-out compositions, checks), seeds and splits: results
+remember it, and the leaderboard compares only results on the same hash.
 
 Bundled suites are read with :mod:`importlib.resources` (package
 ``simagym.tasks.suites``), so they work from an installed wheel. ``core``
@@ -18,18 +34,23 @@ resolves to the highest version of that name; ``core-v1`` pins one; a path to a
 from __future__ import annotations
 
 import difflib
+import enum
 import fnmatch
 import importlib.resources
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simagym.eval.errors import EvalError
-from simagym.spec import Split
+from simagym.spec import Composition, Split
+
+if TYPE_CHECKING:
+    from simagym.spec import TaskSpec
 
 SUITES_PACKAGE = "simagym.tasks.suites"
 _FILE_NAME = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*?)-v(?P<version>[0-9]+)\.ya?ml$")
@@ -39,12 +60,42 @@ class SuiteError(EvalError):
     """A suite that cannot be found or does not describe valid episodes."""
 
 
+class EvalSplit(str, enum.Enum):
+    """What an evaluation episode measures; recorded as ``split`` in every episode line."""
+
+    TRAIN = "train"
+    HELDOUT_PHRASING = "heldout"  # named for the phrasing split it uses (and suites written before the others)
+    HELDOUT_COMPOSITION = "heldout-composition"
+    HELDOUT_WORLD = "heldout-world"
+
+    def env_options(self) -> dict[str, str]:
+        """The ``simagym.make`` options for an episode of this split."""
+        return dict(_ENV_OPTIONS[self])
+
+
+_ENV_OPTIONS: dict[EvalSplit, dict[str, str]] = {
+    EvalSplit.TRAIN: {"phrasing": Split.TRAIN.value, "composition": Composition.TRAIN.value},
+    EvalSplit.HELDOUT_PHRASING: {"phrasing": Split.HELDOUT.value, "composition": Composition.TRAIN.value},
+    EvalSplit.HELDOUT_COMPOSITION: {"phrasing": Split.TRAIN.value, "composition": Composition.HELDOUT.value},
+    # A world never trained on: every phrasing and combination of it is new anyway.
+    EvalSplit.HELDOUT_WORLD: {"phrasing": Split.TRAIN.value, "composition": Composition.ANY.value},
+}
+
+
+def env_options(split: str) -> dict[str, str]:
+    """``simagym.make`` options for an episode's split (a :class:`EvalSplit` value)."""
+    try:
+        return EvalSplit(split).env_options()
+    except ValueError:
+        raise SuiteError(f"unknown split {split!r}; splits are {', '.join(s.value for s in EvalSplit)}") from None
+
+
 class Episode(NamedTuple):
     """One evaluation episode; also the resume key in ``episodes.jsonl``."""
 
     task: str
     seed: int
-    split: str  # a Split value; a plain str so it round-trips through JSON unchanged
+    split: str  # an EvalSplit value; a plain str so it round-trips through JSON unchanged
 
 
 class SuiteFile(BaseModel):
@@ -57,7 +108,9 @@ class SuiteFile(BaseModel):
     description: str = ""
     tasks: tuple[str, ...] = Field(min_length=1)
     seeds: tuple[int, ...]
-    splits: tuple[Split, ...] = (Split.TRAIN,)
+    splits: tuple[EvalSplit, ...] = (EvalSplit.TRAIN,)
+    heldout_worlds: tuple[str, ...] = ()
+    content_hash: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
 
     @field_validator("seeds", mode="before")
     @classmethod
@@ -85,12 +138,21 @@ class SuiteFile(BaseModel):
 
     @field_validator("splits")
     @classmethod
-    def _unique_splits(cls, splits: tuple[Split, ...]) -> tuple[Split, ...]:
+    def _unique_splits(cls, splits: tuple[EvalSplit, ...]) -> tuple[EvalSplit, ...]:
         if not splits:
             raise ValueError("at least one split is needed")
         if len(set(splits)) != len(splits):
             raise ValueError("splits has duplicates")
         return splits
+
+    @model_validator(mode="after")
+    def _heldout_worlds_need_their_split(self) -> "SuiteFile":
+        has_split = EvalSplit.HELDOUT_WORLD in self.splits
+        if self.heldout_worlds and not has_split:
+            raise ValueError("heldout_worlds is set but 'heldout-world' is not in splits")
+        if has_split and not self.heldout_worlds:
+            raise ValueError("the 'heldout-world' split needs heldout_worlds (the worlds training never sees)")
+        return self
 
 
 def _is_int(value: Any) -> bool:
@@ -107,19 +169,65 @@ class Suite:
     patterns: tuple[str, ...]
     tasks: tuple[str, ...]
     seeds: tuple[int, ...]
-    splits: tuple[Split, ...]
+    splits: tuple[EvalSplit, ...]
     source: str
+    heldout_worlds: tuple[str, ...] = ()
+    specs: tuple["TaskSpec", ...] = ()  # the specs of the installed ``tasks``
 
     @property
     def label(self) -> str:
         return f"{self.name}-v{self.version}"
+
+    @cached_property
+    def _specs(self) -> dict[str, "TaskSpec"]:
+        return {spec.id: spec for spec in self.specs}
+
+    def spec(self, task: str) -> "TaskSpec | None":
+        """The task's spec (``None`` for a bare id a test passed in ``known_tasks``)."""
+        return self._specs.get(task)
+
+    def world_of(self, task: str) -> str:
+        spec = self._specs.get(task)
+        return spec.world if spec is not None else task.partition("/")[0]
+
+    def task_splits(self, task: str) -> tuple[EvalSplit, ...]:
+        """The splits a task is evaluated on (in suite order)."""
+        if task not in self.tasks:
+            return ()
+        if self.world_of(task) in self.heldout_worlds:
+            return (EvalSplit.HELDOUT_WORLD,)
+        spec = self._specs.get(task)
+        has_compositions = spec is not None and bool(spec.heldout_compositions)
+        return tuple(
+            sp for sp in self.splits
+            if sp is not EvalSplit.HELDOUT_WORLD and (sp is not EvalSplit.HELDOUT_COMPOSITION or has_compositions)
+        )
+
+    @property
+    def training_tasks(self) -> tuple[str, ...]:
+        """Tasks training may use: every task not in a held-out world."""
+        return tuple(t for t in self.tasks if self.world_of(t) not in self.heldout_worlds)
 
     def episodes(self, per_task: int | None = None) -> list[Episode]:
         """Every (task, seed, split); ``per_task`` keeps the first N seeds per task per split."""
         if per_task is not None and per_task < 1:
             raise SuiteError(f"episodes per task must be >= 1, got {per_task}")
         seeds = self.seeds if per_task is None else self.seeds[:per_task]
-        return [Episode(t, s, sp.value) for t in self.tasks for sp in self.splits for s in seeds]
+        return [Episode(t, s, sp.value) for t in self.tasks for sp in self.task_splits(t) for s in seeds]
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        """Everything that decides what the suite runs, as canonical JSON data (see :mod:`simagym.eval.hashing`)."""
+        from simagym.eval.hashing import suite_manifest
+
+        return suite_manifest(self)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """``sha256:<hex>`` of :attr:`manifest`; results carry it, the leaderboard compares it."""
+        from simagym.eval.hashing import content_hash
+
+        return content_hash(self.manifest)
 
 
 # --- finding suites ------------------------------------------------------------
@@ -207,10 +315,10 @@ def expand_tasks(patterns: Sequence[str], known: Sequence[str], source: str) -> 
     return tuple(sorted(chosen))
 
 
-def load_suite(spec: str, known_tasks: Sequence[str] | None = None) -> Suite:
+def load_suite(spec: str, known_tasks: Sequence["TaskSpec"] | Sequence[str] | None = None) -> Suite:
     """Load a suite by bundled name (``core``, ``core-v1``) or by path to a YAML file.
 
-    ``known_tasks`` defaults to every installed task id.
+    ``known_tasks`` (task specs) defaults to every installed task.
     """
     text, source, expected = _read_suite_text(spec)
     data = parse_suite(text, source)
@@ -219,17 +327,45 @@ def load_suite(spec: str, known_tasks: Sequence[str] | None = None) -> Suite:
             f"{source}: field 'name'/'version': the file declares {data.name}-v{data.version} "
             f"but is named for {expected[0]}-v{expected[1]}"
         )
-    if known_tasks is None:
-        import simagym
+    import simagym
+    from simagym.registry import catalogue
 
-        known_tasks = [t.id for t in simagym.list_tasks()]
-    return Suite(
+    if known_tasks is None:
+        known_tasks = simagym.list_tasks()
+    installed = catalogue().tasks
+    # Specs, or ids: an installed id brings its spec; a bare id (tests) is a task with no slots.
+    by_id: dict[str, Any] = {}
+    for task in known_tasks:
+        if isinstance(task, str):
+            by_id[task] = installed.get(task)
+        else:
+            by_id[task.id] = task
+    tasks = expand_tasks(data.tasks, sorted(by_id), source)
+    worlds = {by_id[t].world if by_id[t] is not None else t.partition("/")[0] for t in tasks}
+    missing = [w for w in data.heldout_worlds if w not in worlds]
+    if missing:
+        raise SuiteError(
+            f"{source}: field 'heldout_worlds': no task of world {', '.join(map(repr, missing))} is in this suite "
+            f"(the suite's worlds: {', '.join(sorted(worlds)) or 'none'}); is that world installed?"
+        )
+    suite = Suite(
         name=data.name,
         version=data.version,
         description=data.description,
         patterns=data.tasks,
-        tasks=expand_tasks(data.tasks, sorted(known_tasks), source),
+        tasks=tasks,
         seeds=data.seeds,
         splits=data.splits,
         source=source,
+        heldout_worlds=data.heldout_worlds,
+        specs=tuple(by_id[t] for t in tasks if by_id[t] is not None),
     )
+    if not suite.episodes():
+        raise SuiteError(f"{source}: the suite has no episodes (no task has any of the splits {[s.value for s in data.splits]})")
+    if data.content_hash is not None and data.content_hash != suite.content_hash:
+        raise SuiteError(
+            f"{source}: field 'content_hash': the suite is pinned to {data.content_hash} but the installed tasks give "
+            f"{suite.content_hash}; a task spec, phrasing or slot changed since this suite was published. "
+            "Publish a new suite version instead of changing a published one."
+        )
+    return suite

@@ -11,7 +11,8 @@ from typing import Any, Iterable, Mapping
 from rich.console import Console
 from rich.table import Table
 
-from simagym.eval.stats import Rate, grouped_rates, rate_of
+from simagym.eval.bootstrap import AGGREGATE, INTERVAL, grouped_rates, iqm, stratified_rate
+from simagym.eval.stats import Rate
 
 SUMMARY_FILE = "summary.json"
 GROUPS = {"by_category": "category", "by_world": "world", "by_task": "task", "by_split": "split"}
@@ -24,25 +25,33 @@ def _rate_dict(rate: Rate) -> dict[str, float | int]:
 
 
 def build_summary(records: Iterable[Mapping[str, Any]], *, agent: str, suite: Mapping[str, Any],
-                  planned: int, simagym_version: str) -> dict[str, Any]:
-    """Aggregate episode records; ``planned`` is how many the run asked for (for ``complete``)."""
+                  planned: int, simagym_version: str, agent_info: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Aggregate episode records; ``planned`` is how many the run asked for (for ``complete``).
+
+    Every rate is the mean over (task, split) strata with a 95% stratified
+    bootstrap interval (:mod:`simagym.eval.bootstrap`); ``iqm`` is the
+    interquartile mean of the strata's rates.
+    """
     # Sorted so the summary does not depend on the order workers finished in.
     records = sorted(records, key=lambda r: (r["task"], r["split"], r["seed"]))
     summary: dict[str, Any] = {
         "agent": agent,
+        **{f"agent_{k}": v for k, v in (agent_info or {}).items()},
         "suite": dict(suite),
         "simagym_version": simagym_version,
         "planned": planned,
         "episodes": len(records),
         "complete": len(records) >= planned,
+        "aggregate": AGGREGATE,
+        "interval": INTERVAL,
     }
     if records:
-        overall = rate_of(records)
-        summary |= _rate_dict(overall)
+        summary |= _rate_dict(stratified_rate(records))
+        summary["iqm"] = _rate_dict(iqm(records))
         summary["mean_steps"] = sum(r["steps"] for r in records) / len(records)
         summary["mean_return"] = sum(r["return"] for r in records) / len(records)
     else:
-        summary |= {"success_rate": None, "ci_low": None, "ci_high": None, "successes": 0,
+        summary |= {"success_rate": None, "ci_low": None, "ci_high": None, "successes": 0, "iqm": None,
                     "mean_steps": None, "mean_return": None}
     for name, field in GROUPS.items():
         summary[name] = {group: _rate_dict(rate) for group, rate in grouped_rates(records, field).items()}
@@ -85,7 +94,7 @@ def render_summary(summary: Mapping[str, Any], console: Console | None = None) -
     table.add_column("group", style="bold")
     table.add_column("episodes", justify="right")
     table.add_column("success", justify="right")
-    table.add_column("95% CI", justify="right")
+    table.add_column("95% CI (bootstrap)", justify="right")
 
     def row(kind: str, name: str, r: Mapping[str, Any]) -> None:
         table.add_row(kind, name, str(r["episodes"]), _pct(r["success_rate"]),
