@@ -1,0 +1,26 @@
+"""Shared test setup: headless SDL (before anything imports pygame) and small helpers."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pytest  # noqa: E402
+
+import simagym  # noqa: E402
+
+
+def all_task_ids() -> list[str]:
+    """Every registered task id, sorted (collected once at import for parametrisation)."""
+    return [spec.id for spec in simagym.list_tasks()]
+
+
+@pytest.fixture
+def meadow_layout():
+    """The Meadow world's layout model, as ``load_task_file`` wants it."""
+    from simagym.envs.meadow import MeadowWorld
+
+    return {"meadow": MeadowWorld.Layout}

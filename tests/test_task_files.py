@@ -1,0 +1,227 @@
+"""Task files: malformed ones raise TaskFileError naming the file, the task and the
+field; the shipped catalogue is well formed (phrasing splits, category coverage)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+import pytest
+import yaml
+
+import simagym
+from simagym.spec import Split, TaskFileError, load_task_file, template_fields
+from simagym.text import instruction_space
+
+SOURCE = "x.yaml"
+TASK = "meadow/probe-v1"
+BASE = {
+    "id": TASK,
+    "category": "navigation",
+    "max_steps": 50,
+    "layout": {"houses": 2},
+    "slots": {"colour": ["red", "blue"]},
+    "phrasings": {
+        "train": ["go to the {colour} house", "walk to the {colour} house", "head to the {colour} house"],
+        "heldout": ["find the {colour} house", "reach the {colour} house"],
+    },
+    "success": {"near": {"kind": "house", "colour": "$colour"}},
+}
+_DROP = object()
+
+
+def task_file(world: str = "meadow", **changes) -> str:
+    task = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        if value is _DROP:
+            task.pop(key)
+        else:
+            task[key] = value
+    return yaml.safe_dump({"world": world, "tasks": [task]}, sort_keys=False)
+
+
+def load(text: str, layouts):
+    return load_task_file(text, SOURCE, layouts)
+
+
+def assert_names(err: TaskFileError, task: str | None, field: str | None) -> None:
+    """The error, and its message, name the file, the task and the field."""
+    message = str(err)
+    assert err.source == SOURCE and message.startswith(SOURCE), message
+    if task is not None:
+        assert err.task == task and repr(task) in message, message
+    if field is not None:
+        assert err.field and err.field.startswith(field), (err.field, message)
+        assert f"field {err.field!r}" in message, message
+
+
+def test_valid_file_loads(meadow_layout):
+    (spec,) = load(task_file(), meadow_layout)
+    assert spec.id == TASK and spec.world == "meadow" and spec.category.value == "navigation"
+    assert spec.source == SOURCE
+    assert spec.layout.houses == 2  # the layout is validated into the world's model
+    assert spec.instances == 2
+
+
+def test_invalid_yaml_names_the_file(meadow_layout):
+    with pytest.raises(TaskFileError) as info:
+        load("world: meadow\ntasks: [\n  - id: {\n", meadow_layout)
+    assert_names(info.value, None, None)
+    assert "YAML" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["world: meadow\n", "world: meadow\ntasks: {a: 1}\n", "- just\n- a list\n", ""])
+def test_missing_tasks_list(meadow_layout, text):
+    with pytest.raises(TaskFileError) as info:
+        load(text, meadow_layout)
+    assert_names(info.value, None, "tasks")
+
+
+def test_task_that_is_not_a_mapping(meadow_layout):
+    with pytest.raises(TaskFileError) as info:
+        load("world: meadow\ntasks: [3]\n", meadow_layout)
+    assert_names(info.value, "#0", None)
+
+
+BAD_TASKS = {
+    "unknown-check": ({"success": {"nearby": {"kind": "house"}}}, "success", ["nearby", "known checks"]),
+    "bad-at-least": ({"success": {"holding": {"kind": "key", "at_least": 0}}}, "success", ["at_least"]),
+    "bad-direction": ({"success": {"moved": {"direction": "up", "distance": 3}}}, "success", ["direction", "up"]),
+    "empty-then": ({"success": {"then": []}}, "success", ["then"]),
+    "no-success": ({"success": _DROP}, "success", []),
+    "layout-size-100": ({"layout": {"size": 100}}, "layout.size", ["24"]),
+    "layout-unknown-key": ({"layout": {"castles": 2}}, "layout.castles", []),
+    "layout-bad-landmark": ({"layout": {"landmarks": ["volcano"]}}, "layout.landmarks", []),
+    "id-format": ({"id": "meadow/Go To House"}, "id", []),
+    "id-no-version": ({"id": "meadow/go-to-house"}, "id", []),
+    "id-other-world": ({"id": "other/probe-v1"}, "id", ["meadow/"]),
+    "unknown-category": ({"category": "cooking"}, "category", ["navigation"]),
+    "unknown-tag": ({"tags": ["flying"]}, "tags", ["flying"]),
+    "zero-max-steps": ({"max_steps": 0}, "max_steps", []),
+    "empty-slot": ({"slots": {"colour": []}}, "slots", ["colour"]),
+    "unknown-field": ({"reward": 3}, "reward", []),
+    "heldout-equals-train": (
+        {"phrasings": {"train": ["go to the {colour} house", "a", "b"], "heldout": ["go to the {colour} house", "d"]}},
+        "phrasings",
+        ["go to the {colour} house"],
+    ),
+    "no-heldout": ({"phrasings": {"train": ["go to the {colour} house"], "heldout": []}}, "phrasings.heldout", []),
+}
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), list(BAD_TASKS.values()), ids=list(BAD_TASKS))
+def test_bad_task_names_file_task_and_field(meadow_layout, changes, field, words):
+    with pytest.raises(TaskFileError) as info:
+        load(task_file(**changes), meadow_layout)
+    task = changes.get("id", TASK)
+    assert_names(info.value, task, field)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_unknown_world_names_the_world_and_the_installed_ones(meadow_layout):
+    text = yaml.safe_dump({"world": "mars", "tasks": [dict(BASE, id="mars/probe-v1")]})
+    with pytest.raises(TaskFileError) as info:
+        load(text, meadow_layout)
+    assert_names(info.value, "mars/probe-v1", "world")
+    assert "mars" in str(info.value) and "meadow" in str(info.value)
+
+
+def test_error_names_the_failing_task_not_the_first(meadow_layout):
+    good = copy.deepcopy(BASE)
+    bad = dict(copy.deepcopy(BASE), id="meadow/second-v1", category="cooking")
+    text = yaml.safe_dump({"world": "meadow", "tasks": [good, bad]})
+    with pytest.raises(TaskFileError) as info:
+        load(text, meadow_layout)
+    assert_names(info.value, "meadow/second-v1", "category")
+
+
+# Cross-field checks: the slot/phrasing consistency of a template.
+
+def test_undeclared_slot_in_a_phrasing(meadow_layout):
+    phrasings = {"train": ["go to the {shape} house", "a", "b"], "heldout": ["c", "d"]}
+    with pytest.raises(TaskFileError) as info:
+        load(task_file(phrasings=phrasings), meadow_layout)
+    assert "shape" in str(info.value)
+    assert_names(info.value, TASK, "phrasings")
+
+
+def test_undeclared_slot_in_success(meadow_layout):
+    with pytest.raises(TaskFileError) as info:
+        load(task_file(success={"near": {"kind": "house", "colour": "$hue"}}), meadow_layout)
+    assert "hue" in str(info.value)
+    assert_names(info.value, TASK, "success")
+
+
+def test_phrasing_outside_the_charset(meadow_layout):
+    phrasings = {"train": ["go to the {colour} house #1", "a", "b"], "heldout": ["c", "d"]}
+    with pytest.raises(TaskFileError) as info:
+        load(task_file(phrasings=phrasings), meadow_layout)
+    assert "#" in str(info.value)
+    assert_names(info.value, TASK, "phrasings")
+
+
+def test_slot_value_unknown_to_the_world_is_rejected_at_load(meadow_layout):
+    """A typo in a slot value ('gren') must fail when the file loads, not at reset."""
+    with pytest.raises(TaskFileError) as info:
+        load(task_file(slots={"colour": ["red", "gren"]}), meadow_layout)
+    assert "gren" in str(info.value)
+    assert_names(info.value, TASK, None)
+
+
+# --- the shipped catalogue ------------------------------------------------------------
+
+SPECS = simagym.list_tasks()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_catalogue_template_has_disjoint_phrasing_splits(spec):
+    train, heldout = spec.phrasings.train, spec.phrasings.heldout
+    assert len(train) >= 3 and len(heldout) >= 2
+    assert len(set(train)) == len(train) and len(set(heldout)) == len(heldout)
+    assert not set(train) & set(heldout)
+    # also disjoint once the slots are filled in (case and spacing aside)
+    norm = lambda p: " ".join(p.lower().split())  # noqa: E731
+    assert not {norm(p) for p in train} & {norm(p) for p in heldout}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_catalogue_phrasings_name_every_slot_the_check_needs(spec):
+    """An instruction that leaves out a slot the success check uses is ambiguous."""
+    needed = spec.success.slots | (spec.failure.slots if spec.failure is not None else set())
+    for split in Split:
+        for phrasing in spec.phrasings.of(split):
+            assert needed <= template_fields(phrasing), (phrasing, needed)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_catalogue_instances_fit_the_instruction_space(spec):
+    space = instruction_space()
+    names = list(spec.slots)
+    for values in itertools.product(*(spec.slots[n] for n in names)):
+        slots = {n: v.replace("_", " ") for n, v in zip(names, values)}
+        for split in Split:
+            for phrasing in spec.phrasings.of(split):
+                text = phrasing.format_map(slots)
+                assert space.contains(text), text
+
+
+def test_meadow_catalogue_covers_every_category():
+    meadow = simagym.list_tasks(world="meadow")
+    by_category = {c: sum(s.category.value == c for s in meadow) for c in ("navigation", "object", "menu")}
+    assert by_category["navigation"] >= 10, by_category
+    assert by_category["object"] >= 10, by_category
+    assert by_category["menu"] >= 5, by_category
+
+
+def test_catalogue_files_round_trip_through_the_loader(meadow_layout):
+    """Every shipped file loads directly with load_task_file and gives the catalogue's specs."""
+    import importlib.resources
+
+    root = importlib.resources.files("simagym.tasks.meadow")
+    loaded = {}
+    for entry in root.iterdir():
+        if entry.name.endswith(".yaml"):
+            for spec in load_task_file(entry.read_text(encoding="utf-8"), entry.name, meadow_layout):
+                loaded[spec.id] = spec
+    assert set(loaded) == {s.id for s in simagym.list_tasks(world="meadow")}
