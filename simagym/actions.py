@@ -62,18 +62,21 @@ def make_action(
     return {"keys": key_vec, "mouse": np.asarray(mouse, dtype=np.float32), "buttons": button_vec}
 
 
-_TRUSTED: set[int] = set()
+_TRUSTED: dict[int, np.ndarray] = {}
 
 
 def trust(arr: np.ndarray) -> np.ndarray:
-    """Mark a read-only 0/1 constant (e.g. a macro's key vector) as valid, so it skips checking."""
+    """Mark a read-only 0/1 module-level constant (a macro's key vector) as valid, so it skips checking.
+
+    The registry holds a reference, so the id can never be reused by another array.
+    """
     arr.flags.writeable = False
-    _TRUSTED.add(id(arr))
+    _TRUSTED[id(arr)] = arr
     return arr
 
 
 def _binary(value: Any, part: str, size: int) -> np.ndarray:
-    if id(value) in _TRUSTED:
+    if _TRUSTED.get(id(value)) is value:
         return value
     arr = np.asarray(value)
     if arr.shape != (size,):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from simagym.world import Entity, Event, Selector, World
 
@@ -342,6 +342,28 @@ _PARSERS: dict[str, Callable[[Any, str], Callable[[Any], Check]]] = {
     "not": _parse_not,
 }
 CHECK_NAMES = tuple(_PARSERS)
+
+
+def selector_values(raw: Any) -> Iterator[tuple[str, Any]]:
+    """Every (attribute, value) a condition compares entities with; values may be ``$slot`` refs.
+
+    ``moved`` directions are included as ``("direction", value)``. Lets task loading check
+    slot values against what a world can draw, before any episode runs.
+    """
+    (name, arg), = raw.items()
+    if name in ("near", "holding", "equipped"):
+        yield from ((k, v) for k, v in arg.items() if k != "at_least")
+    elif name == "event":
+        for role, sel in arg.items():
+            if isinstance(sel, Mapping):
+                yield from sel.items()
+    elif name == "moved":
+        yield ("direction", arg["direction"])
+    elif name in ("all", "any", "then"):
+        for part in arg:
+            yield from selector_values(part)
+    elif name == "not":
+        yield from selector_values(arg)
 
 
 def parse_check(raw: Any, field: str = "success") -> CheckSpec:

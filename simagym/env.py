@@ -19,11 +19,13 @@ RENDER_SIZE = 384  # the rgb_array / human view, larger than what the agent sees
 
 
 def _resolution(resolution: int | tuple[int, int]) -> tuple[int, int]:
-    h, w = (resolution, resolution) if isinstance(resolution, int) else tuple(resolution)
-    for side in (h, w):
-        if not isinstance(side, (int, np.integer)) or not 16 <= side <= MAX_RESOLUTION:
-            raise ValueError(f"resolution must be between 16 and {MAX_RESOLUTION} pixels per side, got {resolution!r}")
-    return int(h), int(w)
+    sides = (resolution, resolution) if isinstance(resolution, (int, np.integer)) else resolution
+    if not (isinstance(sides, (tuple, list)) and len(sides) == 2):
+        raise ValueError(f"resolution must be an int or a (height, width) pair, got {resolution!r}")
+    for side in sides:
+        if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or not 16 <= side <= MAX_RESOLUTION:
+            raise ValueError(f"resolution must be whole pixels between 16 and {MAX_RESOLUTION} per side, got {resolution!r}")
+    return int(sides[0]), int(sides[1])
 
 
 class SimaEnv(gym.Env):

@@ -70,17 +70,17 @@ def cell_centre(col: int, row: int) -> tuple[float, float]:
     return ((col + 0.5) / GRID, (row + 0.5) / GRID)
 
 
+# Constant, read-only inputs shared by every decoder (validated once, see actions.trust).
+_KEY_VECTORS = tuple(trust(np.eye(len(KEYS), dtype=np.int8)[i].copy()) for i in range(len(KEYS)))
+_NO_KEYS = trust(np.zeros(len(KEYS), dtype=np.int8))
+_NO_BUTTONS, _LEFT, _RIGHT = (trust(np.array(v, dtype=np.int8)) for v in ((0, 0), (1, 0), (0, 1)))
+
+
 class MacroDecoder:
     """Turns macro indices into keyboard/mouse actions; tracks the cursor."""
 
     def __init__(self) -> None:
         self.cursor = (0.5, 0.5)
-        # Key actions never change, so they are built once and shared read-only.
-        self._key_vectors = [trust(np.eye(len(KEYS), dtype=np.int8)[i].copy()) for i in range(len(KEYS))]
-        self._no_keys = trust(np.zeros(len(KEYS), dtype=np.int8))
-        self._buttons = {
-            b: trust(np.array(v, dtype=np.int8)) for b, v in {(): (0, 0), ("LEFT",): (1, 0), ("RIGHT",): (0, 1)}.items()
-        }
 
     def reset(self) -> None:
         self.cursor = (0.5, 0.5)
@@ -89,13 +89,13 @@ class MacroDecoder:
         if not 0 <= index < len(MACROS):
             raise ValueError(f"macro index {index} is outside Discrete({len(MACROS)})")
         macro = MACROS[index]
-        keys = self._no_keys if macro.key is None else self._key_vectors[KEY_INDEX[macro.key]]
-        buttons = self._buttons[()]
+        keys = _NO_KEYS if macro.key is None else _KEY_VECTORS[KEY_INDEX[macro.key]]
+        buttons = _NO_BUTTONS
         if macro.click is not None:
             self.cursor = cell_centre(*macro.click)
-            buttons = self._buttons[("LEFT",)]
+            buttons = _LEFT
         elif macro.right_click:
-            buttons = self._buttons[("RIGHT",)]
+            buttons = _RIGHT
         elif macro.look is not None:
             self.cursor = (
                 min(1.0, max(0.0, self.cursor[0] + macro.look[0])),

@@ -66,10 +66,11 @@ def _task_files(ep: EntryPoint) -> list[tuple[str, str]]:
 
 def _load_tasks(points: list[EntryPoint], cat: Catalogue) -> None:
     layouts = {name: cls.Layout for name, cls in cat.worlds.items()}
+    vocabularies = {name: cls.vocabulary for name, cls in cat.worlds.items()}
     for ep in points:
         try:
             files = _task_files(ep)
-            specs = [spec for source, text in files for spec in load_task_file(text, source, layouts)]
+            specs = [spec for source, text in files for spec in load_task_file(text, source, layouts, vocabularies)]
             for spec in specs:
                 if spec.id in cat.tasks:
                     raise TaskFileError(spec.source, spec.id, "id", f"duplicate task id, also in {cat.tasks[spec.id].source}")

@@ -31,9 +31,9 @@ from typing import Any, Mapping
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from simagym.checks import Check, CheckError, CheckSpec, parse_check
+from simagym.checks import DIRECTIONS, Check, CheckError, CheckSpec, parse_check, selector_values
 from simagym.text import CHARSET, MAX_INSTRUCTION_LENGTH
 from simagym.world import LayoutParams, Selector
 
@@ -138,36 +138,58 @@ class TaskSpec(BaseModel):
                 raise ValueError(f"slot {name!r} has no values")
         return slots
 
-    @field_validator("success", "failure", mode="before")
+    @field_validator("phrasings")
     @classmethod
-    def _parse_checks(cls, raw: Any, info) -> Any:
-        if raw is None or isinstance(raw, CheckSpec):
-            return raw
-        try:
-            return parse_check(raw, info.field_name)
-        except CheckError as err:
-            raise ValueError(f"{err.field}: {err.message}") from None
-
-    @model_validator(mode="after")
-    def _slots_used_consistently(self) -> "TaskSpec":
-        declared = set(self.slots)
+    def _phrasings_fit(cls, phrasings: Phrasings, info: ValidationInfo) -> Phrasings:
+        slots = info.data.get("slots", {})
+        longest = {k: max(v, key=len).replace("_", " ") for k, v in slots.items()}
         for split in Split:
-            for phrasing in self.phrasings.of(split):
-                used = template_fields(phrasing)
-                if used - declared:
-                    raise ValueError(f"phrasing {phrasing!r} uses undeclared slots {sorted(used - declared)}")
+            for phrasing in phrasings.of(split):
+                undeclared = template_fields(phrasing) - set(slots)
+                if undeclared:
+                    raise ValueError(f"phrasing {phrasing!r} uses undeclared slots {sorted(undeclared)}")
                 bad = set(phrasing) - set(CHARSET) - set("{}")
                 if bad:
                     raise ValueError(f"phrasing {phrasing!r} has characters outside the charset: {sorted(bad)}")
-        for name, check in (("success", self.success), ("failure", self.failure)):
-            if check is not None and check.slots - declared:
-                raise ValueError(f"{name} refers to undeclared slots {sorted(check.slots - declared)}")
-        longest_values = {k: max(v, key=len).replace("_", " ") for k, v in self.slots.items()}
-        for split in Split:
-            for phrasing in self.phrasings.of(split):
-                if len(phrasing.format_map(longest_values)) > MAX_INSTRUCTION_LENGTH:
+                if len(phrasing.format_map(longest)) > MAX_INSTRUCTION_LENGTH:
                     raise ValueError(f"phrasing {phrasing!r} can exceed {MAX_INSTRUCTION_LENGTH} characters")
-        return self
+        return phrasings
+
+    @field_validator("success", "failure", mode="before")
+    @classmethod
+    def _parse_checks(cls, raw: Any, info: ValidationInfo) -> Any:
+        if raw is None or isinstance(raw, CheckSpec):
+            return raw
+        try:
+            check = parse_check(raw, info.field_name)
+        except CheckError as err:
+            raise ValueError(f"{err.field}: {err.message}") from None
+        undeclared = check.slots - set(info.data.get("slots", {}))
+        if undeclared:
+            raise ValueError(f"refers to undeclared slots {sorted(undeclared)}")
+        for attr, value in selector_values(check.raw):
+            if attr == "direction":
+                values = info.data["slots"][value[1:]] if isinstance(value, str) and value.startswith("$") else (value,)
+                wrong = [v for v in values if v not in DIRECTIONS]
+                if wrong:
+                    raise ValueError(f"directions must be one of {sorted(DIRECTIONS)}, got {wrong}")
+        return check
+
+    def check_vocabulary(self, vocabulary: Mapping[str, frozenset[str]]) -> None:
+        """Raise ``ValueError`` if a selector can take a value the world cannot draw (a typo like ``gren``)."""
+        for check in (self.success, self.failure):
+            if check is None:
+                continue
+            for attr, value in selector_values(check.raw):
+                if attr not in vocabulary:
+                    continue
+                slot = value[1:] if isinstance(value, str) and value.startswith("$") else None
+                values = self.slots[slot] if slot else (value,)
+                wrong = sorted(str(v) for v in values if v not in vocabulary[attr])
+                if wrong:
+                    where = f"slots.{slot}" if slot else "success"
+                    raise TaskFileError(self.source, self.id, where,
+                                        f"{attr} {wrong} unknown to world {self.world!r}; known: {sorted(vocabulary[attr])}")
 
     @property
     def instances(self) -> int:
@@ -267,8 +289,14 @@ def _format_pydantic(err: ValidationError) -> tuple[str, str]:
     return field or "", first["msg"].removeprefix("Value error, ")
 
 
-def load_task_file(text: str, source: str, layouts: Mapping[str, type[LayoutParams]]) -> list[TaskSpec]:
-    """Parse one YAML task file. ``layouts`` maps each known world to its layout model."""
+def load_task_file(
+    text: str,
+    source: str,
+    layouts: Mapping[str, type[LayoutParams]],
+    vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+) -> list[TaskSpec]:
+    """Parse one YAML task file. ``layouts`` maps each known world to its layout model;
+    ``vocabularies`` to the entity attribute values it can draw (checked when given)."""
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -299,5 +327,7 @@ def load_task_file(text: str, source: str, layouts: Mapping[str, type[LayoutPara
         except ValidationError as err:
             field, msg = _format_pydantic(err)
             raise TaskFileError(source, spec.id, f"layout.{field}".rstrip("."), msg) from None
+        if vocabularies and spec.world in vocabularies:
+            spec.check_vocabulary(vocabularies[spec.world])
         specs.append(spec.model_copy(update={"layout": layout}))
     return specs

@@ -66,7 +66,8 @@ class World(ABC):
 
     name: ClassVar[str]
     Layout: ClassVar[type[LayoutParams]] = LayoutParams
-    #: Kinds of entity whose names may appear in instructions; validated at task load.
+    #: Values each entity attribute can take, e.g. ``{"kind": {...}, "colour": {...}}``;
+    #: task files are checked against it at load, so a typo fails there and not mid-run.
     vocabulary: ClassVar[Mapping[str, frozenset[str]]] = {}
 
     # --- lifecycle -----------------------------------------------------------

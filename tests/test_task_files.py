@@ -163,10 +163,13 @@ def test_phrasing_outside_the_charset(meadow_layout):
 
 def test_slot_value_unknown_to_the_world_is_rejected_at_load(meadow_layout):
     """A typo in a slot value ('gren') must fail when the file loads, not at reset."""
+    from simagym.envs.meadow import MeadowWorld
+
     with pytest.raises(TaskFileError) as info:
-        load(task_file(slots={"colour": ["red", "gren"]}), meadow_layout)
+        load_task_file(task_file(slots={"colour": ["red", "gren"]}), SOURCE, meadow_layout,
+                       {"meadow": MeadowWorld.vocabulary})
     assert "gren" in str(info.value)
-    assert_names(info.value, TASK, None)
+    assert_names(info.value, TASK, "slots.colour")
 
 
 # --- the shipped catalogue ------------------------------------------------------------

@@ -271,13 +271,13 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
             blocked[t.pos[1], t.pos[0]] = True
     reach = _reachable(blocked, start)
     for t in b.things:
-        if t.pos is None or t.kind == "gate":
+        if t.pos is None:
             continue
         x, y = t.pos
         if t.kind in ITEMS:
             ok = reach[y, x]
-        else:
-            ok = any(0 <= x + dx < b.n and 0 <= y + dy < b.n and reach[y + dy, x + dx]
+        else:  # blocking things (and gates, from outside the pen) are used from a neighbouring cell
+            ok = any(0 <= x + dx < b.n and 0 <= y + dy < b.n and reach[y + dy, x + dx] and (x + dx, y + dy) not in b.pen_cells
                      for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)))
         if not ok:
             return None

@@ -22,7 +22,7 @@ from . import menus
 from .layout import MeadowLayout, generate
 from .render import RADIUS, camera_view
 from .things import (
-    ANIMALS, FLORA, ITEMS, LANDMARKS, SPRITE_ID, STUMP, VOID, WALKABLE, Thing,
+    ANIMALS, COLOURS, FLORA, ITEMS, LANDMARKS, SPRITE_ID, STUMP, VOID, WALKABLE, Thing,
 )
 
 MOVES = (("W", (0, -1)), ("UP", (0, -1)), ("S", (0, 1)), ("DOWN", (0, 1)),
@@ -45,6 +45,10 @@ def _chebyshev(a: tuple[int, int], b: tuple[int, int]) -> int:
 class MeadowWorld(World):
     name = "meadow"
     Layout = MeadowLayout
+    vocabulary = {
+        "kind": frozenset((*LANDMARKS, *ITEMS, *ANIMALS, *FLORA, "chest", "gate")),
+        "colour": frozenset(COLOURS),
+    }
 
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: MeadowLayout, required: list[Selector]) -> None:
