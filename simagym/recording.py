@@ -278,6 +278,11 @@ class Demonstrations:
     episode_index: np.ndarray   # int64 (N,): which episode (index into ``tasks``)
     tasks: list[str]            # per episode
     success: np.ndarray         # bool per episode
+    seeds: np.ndarray           # int64 per episode
+
+    def episode_start_indices(self) -> np.ndarray:
+        """Index of each episode's first row (the layout simagym.train's ``Demos`` uses)."""
+        return np.flatnonzero(self.episode_starts)
 
     def __len__(self) -> int:
         return int(len(self.macros))
@@ -285,7 +290,7 @@ class Demonstrations:
 
 def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool = True) -> Demonstrations:
     """Arrays BC can train on from a recording folder (by default only its successful episodes)."""
-    frames, instructions, macros, starts, owner, tasks, success = [], [], [], [], [], [], []
+    frames, instructions, macros, starts, owner, tasks, success, seeds = [], [], [], [], [], [], [], []
     for episode in read_recording(directory):
         if (successful_only and not episode.success) or episode.steps == 0:
             continue
@@ -299,10 +304,11 @@ def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool
         owner.append(np.full(n, len(tasks), dtype=np.int64))
         tasks.append(episode.task)
         success.append(episode.success)
+        seeds.append(episode.seed)
     if not frames:
         raise RecordingError(f"{directory} has no {'successful ' if successful_only else ''}episodes to learn from")
     return Demonstrations(np.concatenate(frames), instructions, np.concatenate(macros), np.concatenate(starts),
-                          np.concatenate(owner), tasks, np.asarray(success, dtype=bool))
+                          np.concatenate(owner), tasks, np.asarray(success, dtype=bool), np.asarray(seeds, dtype=np.int64))
 
 
 # --- scoring into a results folder ------------------------------------------------------------
