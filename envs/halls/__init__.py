@@ -1,0 +1,5 @@
+"""Halls: simagym's first-person world, raycast rooms and corridors."""
+
+from .world import HallsWorld
+
+__all__ = ["HallsWorld"]

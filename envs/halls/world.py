@@ -1,0 +1,534 @@
+"""Halls: a first-person, raycast world of rooms and corridors.
+
+Controls: W/S (or UP/DOWN) walk forward/back a quarter cell per tick, A/D
+strafe, LEFT/RIGHT turn 15 degrees, and horizontal mouse motion turns 360
+degrees per screen width (a ``look`` macro, 1/8 of the screen, is 45 degrees).
+E uses what is straight ahead within reach (opens a door - a locked one needs
+the key of its colour in the bag - or presses a wall button), else picks up the
+nearest object in front of you or underfoot. Q drops the held item. 1-8 hold an
+inventory slot. I opens the inventory, M the map, Tab switches between them,
+Esc closes; in menus, click with the mouse (a slot to hold it, a room on the map
+to mark it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Iterable
+
+import numpy as np
+
+from simagym.actions import Input
+from simagym.art import PALETTE, draw_cursor
+from simagym.world import Entity, Event, Selector, World
+
+from . import menus
+from .art import MATERIAL, SPRITE_ID, icon
+from .layout import CORRIDOR, WALL, HallsLayout, Opening, generate
+from .render import Grid, camera, direction, draw_crosshair
+from .things import BLOCKERS, FACE_DIRS, ITEMS, LANDMARKS, SPRITE_SIZE, Thing
+
+STEP = 0.25  # cells per tick; four steps cross a cell exactly
+RADIUS = 0.22  # the player's half-width for collisions
+TURN_STEP = 15.0  # degrees per tick with LEFT/RIGHT
+MOUSE_TURN = 360.0  # degrees per screen width of horizontal cursor motion
+REACH = 1.0  # doors and buttons: how far ahead E reaches
+PICK_REACH = 1.25  # objects in front within this distance can be picked up ...
+PICK_CONE = 30.0  # ... within this many degrees of straight ahead
+UNDERFOOT = 0.55  # ... or at any angle this close
+DROP_AHEAD = 0.6
+BESIDE = 1.6  # a dropped item is "next to" the nearest landmark or pillar within this distance
+FACE_RANGE = 8.0
+FACE_TOLERANCE = math.tan(math.radians(8.0))  # always reachable with 15-degree turns
+NEAR_DISTANCE = {"door": 1.5, "button": 1.2, "corridor_end": 0.75, **{k: 1.5 for k in BLOCKERS},
+                 **{k: 1.0 for k in ITEMS}}
+FACE_HALF_WIDTH = {"door": 0.5, "button": 0.4, "pillar": 0.25, "lamp": 0.25, "statue": 0.3, "plant": 0.3,
+                   "barrel": 0.3, **{k: 0.18 for k in ITEMS}}
+SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
+MAP_LANDMARK_RGB = {"lamp": (250, 220, 90), "statue": (235, 235, 240), "plant": (60, 170, 70), "barrel": (150, 96, 48)}
+MARKER_RGB = (0, 255, 255)
+HUD_RGB = (30, 30, 36)
+
+
+def wrap(angle: float) -> float:
+    """An angle in degrees folded into (-180, 180]."""
+    a = math.fmod(angle, 360.0)
+    if a > 180.0:
+        a -= 360.0
+    elif a <= -180.0:
+        a += 360.0
+    return a
+
+
+class HallsWorld(World):
+    name = "halls"
+    Layout = HallsLayout
+
+    # --- lifecycle -----------------------------------------------------------
+    def reset(self, rng: np.random.Generator, layout: HallsLayout, required: list[Selector]) -> None:
+        g = generate(rng, layout, required)
+        self.region = g.region
+        self.h, self.w = g.region.shape
+        self.region_rows = g.region.tolist()
+        self.things: list[Thing] = g.things + g.inventory
+        self.by_id = {t.id: t for t in self.things}
+        self.by_kind: dict[str, list[Thing]] = defaultdict(list)
+        for t in self.things:
+            self.by_kind[t.kind].append(t)
+        self.inventory_items: list[Thing] = list(g.inventory)
+        self.hand: Thing | None = None
+        self.menu_name: str | None = layout.start_menu
+        self._cursor = (0.5, 0.5)
+        self.markers: list[tuple[int, int]] = []
+        self.x, self.y = g.start
+        self.start = g.start
+        self.heading = self.start_heading = g.heading
+        self.openings: list[Opening] = g.openings
+        self.opening_at = {op.cell: op for op in g.openings}
+        self.door_at = {op.cell: op.door for op in g.openings if op.door is not None}
+        self.button_at = {(b.cell[0], b.cell[1], b.face): b for b in self.by_kind.get("button", [])}
+        self.room_of_region = {t.region: t for t in self.things if t.kind in ("room", "corridor")}
+
+        solid = g.region == WALL
+        for (x, y) in self.door_at:
+            solid[y, x] = True
+        self.solid_rows = solid.tolist()
+        blocked = solid.copy()
+        for t in self.things:
+            if t.kind in BLOCKERS:
+                blocked[t.cell[1], t.cell[0]] = True
+        self.blocked_rows = blocked.tolist()
+        self.grid = Grid(solid, self._face_materials())
+        self.version = 0
+        self._frames: dict[tuple[int, int], tuple[tuple, np.ndarray]] = {}
+        self._refresh_sprites()
+        self._cell = (int(self.x), int(self.y))
+        self._region_now = self._last_region = self.region_rows[self._cell[1]][self._cell[0]]
+        self._through: Opening | None = None
+        self._faced: set[int] = {t.id for t in self._facing()}
+
+    def _face_materials(self) -> np.ndarray:
+        """(4, H, W) material of every face of every cell, seen from the neighbouring cell."""
+        region = self.region
+        lut = np.zeros(int(region.max()) + 2, dtype=np.intp)
+        lut[CORRIDOR + 1] = MATERIAL["corridor"]
+        for t in self.things:
+            if t.kind == "room":
+                lut[t.region + 1] = MATERIAL[f"room:{t.colour}:{t.pattern}"]
+        for op in self.openings:
+            lut[op.region + 1] = MATERIAL[f"jamb:{op.door.colour}"] if op.door else MATERIAL["jamb"]
+        padded = np.pad(region, 1, constant_values=WALL)
+        mats = np.empty((4, self.h, self.w), dtype=np.intp)
+        for f, (dx, dy) in enumerate(FACE_DIRS):
+            mats[f] = lut[padded[1 - dy: 1 - dy + self.h, 1 - dx: 1 - dx + self.w] + 1]
+        for (x, y), door in self.door_at.items():
+            mats[:, y, x] = self._door_material(door)
+        for (x, y, f), b in self.button_at.items():
+            mats[f, y, x] = self._button_material(b)
+        return mats
+
+    @staticmethod
+    def _door_material(door: Thing) -> int:
+        return MATERIAL[f"door:{door.colour}:{'locked' if door.locked else 'shut'}"]
+
+    @staticmethod
+    def _button_material(b: Thing) -> int:
+        return MATERIAL[f"button:{b.colour}:{'on' if b.pressed else 'off'}"]
+
+    def _refresh_sprites(self) -> None:
+        shown = [t for t in self.things if t.pos is not None and (t.kind in BLOCKERS or t.kind in ITEMS)]
+        self._sprites = [(t.pos[0], t.pos[1], SPRITE_ID[t.sprite_name()], SPRITE_SIZE[t.kind]) for t in shown]
+        self._ground = [t for t in shown if t.kind in ITEMS]
+        self._face_targets = [t for t in self.things if t.pos is not None and t.kind in FACE_HALF_WIDTH]
+        self.version += 1
+
+    # --- geometry -------------------------------------------------------------
+    def _free(self, x: float, y: float) -> bool:
+        rows = self.blocked_rows
+        x0, x1, y0, y1 = int(x - RADIUS), int(x + RADIUS), int(y - RADIUS), int(y + RADIUS)
+        return not (rows[y0][x0] or rows[y0][x1] or rows[y1][x0] or rows[y1][x1])
+
+    def first_solid(self, px: float, py: float, rx: float, ry: float, max_t: float) -> tuple[float, int, int, int] | None:
+        """The first solid cell along ``p + t r`` for ``t <= max_t``: (t, x, y, face), or None."""
+        mx, my = int(px), int(py)
+        inf = math.inf
+        if rx > 0:
+            sx, tmx, dtx = 1, (mx + 1 - px) / rx, 1 / rx
+        elif rx < 0:
+            sx, tmx, dtx = -1, (px - mx) / -rx, -1 / rx
+        else:
+            sx, tmx, dtx = 0, inf, inf
+        if ry > 0:
+            sy, tmy, dty = 1, (my + 1 - py) / ry, 1 / ry
+        elif ry < 0:
+            sy, tmy, dty = -1, (py - my) / -ry, -1 / ry
+        else:
+            sy, tmy, dty = 0, inf, inf
+        rows = self.solid_rows
+        while True:
+            if tmx < tmy:
+                t, mx, tmx, face = tmx, mx + sx, tmx + dtx, (0 if sx > 0 else 1)
+            else:
+                t, my, tmy, face = tmy, my + sy, tmy + dty, (2 if sy > 0 else 3)
+            if t > max_t:
+                return None
+            if rows[my][mx]:
+                return (t, mx, my, face)
+
+    def _sees(self, t: Thing) -> bool:
+        """Whether nothing solid stands between the eye and ``t`` (its own cell aside)."""
+        return self.sees_from(self.x, self.y, t)
+
+    def sees_from(self, x: float, y: float, t: Thing) -> bool:
+        hit = self.first_solid(x, y, t.pos[0] - x, t.pos[1] - y, 1.0)
+        return hit is None or (t.cell is not None and (hit[1], hit[2]) == t.cell)
+
+    def _facing(self) -> list[Thing]:
+        """Everything roughly straight ahead and in sight (for ``faced`` events)."""
+        dx, dy = direction(self.heading)
+        px, py = self.x, self.y
+        found = []
+        for t in self._face_targets:
+            rx, ry = t.pos[0] - px, t.pos[1] - py
+            depth = rx * dx + ry * dy
+            if depth <= 0.2 or depth > FACE_RANGE:
+                continue
+            if abs(ry * dx - rx * dy) > max(FACE_HALF_WIDTH[t.kind], depth * FACE_TOLERANCE):
+                continue
+            if self._sees(t):
+                found.append(t)
+        return found
+
+    def region_at(self, x: float, y: float) -> int:
+        return self.region_rows[int(y)][int(x)]
+
+    def place_of(self, x: float, y: float) -> Thing | None:
+        """The room (or the corridor) containing the point, None in a doorway or a wall."""
+        return self.room_of_region.get(self.region_at(x, y))
+
+    # --- dynamics -------------------------------------------------------------
+    def step(self, inp: Input) -> list[Event]:
+        events: list[Event] = []
+        prev_cursor = self._cursor
+        self._cursor = inp.cursor
+        if self.menu_name is not None:
+            self._menu_input(inp, events)
+            return events
+        keys = inp.keys
+        if "I" in keys:
+            self.menu_name = "inventory"
+            return events
+        if "M" in keys:
+            self.menu_name = "map"
+            return events
+        if keys:
+            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
+            if slot is not None:
+                self._hold(slot, events)
+            if "E" in keys:
+                self._use(events)
+            if "Q" in keys:
+                self._drop(events)
+        turn = (inp.cursor[0] - prev_cursor[0]) * MOUSE_TURN
+        if "LEFT" in keys:
+            turn -= TURN_STEP
+        if "RIGHT" in keys:
+            turn += TURN_STEP
+        moved = self._walk(keys) if keys else False
+        if turn:
+            self.heading = wrap(self.heading + turn)
+            self._turned(events)
+        if moved:
+            self._entered(events)
+        if turn or moved:
+            faced = self._facing()
+            for t in faced:
+                if t.id not in self._faced:
+                    events.append(Event("faced", {"target": t.view()}))
+            self._faced = {t.id for t in faced}
+        return events
+
+    def _menu_input(self, inp: Input, events: list[Event]) -> None:
+        keys = inp.keys
+        if "ESC" in keys:
+            self.menu_name = None
+        elif "TAB" in keys:
+            self.menu_name = "map" if self.menu_name == "inventory" else "inventory"
+        elif "I" in keys:
+            self.menu_name = None if self.menu_name == "inventory" else "inventory"
+        elif "M" in keys:
+            self.menu_name = None if self.menu_name == "map" else "map"
+        elif self.menu_name == "inventory":
+            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
+            if slot is None and inp.left:
+                slot = menus.slot_at(*inp.cursor)
+            if slot is not None:
+                self._hold(slot, events)
+        elif inp.left:
+            self._mark(menus.map_cell(*inp.cursor, (self.h, self.w)), events)
+
+    def _walk(self, keys: frozenset[str]) -> bool:
+        fwd = (("W" in keys) or ("UP" in keys)) - (("S" in keys) or ("DOWN" in keys))
+        side = ("D" in keys) - ("A" in keys)
+        if not fwd and not side:
+            return False
+        dx, dy = direction(self.heading)
+        mx, my = fwd * dx - side * dy, fwd * dy + side * dx
+        norm = math.hypot(mx, my)
+        mx, my = mx * STEP / norm, my * STEP / norm
+        x, y = self.x, self.y
+        for nx, ny in ((x + mx, y + my), (x + mx, y), (x, y + my)):
+            if (nx, ny) != (x, y) and self._free(nx, ny):
+                self.x, self.y = nx, ny
+                return True
+        return False
+
+    def _turned(self, events: list[Event]) -> None:
+        diff = wrap(self.heading - self.start_heading)
+        if abs(diff) >= 150.0:
+            events.append(Event("turned_around"))
+        elif -120.0 <= diff <= -60.0:
+            events.append(Event("turned_left"))
+        elif 60.0 <= diff <= 120.0:
+            events.append(Event("turned_right"))
+
+    def _entered(self, events: list[Event]) -> None:
+        cell = (int(self.x), int(self.y))
+        if cell == self._cell:
+            return
+        self._cell = cell
+        r = self.region_rows[cell[1]][cell[0]]
+        self._region_now = r
+        op = self.opening_at.get(cell)
+        if op is not None:
+            if self._through is None:
+                self._through = op
+            return
+        through, self._through = self._through, None
+        if through is not None and through.door is not None and r != self._last_region and r in through.sides:
+            events.append(Event("went_through", {"target": through.door.view()}))
+        if r != self._last_region:
+            place = self.room_of_region.get(r)
+            if place is not None and place.kind == "room":
+                events.append(Event("entered", {"room": place.view()}))
+        self._last_region = r
+
+    def _hold(self, slot: int, events: list[Event]) -> None:
+        if slot < len(self.inventory_items):
+            self.hand = self.inventory_items[slot]
+            self.version += 1
+            events.append(Event("equipped", {"item": self.hand.view()}))
+
+    def _mark(self, cell: tuple[int, int], events: list[Event]) -> None:
+        self.markers = self.markers[-7:] + [cell]
+        place = self.place_of(cell[0] + 0.5, cell[1] + 0.5)
+        events.append(Event("marker_placed", {"target": place.view()} if place is not None else {}))
+
+    def _use(self, events: list[Event]) -> None:
+        dx, dy = direction(self.heading)
+        hit = self.first_solid(self.x, self.y, dx, dy, REACH)
+        if hit is not None:
+            _, cx, cy, face = hit
+            door = self.door_at.get((cx, cy))
+            if door is not None and not door.open:
+                self._open(door, events)
+                return
+            button = self.button_at.get((cx, cy, face))
+            if button is not None:
+                if not button.pressed:
+                    button.pressed = True
+                    button.changed()
+                    self.grid.set_material(face, cx, cy, self._button_material(button))
+                    self.version += 1
+                    events.append(Event("pressed", {"target": button.view()}))
+                return
+        item = self.reachable_item()
+        if item is not None:
+            self._take(item, events)
+
+    def has_key(self, colour: str | None) -> bool:
+        return any(i.kind == "key" and i.colour == colour for i in self.inventory_items)
+
+    def _open(self, door: Thing, events: list[Event]) -> None:
+        if door.locked:
+            if not self.has_key(door.colour):
+                return
+            door.locked = False
+            door.changed()
+            events.append(Event("unlocked", {"target": door.view()}))
+        door.open = True
+        door.changed()
+        x, y = door.cell
+        self.solid_rows[y][x] = False
+        self.blocked_rows[y][x] = False
+        self.grid.set_solid(x, y, False)
+        self.version += 1
+        events.append(Event("opened", {"target": door.view()}))
+
+    def reachable_item(self) -> Thing | None:
+        """What E would pick up now: the nearest object underfoot or in front within reach."""
+        dx, dy = direction(self.heading)
+        best, best_d = None, math.inf
+        cone = math.cos(math.radians(PICK_CONE))
+        for t in self._ground:
+            rx, ry = t.pos[0] - self.x, t.pos[1] - self.y
+            d = math.hypot(rx, ry)
+            if d >= best_d or d > PICK_REACH:
+                continue
+            if d > UNDERFOOT and ((rx * dx + ry * dy) < cone * d or not self._sees(t)):
+                continue
+            best, best_d = t, d
+        return best
+
+    def _take(self, item: Thing, events: list[Event]) -> None:
+        if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+            return
+        view = item.view()
+        item.pos = item.cell = None
+        item.region = -1
+        self.inventory_items.append(item)
+        self.hand = item
+        self._refresh_sprites()
+        events.append(Event("picked_up", {"item": view}))
+
+    def drop_point(self) -> tuple[float, float]:
+        """Where Q would put the held item: a little ahead when there is floor there, else underfoot."""
+        dx, dy = direction(self.heading)
+        fx, fy = self.x + DROP_AHEAD * dx, self.y + DROP_AHEAD * dy
+        if not self.blocked_rows[int(fy)][int(fx)] and self.first_solid(self.x, self.y, fx - self.x, fy - self.y, 1.0) is None:
+            return (fx, fy)
+        return (self.x, self.y)
+
+    def drop_roles(self, item: Thing, pos: tuple[float, float]) -> dict[str, Entity]:
+        roles = {"item": item.view()}
+        best, best_d = None, BESIDE
+        for kind in BLOCKERS:
+            for t in self.by_kind.get(kind, ()):
+                d = math.hypot(t.pos[0] - pos[0], t.pos[1] - pos[1])
+                if d <= best_d:
+                    best, best_d = t, d
+        if best is not None:
+            roles["landmark"] = best.view()
+        place = self.place_of(*pos)
+        if place is not None:
+            roles["room" if place.kind == "room" else "place"] = place.view()
+        return roles
+
+    def _drop(self, events: list[Event]) -> None:
+        item = self.hand
+        if item is None:
+            return
+        pos = self.drop_point()
+        self.inventory_items.remove(item)
+        self.hand = None
+        item.pos = pos
+        item.cell = (int(pos[0]), int(pos[1]))
+        item.region = self.region_at(*pos)
+        self._refresh_sprites()
+        events.append(Event("dropped", self.drop_roles(item, pos)))
+
+    # --- pixels ---------------------------------------------------------------
+    def render(self, height: int, width: int) -> np.ndarray:
+        if self.menu_name == "map":
+            frame = self._draw_map(height, width)
+            draw_cursor(frame, *self._cursor)
+            return frame
+        key = (self.x, self.y, self.heading, self.version)
+        cached = self._frames.get((height, width))
+        if cached is not None and cached[0] == key:
+            frame = cached[1].copy()
+        else:
+            frame = self._draw_view(height, width)
+            self._frames[(height, width)] = (key, frame.copy())
+        if self.menu_name == "inventory":
+            slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
+            hand = self.inventory_items.index(self.hand) if self.hand is not None else None
+            menus.draw_inventory(frame, slots, hand)
+            draw_cursor(frame, *self._cursor)
+        return frame
+
+    def _draw_view(self, height: int, width: int) -> np.ndarray:
+        cam = camera(height, width)
+        frame, zbuf = cam.draw(self.grid, self.x, self.y, self.heading)
+        cam.sprites(frame, zbuf, self.x, self.y, self.heading, self._sprites)
+        draw_crosshair(frame)
+        if self.hand is not None:
+            # What the player holds, bottom-left: it is not visible in the view itself.
+            size = max(6, min(height, width) // 6)
+            frame[height - size - 2:, : size + 2] = (200, 200, 200)
+            frame[height - size - 1: height - 1, 1: size + 1] = icon(SPRITE_ID[self.hand.sprite_name()], size, HUD_RGB)
+        return frame
+
+    def _draw_map(self, height: int, width: int) -> np.ndarray:
+        cells = np.empty((self.h, self.w, 3), dtype=np.uint8)
+        cells[:] = menus.WALL_RGB
+        cells[self.region == CORRIDOR] = menus.CORRIDOR_RGB
+        for t in self.by_kind.get("room", ()):
+            cells[self.region == t.region] = menus.room_rgb(t.colour)
+        for op in self.openings:
+            x, y = op.cell
+            if op.door is None:
+                cells[y, x] = menus.CORRIDOR_RGB
+            else:
+                rgb = PALETTE[op.door.colour]
+                cells[y, x] = rgb if not op.door.open else tuple(int(c * 0.5 + 100) for c in rgb)
+        for kind in BLOCKERS:
+            for t in self.by_kind.get(kind, ()):
+                cells[t.cell[1], t.cell[0]] = PALETTE[t.colour] if t.colour else MAP_LANDMARK_RGB[kind]
+        for (x, y) in self.markers:
+            cells[y, x] = MARKER_RGB
+        cx, cy = int(self.x), int(self.y)
+        cells[cy, cx] = menus.PLAYER_RGB
+        frame = menus.draw_map(cells, height, width)
+        # A short line from the player's cell shows where they face.
+        dx, dy = direction(self.heading)
+        for s in (0.6, 0.9):
+            px, py = (self.x + dx * s) / self.w, (self.y + dy * s) / self.h
+            frame[min(height - 1, int(py * height)), min(width - 1, int(px * width))] = (255, 255, 255)
+        return frame
+
+    # --- queries --------------------------------------------------------------
+    def entities(self) -> Iterable[Entity]:
+        return [t.view() for t in self.things]
+
+    def find(self, selector: Selector) -> list[Entity]:
+        pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
+        colour = selector.get("colour")
+        if colour is not None:
+            pool = [t for t in pool if t.colour == colour]
+        if all(k in ("kind", "colour") for k in selector):
+            return [t.view() for t in pool]
+        return [v for v in (t.view() for t in pool) if v.matches(selector)]
+
+    def is_near(self, entity: Entity) -> bool:
+        t = self.by_id.get(entity.id)
+        if t is None:
+            return False
+        if t.kind in ("room", "corridor"):
+            return self._region_now == t.region
+        if t.pos is None:
+            return False
+        limit = NEAR_DISTANCE.get(t.kind)
+        return limit is not None and math.hypot(t.pos[0] - self.x, t.pos[1] - self.y) <= limit
+
+    def inventory(self) -> list[Entity]:
+        return [t.view() for t in self.inventory_items]
+
+    def equipped(self) -> Entity | None:
+        return self.hand.view() if self.hand is not None else None
+
+    def menu(self) -> str | None:
+        return self.menu_name
+
+    def displacement(self) -> tuple[float, float]:
+        return (self.x - self.start[0], self.y - self.start[1])
+
+    # --- oracle ---------------------------------------------------------------
+    def solver(self, check):
+        from .solver import HallsSolver
+
+        return HallsSolver(self, check)
+
+
+__all__ = ["HallsWorld", "LANDMARKS"]
