@@ -167,7 +167,7 @@ class DemoWriter:
     def __init__(self, directory: str | os.PathLike[str], resolution: int) -> None:
         from minari.dataset.minari_storage import MinariStorage
 
-        self.directory = Path(directory)
+        self.directory = Path(directory).resolve()  # Minari mishandles relative paths (it joins them twice)
         obs_space, act_space = _spaces(resolution, resolution)
         if (self.directory / "metadata.json").exists():
             try:
@@ -230,7 +230,7 @@ class DemoWriter:
 def _dataset(directory: str | os.PathLike[str]):
     from minari import MinariDataset
 
-    path = Path(directory)
+    path = Path(directory).resolve()
     if not (path / "metadata.json").exists():
         raise RecordingError(f"{path} is not a recording (no Minari metadata.json); record one with "
                              "`python -m simagym.play TASK_ID --record DIR`")
