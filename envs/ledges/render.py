@@ -1,0 +1,86 @@
+"""Ledges' pixels: a side view that follows the player, composed from cached tiles,
+with the player and the hazards drawn on top at sub-cell positions."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from simagym.art import Canvas, Painter, TileAtlas
+
+from .physics import SUB
+from .things import HAZARD_PAINTERS, HUD, SPRITE_PAINTERS, TERRAIN_PAINTERS, player_painter
+
+VIEW = 9  # cells across the larger side of the view
+
+
+@lru_cache(maxsize=None)
+def atlas(tile: int) -> TileAtlas:
+    """One atlas per tile size, shared by every Ledges world in the process (painted on first use)."""
+    return TileAtlas(tile, TERRAIN_PAINTERS, SPRITE_PAINTERS)
+
+
+def tile_size(height: int, width: int) -> int:
+    return math.ceil(max(height, width) / VIEW)
+
+
+def _masked(tile: int, paint: Painter) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, pixels) of a free-moving sprite; painted on two backgrounds to find what it covers."""
+    dark, light = Canvas(tile, (0, 0, 0)), Canvas(tile, (255, 255, 255))
+    paint(dark)
+    paint(light)
+    return (dark.pixels == light.pixels).all(axis=-1), dark.pixels
+
+
+@lru_cache(maxsize=None)
+def player_sprite(tile: int, facing: int, climbing: bool) -> tuple[np.ndarray, np.ndarray]:
+    return _masked(tile, player_painter(facing, climbing))
+
+
+@lru_cache(maxsize=None)
+def hazard_sprite(tile: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    return _masked(tile, HAZARD_PAINTERS[kind])
+
+
+def blit(frame: np.ndarray, sprite: tuple[np.ndarray, np.ndarray], x: int, y: int) -> None:
+    """Copy a masked sprite with its top-left at pixel (x, y), clipped to the frame."""
+    mask, pixels = sprite
+    h, w = frame.shape[:2]
+    s = mask.shape[0]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + s), min(h, y + s)
+    if x0 >= x1 or y0 >= y1:
+        return
+    m = mask[y0 - y: y1 - y, x0 - x: x1 - x]
+    frame[y0:y1, x0:x1][m] = pixels[y0 - y: y1 - y, x0 - x: x1 - x][m]
+
+
+def camera_view(tiles: np.ndarray, player: tuple[int, int], facing: int, climbing: bool,
+                hazards: list[tuple[str, int, int]], hand_sprite: int, height: int, width: int) -> np.ndarray:
+    """The ``height`` x ``width`` view around the player, clamped to the level.
+
+    ``tiles`` holds atlas ids per cell; ``player`` and ``hazards`` positions are in units.
+    """
+    t = tile_size(height, width)
+    rows, cols = tiles.shape
+    px, py = player[0] * t // SUB, player[1] * t // SUB
+    left = min(max(0, px + t // 2 - width // 2), cols * t - width)
+    top = min(max(0, py + t // 2 - height // 2), rows * t - height)
+    c0, r0 = left // t, top // t
+    c1, r1 = (left + width - 1) // t + 1, (top + height - 1) // t + 1
+    cells = atlas(t)
+    big = cells.compose(tiles[r0:r1, c0:c1])
+    ox, oy = left - c0 * t, top - r0 * t
+    frame = big[oy: oy + height, ox: ox + width]
+    for kind, hx, hy in hazards:
+        sx, sy = hx * t // SUB - left, hy * t // SUB - top
+        if -t < sx < width and -t < sy < height:
+            blit(frame, hazard_sprite(t, kind), sx, sy)
+    blit(frame, player_sprite(t, facing, climbing), px - left, py - top)
+    if hand_sprite:
+        # What the player holds, bottom-left: views are partial, so show the state that matters.
+        hud = cells.tile(HUD, hand_sprite)
+        th, tw = min(t, height), min(t, width)
+        frame[height - th:, :tw] = hud[:th, :tw]
+    return np.ascontiguousarray(frame)

@@ -1,0 +1,581 @@
+"""Ledges' oracle: a planner over the level graph, acting only through macros.
+
+Nodes are resting states (standing on a cell boundary, or on a ladder rung);
+edges are short macro sequences - walk a cell, walk off a ledge, jump with a
+delay and some steering, climb, let go of a ladder - simulated with the world's
+own :class:`~.physics.Body`, so every edge is exactly what the keys will do.
+Hazards move on a fixed clock, so the search is time-dependent: an edge that
+would touch a spike ball is delayed (waiting on a safe node) until it doesn't.
+Goals are predicates over (previous state, state, time) checked along every
+edge, so "collect the coin" can end in mid-jump and "jump over the spike ball"
+is a crossing, not a place.
+
+The solver replans whenever the world departs from the plan's expected state
+or the level changes (a gate opens); otherwise it plays the plan out. When a
+goal is unreachable it opens the nearest closed barrier first (pull its lever,
+or fetch the key and unlock the door).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from typing import TYPE_CHECKING, Callable
+
+from simagym.checks import AllOf, AnyOf, Check, DIRECTIONS, Equipped, Happened, Holding, MenuOpen, Moved, Near, Then
+from simagym.macros import GRID, NOOP, click_macro, key_macro
+from simagym.world import Selector, Solver
+
+from . import menus
+from .physics import DOWN, JUMPKEY, LEFT, NONE, RIGHT, SUB, UP, State, box_cells, centre_cell, hits
+from .things import FIXTURES, ITEMS, Thing
+
+if TYPE_CHECKING:
+    from .world import LedgesWorld
+
+MACRO = {NONE: NOOP, LEFT: key_macro("A"), RIGHT: key_macro("D"), JUMPKEY: key_macro("SPACE"),
+         UP: key_macro("W"), DOWN: key_macro("S")}
+HORIZON = 3000  # ticks: further than any task's step limit
+MAX_WAIT = 60  # ticks to wait on a node for a hazard to pass (over two patrol periods)
+HERE = -1  # _go's answer when the goal already holds
+
+_JUMPS = [(JUMPKEY,)] + [(JUMPKEY,) + (NONE,) * j + (d,) * m for j in (0, 2) for d in (LEFT, RIGHT) for m in range(1, 11)]
+GROUND_T = [(RIGHT, RIGHT), (LEFT, LEFT)] + _JUMPS
+DRIFT_T = {d: [(d,) * m for m in range(3, 11)] for d in (LEFT, RIGHT)}
+CLIMB_T = [(UP, UP), (DOWN, DOWN), (LEFT,), (RIGHT,), (JUMPKEY,)] + [
+    (JUMPKEY,) + (d,) * m for d in (LEFT, RIGHT) for m in range(1, 9)]
+AIR_T = [(NONE,)] + [(d,) * m for d in (LEFT, RIGHT) for m in range(1, 9)]
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in units (exclusive ends)
+
+
+def _overlap(a: Box | None, b: Box) -> bool:
+    return a is None or (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+class Edge:
+    __slots__ = ("keys", "states", "end", "box")
+
+    def __init__(self, keys: list[int], states: list[State]) -> None:
+        self.keys = keys
+        self.states = states
+        self.end = states[-1]
+        xs = [s[0] for s in states]
+        ys = [s[1] for s in states]
+        self.box = (min(xs), min(ys), max(xs) + SUB, max(ys) + SUB)
+
+
+class Graph:
+    """Edges out of each resting state, built on demand and kept until the level changes."""
+
+    def __init__(self, world: "LedgesWorld") -> None:
+        self.w = world
+        self.version = -1
+        self.cache: dict[State, list[Edge]] = {}
+
+    def edges(self, s: State) -> list[Edge]:
+        if self.w.version != self.version:
+            self.cache = {}
+            self.version = self.w.version
+        found = self.cache.get(s)
+        if found is None:
+            found = self.cache[s] = self._build(s)
+        return found
+
+    def _build(self, s: State) -> list[Edge]:
+        body = self.w.body
+        x, y, vy, climbing = s
+        if climbing:
+            templates = CLIMB_T
+        elif vy == 0 and body.supported(x, y):
+            templates = list(GROUND_T)
+            for d in (LEFT, RIGHT):
+                two = body.advance(body.advance(s, d), d)
+                if not body.supported(two[0], two[1]):
+                    templates += DRIFT_T[d]  # walking off a ledge here: steer the fall
+            col = (x + 2) >> 2
+            if body.on_ladder(col, y):
+                templates.append((UP,))
+            if body.ladder_below(col, y):
+                templates.append((DOWN,))
+        else:
+            templates = AIR_T + ([(UP,)] if body.on_ladder((x + 2) >> 2, y) else [])
+        prefixes: dict[tuple[int, ...], list[State]] = {(): []}
+        out: list[Edge] = []
+        seen: set[tuple[State, ...]] = set()
+        for keys in templates:
+            states = self._prefix(s, keys, prefixes)
+            if states is None:
+                continue
+            edge = self._complete(keys, states)
+            if edge is None:
+                continue
+            sig = tuple(edge.states)
+            if sig not in seen:
+                seen.add(sig)
+                out.append(edge)
+        return out
+
+    def _prefix(self, s: State, keys: tuple[int, ...], prefixes: dict) -> list[State] | None:
+        if keys in prefixes:
+            return prefixes[keys]
+        head = self._prefix(s, keys[:-1], prefixes)
+        if head is None:
+            prefixes[keys] = None
+            return None
+        body = self.w.body
+        nxt = body.advance(head[-1] if head else s, keys[-1])
+        states = None if body.fell(nxt) else head + [nxt]
+        prefixes[keys] = states
+        return states
+
+    def _complete(self, keys: tuple[int, ...], states: list[State]) -> Edge | None:
+        """Finish a template: fall until landing, then step onto a cell boundary."""
+        body = self.w.body
+        last_h = next((k for k in reversed(keys) if k in (LEFT, RIGHT)), RIGHT)
+        last_v = next((k for k in reversed(keys) if k in (UP, DOWN)), UP)
+        keys_out, states_out = list(keys), list(states)
+        cur = states[-1]
+        for _ in range(32):
+            if body.is_node(cur):
+                return Edge(keys_out, states_out)
+            if cur[3]:
+                k = last_v
+            elif cur[2] == 0 and body.supported(cur[0], cur[1]):
+                k = last_h
+            else:
+                k = NONE
+            cur = body.advance(cur, k)
+            if body.fell(cur):
+                return None
+            keys_out.append(k)
+            states_out.append(cur)
+        return None
+
+
+class Goal:
+    """What the planner searches for: ``test(prev, state, time)``; ``box`` bounds where it can hold."""
+
+    __slots__ = ("key", "test", "box")
+
+    def __init__(self, key: object, test: Callable[[State | None, State, int], bool], box: Box | None = None) -> None:
+        self.key, self.test, self.box = key, test, box
+
+
+def _cells_box(cells) -> Box:
+    cs = [c for c, _ in cells]
+    rs = [r for _, r in cells]
+    return (min(cs) * SUB - SUB, min(rs) * SUB - SUB, (max(cs) + 2) * SUB, (max(rs) + 2) * SUB)
+
+
+class LedgesSolver(Solver):
+    def __init__(self, world: "LedgesWorld", check: Check) -> None:
+        self.w = world
+        self.check = check
+        self.graph = Graph(world)
+        self.plan: deque[tuple[int, State, int]] = deque()
+        self.plan_key: object = None
+        self.expect: tuple[State, int] | None = None
+        self.unreachable: set[tuple[object, int]] = set()
+
+    # --- which sub-goal now ---------------------------------------------------
+    def _leaf(self, c: Check) -> Check | None:
+        if c.satisfied(self.w):
+            return None
+        if isinstance(c, Then):
+            return self._leaf(c.parts[c.done])
+        if isinstance(c, AnyOf):
+            return self._leaf(c.parts[0])
+        if isinstance(c, AllOf):
+            return next((g for g in (self._leaf(p) for p in c.parts) if g is not None), None)
+        return c
+
+    def next_macro(self) -> int:
+        leaf = self._leaf(self.check)
+        if leaf is None:
+            return NOOP
+        uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type == "equipped")
+        if self.w.menu_name is not None and not uses_menu:
+            return key_macro("ESC")
+        return self._solve(leaf)
+
+    # --- leaves -----------------------------------------------------------------
+    def _solve(self, leaf: Check) -> int:
+        w = self.w
+        if isinstance(leaf, MenuOpen):
+            return key_macro("ESC") if leaf.name is None else key_macro("I")
+        if isinstance(leaf, Near):
+            cells = {(c + dc, r + dr) for t in self._things(leaf.selector) for c, r in w.cells_of(t)
+                     for dc in (-1, 0, 1) for dr in (-1, 0, 1)}
+            if any(t.kind == "ground" for t in self._things(leaf.selector)):
+                return self._travel(self._support_goal(w.by_kind["ground"][0], transition=False), "near-ground")
+            return self._travel(self._centre_goal(cells, ("near", tuple(sorted(cells)))), "near")
+        if isinstance(leaf, Moved):
+            return self._travel(self._moved_goal(leaf), "moved")
+        if isinstance(leaf, Equipped):
+            return self._equip(leaf.selector)
+        if isinstance(leaf, Holding):
+            return self._acquire(leaf.selector)
+        if isinstance(leaf, Happened):
+            return self._event(leaf)
+        return NOOP
+
+    def _event(self, leaf: Happened) -> int:
+        roles, w, t = leaf.roles, self.w, leaf.type
+        if t == "equipped":
+            return self._equip(roles.get("item", {}))
+        if t in ("picked_up",):
+            return self._acquire(roles.get("item", {}))
+        if t == "took_out":
+            item = roles.get("item", {})
+            chest = next((c for c in self._things(roles.get("container", {"kind": "chest"}))
+                          if any(i.view().matches(item) for i in c.contents)), None)
+            return self._interact(chest, "E") if chest is not None else self._acquire(item)
+        if t == "pulled":
+            return self._interact(self._one(roles["lever"]), "E")
+        if t in ("opened", "unlocked", "extended"):
+            target = self._one(roles["target"])
+            if target.kind == "chest":
+                return self._interact(target, "E")
+            return self._open(target)
+        if t == "went_through":
+            target = self._one(roles["target"])
+            if not target.open:
+                return self._open(target)
+            side = -target.side
+            mid = target.lo * SUB + 2
+            goal = Goal(("through", target.id, side), lambda p, s, tt: (s[0] + 2 - mid) * side > 0)
+            return self._travel(goal, "through")
+        if t == "crossed":
+            return self._travel(self._crossed_goal(self._one(roles["gap"])), "cross")
+        if t in ("jumped_over", "passed"):
+            return self._travel(self._hazard_goal(self._one(roles["hazard"]), airborne=t == "jumped_over"), "hazard")
+        if t == "landed_on":
+            return self._travel(self._support_goal(self._one(roles["platform"]), transition=True), "land")
+        if t == "climbed":
+            ladder = self._one(roles["ladder"])
+            goal = Goal(("climbed", ladder.id), lambda p, s, tt: p is not None and w.climbed_ladder(p, s) is ladder,
+                        _cells_box([(ladder.lo, ladder.row - 1)]))
+            return self._travel(goal, "climb")
+        if t == "checkpoint":
+            flag = self._one(roles["flag"])
+            return self._travel(self._touch_goal({flag.pos}, ("touch", flag.id)), "flag")
+        if t == "dropped":
+            return self._drop(roles)
+        if t == "put_in":
+            chest = self._one(roles.get("container", {"kind": "chest"}))
+            if not chest.open:
+                return self._interact(chest, "E")
+            held = self._hold(roles["item"])
+            if held is not None:
+                return held
+            return self._interact(chest, "Q")
+        return NOOP
+
+    # --- building blocks ----------------------------------------------------------
+    def _things(self, selector: Selector) -> list[Thing]:
+        return [self.w.by_id[e.id] for e in self.w.find(selector)]
+
+    def _one(self, selector: Selector) -> Thing:
+        found = self._things(selector)
+        if not found:
+            raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
+        return found[0]
+
+    def _equip(self, selector: Selector) -> int:
+        w = self.w
+        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
+        if slot is None:
+            if w.menu_name is not None:
+                return key_macro("ESC")
+            return self._acquire(selector)
+        if w.menu_name != "inventory":
+            return key_macro("I")
+        col, row = menus.slot_cell(slot)
+        return click_macro((col + 0.5) / GRID, (row + 0.5) / GRID)
+
+    def _hold(self, selector: Selector) -> int | None:
+        """A macro towards holding a matching item in hand, or None when it is held."""
+        w = self.w
+        if w.hand is not None and w.hand.view().matches(selector):
+            return None
+        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
+        if slot is not None:
+            return key_macro(str(slot + 1))
+        return self._acquire(selector)
+
+    def _acquire(self, selector: Selector) -> int:
+        """Touch a matching item on the ground, or open the chest holding one."""
+        w = self.w
+        matching = self._things(selector)
+        ground = [t for t in matching if t.pos is not None and t.kind in ITEMS and t not in w.fresh_drops]
+        if ground:
+            cells = {t.pos for t in ground}
+            return self._travel(self._touch_goal(cells, ("touch", tuple(sorted(cells)))), "acquire")
+        chest = next((c for c in w.by_kind.get("chest", []) if any(i.view().matches(selector) for i in c.contents)), None)
+        if chest is not None:
+            return self._interact(chest, "E")
+        return NOOP
+
+    def _interact(self, target: Thing, key: str) -> int:
+        """Stand at ``target`` (a fixture), then press ``key``."""
+        goal = self._centre_goal({target.pos}, ("at", target.id))
+        return self._travel(goal, "interact", on_arrival=key_macro(key))
+
+    def _open(self, barrier: Thing) -> int:
+        """Open a gate or extend a bridge with its lever, or unlock a door with its key."""
+        w = self.w
+        if barrier.kind in ("gate", "bridge"):
+            lever = next((l for l in w.by_kind.get("lever", []) if l.colour == barrier.colour), None)
+            return self._interact(lever, "E") if lever is not None else NOOP
+        if not any(i.kind == "key" and i.colour == barrier.colour for i in w.inventory_items):
+            return self._acquire({"kind": "key", "colour": barrier.colour})
+        cells = {(c + d, r) for c, r in barrier.cells for d in (-1, 1)}
+        goal = Goal(("door", barrier.id), lambda p, s, tt: centre_cell(s[0], s[1]) in cells, _cells_box(cells))
+        return self._travel(goal, "door", on_arrival=key_macro("E"))
+
+    def _drop(self, roles) -> int:
+        w = self.w
+        held = self._hold(roles["item"])
+        if held is not None:
+            return held
+        landmark = roles.get("landmark")
+        fine = (lambda c, r: True) if landmark is None else (
+            lambda c, r: (lm := w.landmark_near(c, r)) is not None and lm.view().matches(landmark))
+
+        def test(p: State | None, s: State, tt: int) -> bool:
+            x, y, vy, climbing = s
+            if climbing or vy or not w.body.supported(x, y):
+                return False
+            c, r = centre_cell(x, y)
+            i = r * w.W + c
+            return (0 <= c < w.W and 0 <= r < w.H and w.item_at[i] < 0 and w.fixture_at[i] < 0
+                    and w.terrain[r, c] in (0, 1) and fine(c, r))
+
+        box = None
+        if landmark is not None:
+            cells = [cell for t in self._things(landmark) for cell in w.cells_of(t)]
+            box = _cells_box([(c + dc, r + dr) for c, r in cells for dc in (-1, 1) for dr in (-1, 1)])
+        key = ("drop", tuple(sorted(landmark.items())) if landmark else None, len(w.fresh_drops))
+        return self._travel(Goal(key, test, box), "drop", on_arrival=key_macro("Q"))
+
+    # --- goals --------------------------------------------------------------------
+    def _centre_goal(self, cells: set[tuple[int, int]], key: object) -> Goal:
+        return Goal(key, lambda p, s, t: centre_cell(s[0], s[1]) in cells, _cells_box(cells))
+
+    def _touch_goal(self, cells: set[tuple[int, int]], key: object) -> Goal:
+        return Goal(key, lambda p, s, t: any(c in cells for c in box_cells(s[0], s[1])), _cells_box(cells))
+
+    def _support_goal(self, platform: Thing, transition: bool) -> Goal:
+        w = self.w
+        pid = platform.id
+        if transition:
+            test = lambda p, s, t: p is not None and w.support_of(s) == pid and w.support_of(p) != pid  # noqa: E731
+        else:
+            test = lambda p, s, t: w.support_of(s) == pid  # noqa: E731
+        box = None
+        if platform.kind == "platform":
+            box = (platform.lo * SUB - SUB, (platform.row - 1) * SUB, platform.hi * SUB + SUB, platform.row * SUB)
+        return Goal(("support", pid, transition), test, box)
+
+    def _moved_goal(self, leaf: Moved) -> Goal:
+        ux, uy = DIRECTIONS[leaf.direction]
+        sx, sy = self.w.start
+        d = leaf.distance * SUB
+        return Goal(("moved", leaf.direction, leaf.distance),
+                    lambda p, s, t: (s[0] - sx) * ux + (s[1] - sy) * uy >= d)
+
+    def _crossed_goal(self, gap: Thing) -> Goal:
+        w = self.w
+        side = -gap.side or 1
+        lo, hi = gap.lo * SUB, gap.hi * SUB
+
+        def test(p: State | None, s: State, t: int) -> bool:
+            mid = s[0] + 2
+            here = -1 if mid < lo else 1 if mid >= hi else 0
+            return here == side and w.support_of(s) >= 0
+
+        return Goal(("crossed", gap.id, side), test)
+
+    def _hazard_goal(self, h: Thing, airborne: bool) -> Goal:
+        from .world import BAND, hazard_xy
+
+        w = self.w
+        base_y = h.base[1]
+
+        def test(p: State | None, s: State, t: int) -> bool:
+            if p is None or not base_y - BAND <= s[1] <= base_y + 2:
+                return False
+            before = 1 if p[0] >= hazard_xy(h, t - 1)[0] else -1
+            after = 1 if s[0] >= hazard_xy(h, t)[0] else -1
+            if before == after or (s[0] - p[0]) * after <= 0:
+                return False
+            return not airborne or not (s[3] or w.body.supported(s[0], s[1]))
+
+        return Goal(("hazard", h.id, airborne), test)
+
+    # --- search ---------------------------------------------------------------------
+    def _travel(self, goal: Goal, tag: str, on_arrival: int | None = None) -> int:
+        """A macro towards ``goal``; ``on_arrival`` (if given) once it holds; opens barriers when needed."""
+        step = self._go(goal)
+        if step == HERE:
+            return on_arrival if on_arrival is not None else NOOP
+        if step is not None:
+            return step
+        return self._unblock(goal)
+
+    def _go(self, goal: Goal) -> int | None:
+        """The next macro of a plan reaching ``goal``; HERE if it holds now; None if unreachable."""
+        w = self.w
+        if goal.test(None, w.state, w.t):
+            return HERE
+        if (self.plan and self.plan_key == (goal.key, w.version) and self.expect == (w.state, w.t)):
+            macro, state, t = self.plan.popleft()
+            self.expect = (state, t)
+            return macro
+        if (goal.key, w.version) in self.unreachable:
+            return None
+        plan = self._search(goal)
+        if plan is None:
+            self.unreachable.add((goal.key, w.version))
+            self.plan.clear()
+            return None
+        self.plan = deque(plan)
+        self.plan_key = (goal.key, w.version)
+        macro, state, t = self.plan.popleft()
+        self.expect = (state, t)
+        return macro
+
+    def _unblock(self, goal: Goal) -> int:
+        """The goal is out of reach: work on the nearest closed barrier that can be opened."""
+        w = self.w
+        x = w.state[0]
+        closed = [b for kind in ("gate", "door", "bridge") for b in w.by_kind.get(kind, [])
+                  if not (b.open or b.on)]
+        for barrier in sorted(closed, key=lambda b: (abs(b.lo * SUB - x), b.id)):
+            if barrier.kind == "door" and not any(i.kind == "key" and i.colour == barrier.colour
+                                                  for i in w.inventory_items):
+                key = next((k for k in w.by_kind.get("key", []) if k.colour == barrier.colour), None)
+                if key is None:
+                    continue
+                if key.pos is not None:
+                    g = self._touch_goal({key.pos}, ("touch", key.pos))
+                    step = self._go(g)
+                    if step is not None and step != HERE:
+                        return step
+                    continue
+                chest = next((c for c in w.by_kind.get("chest", []) if key in c.contents), None)
+                if chest is None:
+                    continue
+                step = self._go(self._centre_goal({chest.pos}, ("at", chest.id)))
+            elif barrier.kind == "door":
+                cells = {(c + d, r) for c, r in barrier.cells for d in (-1, 1)}
+                step = self._go(self._centre_goal(cells, ("door", barrier.id)))
+            else:
+                lever = next((l for l in w.by_kind.get("lever", []) if l.colour == barrier.colour), None)
+                if lever is None:
+                    continue
+                step = self._go(self._centre_goal({lever.pos}, ("at", lever.id)))
+            if step == HERE:
+                return key_macro("E")
+            if step is not None:
+                return step
+        return NOOP
+
+    def _hazard_boxes(self) -> list[tuple[Thing, Box]]:
+        out = []
+        for h in self.w.hazards:
+            x0, y0 = h.base
+            if h.kind == "spikeball":
+                out.append((h, (x0, y0, x0 + h.span + SUB, y0 + SUB)))
+            else:
+                out.append((h, (x0, y0 - h.span, x0 + SUB, y0 + SUB)))
+        return out
+
+    def _search(self, goal: Goal) -> list[tuple[int, State, int]] | None:
+        """Time-dependent Dijkstra over resting states; returns [(macro, expected state, expected time)]."""
+        from .world import hazard_xy
+
+        w = self.w
+        src, t0 = w.state, w.t
+        hazards = self._hazard_boxes()
+        best: dict[State, int] = {src: 0}
+        parent: dict[State, tuple[State, Edge, int] | None] = {src: None}
+        heap: list = [(0, 0, src, None)]
+        counter = 1
+        graph = self.graph
+
+        def collide(s: State, tt: int, near: list[Thing]) -> bool:
+            for h in near:
+                hx, hy = hazard_xy(h, tt)
+                if hits(s[0], s[1], hx, hy):
+                    return True
+            return False
+
+        while heap:
+            T, _, s, hit = heapq.heappop(heap)
+            if hit is not None:
+                return self._unwind(parent, s, hit, t0)
+            if T > best.get(s, HORIZON) or T > HORIZON:
+                continue
+            here = (s[0], s[1], s[0] + SUB, s[1] + SUB)
+            risky_node = [h for h, box in hazards if _overlap(box, here)]
+            for e in graph.edges(s):
+                near = [h for h, box in hazards if _overlap(box, e.box)]
+                may_goal = _overlap(goal.box, e.box)
+                if not near and not may_goal:
+                    cost = T + len(e.states)
+                    if cost < best.get(e.end, HORIZON + 1):
+                        best[e.end] = cost
+                        parent[e.end] = (s, e, 0)
+                        heapq.heappush(heap, (cost, counter, e.end, None))
+                        counter += 1
+                    continue
+                for wait in range(MAX_WAIT + 1 if near else 1):
+                    if wait and risky_node and collide(s, t0 + T + wait, risky_node):
+                        break
+                    start = t0 + T + wait + 1
+                    prev, ok, reached = s, True, None
+                    for i, st in enumerate(e.states):
+                        if near and collide(st, start + i, near):
+                            ok = False
+                            break
+                        if may_goal and goal.test(prev, st, start + i):
+                            reached = i
+                            break
+                        prev = st
+                    if not ok:
+                        continue
+                    if reached is not None:
+                        heapq.heappush(heap, (T + wait + reached + 1, counter, s, (e, wait, reached)))
+                    else:
+                        cost = T + wait + len(e.states)
+                        if cost < best.get(e.end, HORIZON + 1):
+                            best[e.end] = cost
+                            parent[e.end] = (s, e, wait)
+                            heapq.heappush(heap, (cost, counter, e.end, None))
+                    counter += 1
+                    break
+        return None
+
+    def _unwind(self, parent, last: State, hit: tuple[Edge, int, int], t0: int) -> list[tuple[int, State, int]]:
+        e, wait, reached = hit
+        legs = [(last, e, wait, reached + 1)]
+        node = last
+        while parent[node] is not None:
+            prev, pe, pw = parent[node]
+            legs.append((prev, pe, pw, len(pe.states)))
+            node = prev
+        plan: list[tuple[int, State, int]] = []
+        t = t0
+        for start, edge, w, n in reversed(legs):
+            for _ in range(w):
+                t += 1
+                plan.append((NOOP, start, t))
+            for k, st in zip(edge.keys[:n], edge.states[:n]):
+                t += 1
+                plan.append((MACRO[k], st, t))
+        return plan
+
+
+__all__ = ["LedgesSolver", "FIXTURES"]

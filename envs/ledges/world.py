@@ -1,0 +1,447 @@
+"""Ledges: a side-view platformer with gravity and a camera that follows the player.
+
+Controls: A/D or Left/Right walk, Space jumps (a fixed arc: two cells up, about
+four across; steer in the air with A/D), W/S or Up/Down climb ladders, E pulls
+the lever or opens the chest you stand at, or unlocks the door you stand next to
+(with its key), Q drops the held item (into an open chest you stand at), 1-8
+hold an inventory slot, I opens the inventory, Esc closes it; in the inventory,
+click a slot to hold that item. Coins, keys and gems are picked up by touching
+them. Falling into a pit or touching a spike ball or saw sends the player back
+to the start, or to the last flag touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+import numpy as np
+
+from simagym.actions import Input
+from simagym.art import draw_cursor
+from simagym.world import Entity, Event, Selector, World
+
+from . import menus
+from .layout import LedgesLayout, generate
+from .physics import LADDER, ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
+from .render import camera_view
+from .things import (
+    CLOUD, HAZARDS, ITEMS, LANDMARKS, N_SPRITES, SKY, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
+)
+
+SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
+BAND = 3 * SUB + 4  # how far above a hazard's base the player still counts as passing it
+FREE_CELLS = (SKY, CLOUD)
+
+
+def hazard_xy(h: Thing, t: int) -> tuple[int, int]:
+    """A hazard's cell box (units) at world time ``t``: spike balls roll, saws rise and fall."""
+    off = patrol_offset(t, h.span, h.phase)
+    return (h.base[0] + off, h.base[1]) if h.kind == "spikeball" else (h.base[0], h.base[1] - off)
+
+
+def _sign(v: int) -> int:
+    return (v > 0) - (v < 0)
+
+
+class LedgesWorld(World):
+    name = "ledges"
+    Layout = LedgesLayout
+
+    # --- lifecycle -----------------------------------------------------------
+    def reset(self, rng: np.random.Generator, layout: LedgesLayout, required: list[Selector]) -> None:
+        g = generate(rng, layout, required)
+        self.W, self.H = W, H = g.width, g.height
+        self.terrain = g.terrain
+        self.flags = [TERRAIN_FLAGS[v] for v in g.terrain.ravel().tolist()]
+        self.body = Body(self.flags, W, H)
+        self.support_id = g.support
+        self.things: list[Thing] = g.things + g.inventory
+        self.by_id = {t.id: t for t in self.things}
+        self.by_kind: dict[str, list[Thing]] = defaultdict(list)
+        for t in self.things:
+            self.by_kind[t.kind].append(t)
+        self.hazards = [t for t in self.things if t.kind in HAZARDS]
+        self.gaps = self.by_kind.get("gap", []) + self.by_kind.get("bridge", [])
+        self.walls = self.by_kind.get("gate", []) + self.by_kind.get("door", [])
+        self.inventory_items: list[Thing] = list(g.inventory)
+        self.hand: Thing | None = None
+        self.menu_name: str | None = layout.start_menu
+        self.start = self.spawn = g.start
+        self.state: State = (g.start[0], g.start[1], 0, False)
+        self.facing = 1
+        self.t = 0
+        self.version = 0  # bumps whenever cell flags change (gates, doors, bridges)
+        self.fresh_drops: list[Thing] = []  # dropped items not picked up again until the player steps off
+        self._cursor = (0.5, 0.5)
+        self.item_at = [-1] * (H * W)
+        self.fixture_at = [-1] * (H * W)
+        self.door_at: dict[tuple[int, int], Thing] = {}
+        self.ladder_top: dict[tuple[int, int], Thing] = {}
+        self.tiles = g.terrain.astype(np.int32) * N_SPRITES
+        for t in self.things:
+            if t.pos is not None and (t.kind in ITEMS or t.kind in LANDMARKS):
+                grid = self.item_at if t.kind in ITEMS else self.fixture_at
+                grid[t.pos[1] * W + t.pos[0]] = t.id
+                self._refresh(*t.pos)
+            elif t.kind == "door":
+                for cell in t.cells:
+                    self.door_at[cell] = t
+            elif t.kind == "ladder":
+                self.ladder_top[(t.lo, t.row)] = t
+        self.support_now = self.support_of(self.state)
+        self._sync_sides()
+
+    def _refresh(self, c: int, r: int) -> None:
+        """Recompute the atlas id of one cell after anything on it changed."""
+        i = r * self.W + c
+        tid = self.fixture_at[i]
+        if tid < 0:
+            tid = self.item_at[i]
+        sprite = SPRITE_ID[self.by_id[tid].sprite_name()] if tid >= 0 else 0
+        self.tiles[r, c] = int(self.terrain[r, c]) * N_SPRITES + sprite
+
+    def _set_terrain(self, cells: Iterable[tuple[int, int]], name: str) -> None:
+        code = TERRAIN[name]
+        for c, r in cells:
+            self.terrain[r, c] = code
+            self.flags[r * self.W + c] = TERRAIN_FLAGS[code]
+            self._refresh(c, r)
+        self.version += 1
+
+    def _sync_sides(self) -> None:
+        """Which side of every gap, wall and hazard the player is on, without events (start, respawn)."""
+        x, y, _, _ = self.state
+        mid = x + 2
+        for g in self.gaps:
+            g.side = -1 if mid < g.lo * SUB else 1 if mid >= g.hi * SUB else g.side
+        for w in self.walls:
+            w.side = _sign(mid - (w.lo * SUB + 2)) or w.side
+        for h in self.hazards:
+            h.side = 1 if x >= hazard_xy(h, self.t)[0] else -1
+
+    # --- dynamics ------------------------------------------------------------
+    def step(self, inp: Input) -> list[Event]:
+        events: list[Event] = []
+        self._cursor = inp.cursor
+        keys = inp.keys
+        if self.menu_name is not None:
+            self._menu_input(inp, events)
+            return events
+        if "I" in keys:
+            self.menu_name = "inventory"
+            return events
+        if keys:
+            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
+            if slot is not None:
+                self._hold(slot, events)
+            if "E" in keys:
+                self._use(events)
+            if "Q" in keys:
+                self._drop(events)
+            move = (("D" in keys or "RIGHT" in keys) - ("A" in keys or "LEFT" in keys))
+            jump = "SPACE" in keys
+            up = "W" in keys or "UP" in keys
+            down = "S" in keys or "DOWN" in keys
+        else:
+            move, jump, up, down = 0, False, False, False
+        prev = self.state
+        self.state = self.body.advance_input(prev, move, jump, up, down)
+        if move:
+            self.facing = move
+        self.t += 1
+        self._after_move(prev, events)
+        return events
+
+    def _menu_input(self, inp: Input, events: list[Event]) -> None:
+        keys = inp.keys
+        if "ESC" in keys or "I" in keys:
+            self.menu_name = None
+            return
+        slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
+        if slot is None and inp.left:
+            slot = menus.slot_at(*inp.cursor)
+        if slot is not None:
+            self._hold(slot, events)
+
+    def _hold(self, slot: int, events: list[Event]) -> None:
+        if slot < len(self.inventory_items):
+            self.hand = self.inventory_items[slot]
+            events.append(Event("equipped", {"item": self.hand.view()}))
+
+    def _after_move(self, prev: State, events: list[Event]) -> None:
+        x, y, _, climbing = self.state
+        W = self.W
+        if self.body.fell(self.state):
+            gap = next((g for g in self.gaps if g.lo * SUB <= x + 2 < g.hi * SUB), None)
+            events.append(Event("fell", {"gap": gap.view()} if gap is not None else {}))
+            self._respawn()
+            return
+        for h in self.hazards:
+            hx, hy = hazard_xy(h, self.t)
+            if hits(x, y, hx, hy):
+                events.append(Event("hit", {"hazard": h.view()}))
+                self._respawn()
+                return
+            side = 1 if x >= hx else -1
+            if side != h.side:
+                if h.side and h.base[1] - BAND <= y <= h.base[1] + 2 and _sign(x - prev[0]) == side:
+                    roles = {"hazard": h.view()}
+                    events.append(Event("passed", roles))
+                    if not self.body.supported(x, y) and not climbing:
+                        events.append(Event("jumped_over", roles))
+                h.side = side
+        # Touch: items are picked up, flags become the checkpoint.
+        cells = box_cells(x, y)
+        if self.fresh_drops:
+            self.fresh_drops = [t for t in self.fresh_drops if t.pos is not None and t.pos in cells]
+        for c, r in cells:
+            if not (0 <= c < W and 0 <= r < self.H):
+                continue
+            i = r * W + c
+            if self.item_at[i] >= 0:
+                item = self.by_id[self.item_at[i]]
+                if item not in self.fresh_drops:
+                    self._take(item, events)
+            if self.fixture_at[i] >= 0:
+                flag = self.by_id[self.fixture_at[i]]
+                if flag.kind == "flag" and not flag.on:
+                    for other in self.by_kind["flag"]:
+                        if other.on:
+                            other.on = False
+                            other.changed()
+                            self._refresh(*other.pos)
+                    flag.on = True
+                    flag.changed()
+                    self._refresh(*flag.pos)
+                    self.spawn = (flag.pos[0] * SUB, flag.pos[1] * SUB)
+                    events.append(Event("checkpoint", {"flag": flag.view()}))
+        # What the player stands on.
+        support = self.support_of(self.state)
+        if support != self.support_now:
+            if support >= 0:
+                events.append(Event("landed_on", {"platform": self.by_id[support].view()}))
+            self.support_now = support
+        if prev[3] and not climbing:
+            ladder = self.climbed_ladder(prev, self.state)
+            if ladder is not None:
+                events.append(Event("climbed", {"ladder": ladder.view()}))
+        mid = x + 2
+        if support >= 0:
+            for g in self.gaps:
+                side = -1 if mid < g.lo * SUB else 1 if mid >= g.hi * SUB else 0
+                if side and side != g.side:
+                    if g.side:
+                        events.append(Event("crossed", {"gap": g.view()}))
+                    g.side = side
+        for w in self.walls:
+            side = _sign(mid - (w.lo * SUB + 2))
+            if side and side != w.side:
+                if w.side:
+                    events.append(Event("went_through", {"target": w.view()}))
+                w.side = side
+
+    def support_of(self, s: State) -> int:
+        """The id of the platform, ground or bridge the player stands on, else -1."""
+        x, y, _, climbing = s
+        if climbing or y & 3:
+            return -1
+        r = (y >> 2) + 1
+        if not 0 <= r < self.H:
+            return -1
+        base = r * self.W
+        for c in ((x + 2) >> 2, x >> 2, (x + 3) >> 2):
+            if self.flags[base + c] & (SOLID | ONEWAY) and self.support_id[base + c] >= 0:
+                return self.support_id[base + c]
+        return -1
+
+    def climbed_ladder(self, prev: State, s: State) -> Thing | None:
+        """The ladder whose top the player just climbed onto (prev climbing, now standing on its top)."""
+        if not prev[3] or s[3] or not self.body.supported(s[0], s[1]):
+            return None
+        return self.ladder_top.get((s[0] >> 2, (s[1] >> 2) + 1)) if (s[0] & 3) == 0 else None
+
+    def _respawn(self) -> None:
+        self.state = (self.spawn[0], self.spawn[1], 0, False)
+        self.support_now = self.support_of(self.state)
+        self._sync_sides()
+
+    def _take(self, item: Thing, events: list[Event]) -> bool:
+        if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+            return False
+        if item.pos is not None:
+            c, r = item.pos
+            self.item_at[r * self.W + c] = -1
+            item.pos = None
+            self._refresh(c, r)
+        self.inventory_items.append(item)
+        self.hand = item
+        events.append(Event("picked_up", {"item": item.view()}))
+        return True
+
+    def _use(self, events: list[Event]) -> None:
+        x, y, _, _ = self.state
+        cx, cy = centre_cell(x, y)
+        W = self.W
+        fid = self.fixture_at[cy * W + cx] if 0 <= cx < W and 0 <= cy < self.H else -1
+        if fid >= 0:
+            target = self.by_id[fid]
+            if target.kind == "lever":
+                self._pull(target, events)
+            elif target.kind == "chest":
+                if not target.open:
+                    target.open = True
+                    target.changed()
+                    self._refresh(*target.pos)
+                    events.append(Event("opened", {"target": target.view()}))
+                while target.contents and len(self.inventory_items) < menus.INVENTORY_SLOTS:
+                    item = target.contents.pop(0)
+                    self._take(item, events)
+                    events.append(Event("took_out", {"item": item.view(), "container": target.view()}))
+            return
+        for dc in (self.facing, -self.facing):
+            door = self.door_at.get((cx + dc, cy))
+            if door is not None and door.locked:
+                if not any(i.kind == "key" and i.colour == door.colour for i in self.inventory_items):
+                    continue
+                door.locked, door.open = False, True
+                door.changed()
+                self._set_terrain(door.cells, f"door-open:{door.colour}")
+                events.append(Event("unlocked", {"target": door.view()}))
+                events.append(Event("opened", {"target": door.view()}))
+                return
+
+    def _pull(self, lever: Thing, events: list[Event]) -> None:
+        lever.on = not lever.on
+        lever.changed()
+        self._refresh(*lever.pos)
+        events.append(Event("pulled", {"lever": lever.view()}))
+        for gate in self.by_kind.get("gate", []):
+            if gate.colour == lever.colour and gate.open != lever.on:
+                if not lever.on and any(cell in gate.cells for cell in box_cells(*self.state[:2])):
+                    continue  # never close a gate on the player
+                gate.open = lever.on
+                gate.changed()
+                self._set_terrain(gate.cells, f"gate-{'open' if gate.open else 'closed'}:{gate.colour}")
+                if gate.open:
+                    events.append(Event("opened", {"target": gate.view()}))
+        for bridge in self.by_kind.get("bridge", []):
+            if bridge.colour == lever.colour and bridge.on != lever.on:
+                bridge.on = lever.on
+                bridge.changed()
+                self._set_terrain(bridge.cells, f"bridge-{'on' if bridge.on else 'off'}:{bridge.colour}")
+                if bridge.on:
+                    events.append(Event("extended", {"target": bridge.view()}))
+
+    def _drop(self, events: list[Event]) -> None:
+        item = self.hand
+        if item is None:
+            return
+        x, y, _, climbing = self.state
+        cx, cy = centre_cell(x, y)
+        W = self.W
+        if not (0 <= cx < W and 0 <= cy < self.H):
+            return
+        i = cy * W + cx
+        fid = self.fixture_at[i]
+        if fid >= 0 and self.by_id[fid].kind == "chest" and self.by_id[fid].open:
+            chest = self.by_id[fid]
+            self._lose(item)
+            chest.contents.append(item)
+            events.append(Event("put_in", {"item": item.view(), "container": chest.view()}))
+            return
+        if (climbing or not self.body.supported(x, y) or fid >= 0 or self.item_at[i] >= 0
+                or self.terrain[cy, cx] not in FREE_CELLS):
+            return
+        self._lose(item)
+        item.pos = (cx, cy)
+        self.item_at[i] = item.id
+        self._refresh(cx, cy)
+        self.fresh_drops.append(item)
+        roles = {"item": item.view()}
+        near = self.landmark_near(cx, cy)
+        if near is not None:
+            roles["landmark"] = near.view()
+        events.append(Event("dropped", roles))
+
+    def landmark_near(self, cx: int, cy: int) -> Thing | None:
+        """The first flag, chest, lever or exit within one cell of (cx, cy)."""
+        W = self.W
+        for dy in (0, -1, 1):
+            for dx in (0, -1, 1):
+                c, r = cx + dx, cy + dy
+                if 0 <= c < W and 0 <= r < self.H and self.fixture_at[r * W + c] >= 0:
+                    return self.by_id[self.fixture_at[r * W + c]]
+        return None
+
+    def _lose(self, item: Thing) -> None:
+        self.inventory_items.remove(item)
+        if self.hand is item:
+            self.hand = None
+
+    # --- pixels ---------------------------------------------------------------
+    def render(self, height: int, width: int) -> np.ndarray:
+        x, y, _, climbing = self.state
+        hazards = [(h.kind, *hazard_xy(h, self.t)) for h in self.hazards]
+        hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
+        frame = camera_view(self.tiles, (x, y), self.facing, climbing, hazards, hand, height, width)
+        if self.menu_name is None:
+            return frame
+        slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
+        hand_slot = self.inventory_items.index(self.hand) if self.hand is not None else None
+        menus.draw_inventory(frame, slots, hand_slot)
+        draw_cursor(frame, *self._cursor)
+        return frame
+
+    # --- queries --------------------------------------------------------------
+    def entities(self) -> Iterable[Entity]:
+        return [t.view() for t in self.things]
+
+    def find(self, selector: Selector) -> list[Entity]:
+        # Checks call this every tick; kind and colour are answered without building views.
+        pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
+        colour = selector.get("colour")
+        if colour is not None:
+            pool = [t for t in pool if t.colour == colour]
+        if all(k in ("kind", "colour") for k in selector):
+            return [t.view() for t in pool]
+        return [v for v in (t.view() for t in pool) if v.matches(selector)]
+
+    def cells_of(self, t: Thing) -> tuple[tuple[int, int], ...]:
+        """Where a thing is, in cells (nothing while carried or in a chest)."""
+        if t.kind in HAZARDS:
+            hx, hy = hazard_xy(t, self.t)
+            return (((hx + 2) >> 2, (hy + 2) >> 2),)
+        if t.cells:
+            return t.cells
+        return (t.pos,) if t.pos is not None else ()
+
+    def is_near(self, entity: Entity) -> bool:
+        t = self.by_id.get(entity.id)
+        if t is None:
+            return False
+        if t.kind == "ground":
+            return self.support_now == t.id
+        cx, cy = centre_cell(*self.state[:2])
+        return any(abs(c - cx) <= 1 and abs(r - cy) <= 1 for c, r in self.cells_of(t))
+
+    def inventory(self) -> list[Entity]:
+        return [t.view() for t in self.inventory_items]
+
+    def equipped(self) -> Entity | None:
+        return self.hand.view() if self.hand is not None else None
+
+    def menu(self) -> str | None:
+        return self.menu_name
+
+    def displacement(self) -> tuple[float, float]:
+        return ((self.state[0] - self.start[0]) / SUB, (self.state[1] - self.start[1]) / SUB)
+
+    # --- oracle ---------------------------------------------------------------
+    def solver(self, check):
+        from .solver import LedgesSolver
+
+        return LedgesSolver(self, check)
+
+
+__all__ = ["LedgesWorld", "hazard_xy", "LADDER"]

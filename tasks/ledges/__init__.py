@@ -1,0 +1,1 @@
+"""Ledges task catalogue: navigation, object and menu task files."""
