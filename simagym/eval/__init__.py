@@ -1,5 +1,6 @@
 """Evaluation runs: suites of (task, seed, split) episodes, a resumable parallel
-runner, success rates with confidence intervals, and a results table.
+runner, success rates with stratified bootstrap confidence intervals, suite
+content hashes, generalisation splits, rollout GIFs, and a results table.
 
 Run from the command line with ``python -m simagym.eval --agent oracle --suite core``,
 or from Python::
@@ -13,10 +14,10 @@ from __future__ import annotations
 from simagym.eval.errors import EvalError
 from simagym.eval.runner import RunOutcome, run_eval
 from simagym.eval.stats import Rate, success_rate
-from simagym.eval.suite import Episode, Suite, SuiteError, available_suites, load_suite
+from simagym.eval.suite import Episode, EvalSplit, Suite, SuiteError, available_suites, env_options, load_suite
 from simagym.eval.summary import build_summary, render_summary, write_summary
 
 __all__ = [
-    "EvalError", "Episode", "Suite", "SuiteError", "available_suites", "load_suite",
+    "EvalError", "Episode", "EvalSplit", "Suite", "SuiteError", "available_suites", "env_options", "load_suite",
     "RunOutcome", "run_eval", "Rate", "success_rate", "build_summary", "render_summary", "write_summary",
 ]
