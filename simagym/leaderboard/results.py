@@ -205,9 +205,16 @@ def _close(a: Any, b: float) -> bool:
     return _is_number(a) and abs(a - b) <= RATE_TOLERANCE
 
 
-def _check_summary(summary: Any, run: dict[str, Any], episodes: list[dict[str, Any]], problems: list[str]) -> None:
-    from simagym.eval.bootstrap import grouped_rates, stratified_rate
+def _point(records: list[dict[str, Any]]) -> tuple[int, int, float]:
+    """(episodes, successes, mean over (task, split) strata of their success rates): what a summary reports."""
+    strata: dict[tuple[str, str], list[bool]] = {}
+    for r in records:
+        strata.setdefault((r["task"], r["split"]), []).append(bool(r["success"]))
+    rate = sum(sum(v) / len(v) for v in strata.values()) / len(strata)
+    return len(records), sum(bool(r["success"]) for r in records), rate
 
+
+def _check_summary(summary: Any, run: dict[str, Any], episodes: list[dict[str, Any]], problems: list[str]) -> None:
     if not isinstance(summary, dict):
         problems.append(f"{SUMMARY_FILE} is not a JSON object")
         return
@@ -222,15 +229,18 @@ def _check_summary(summary: Any, run: dict[str, Any], episodes: list[dict[str, A
         problems.append(f"{SUMMARY_FILE} says the run is not complete")
     if not episodes:
         return
-    overall = stratified_rate(episodes)
-    if summary.get("successes") != overall.successes or not _close(summary.get("success_rate"), overall.success_rate):
+    _, successes, rate = _point(episodes)
+    if summary.get("successes") != successes or not _close(summary.get("success_rate"), rate):
         problems.append(
             f"inconsistent: {SUMMARY_FILE} reports {summary.get('successes')!r} successes, success rate "
-            f"{summary.get('success_rate')!r}, but the episodes give {overall.successes} and {overall.success_rate:.6f}"
+            f"{summary.get('success_rate')!r}, but the episodes give {successes} and {rate:.6f}"
         )
     for group, fieldname in GROUPS.items():
         reported = summary.get(group)
-        actual = {k: (r.episodes, r.successes, r.success_rate) for k, r in grouped_rates(episodes, fieldname).items()}
+        members: dict[str, list[dict[str, Any]]] = {}
+        for r in episodes:
+            members.setdefault(str(r[fieldname]), []).append(r)
+        actual = {k: _point(v) for k, v in members.items()}
         if not isinstance(reported, dict) or set(reported) != set(actual):
             problems.append(f"inconsistent: {SUMMARY_FILE} {group} does not list the episodes' groups")
             continue
