@@ -14,7 +14,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
-from scipy import ndimage
 
 from simagym.world import LayoutParams, Selector
 
@@ -78,11 +77,38 @@ class LayoutError(RuntimeError):
     pass
 
 
-def _canonical(rng: np.random.Generator, p: HallsLayout) -> tuple[np.ndarray, list[tuple[int, int, int, int]], int]:
+class _Rand:
+    """Draws from the world's generator in one batch: a map needs ~50 small draws, and each
+    call into numpy's generator costs microseconds. Deterministic for a seed like the rest."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.pool: list[float] = []
+
+    def random(self) -> float:
+        if not self.pool:
+            self.pool = self.rng.random(128).tolist()
+        return self.pool.pop()
+
+    def integers(self, n: int) -> int:
+        return min(n - 1, int(self.random() * n))
+
+    def shuffle(self, items: list) -> None:
+        for i in range(len(items) - 1, 0, -1):
+            j = self.integers(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+    def permutation(self, n: int) -> list[int]:
+        order = list(range(n))
+        self.shuffle(order)
+        return order
+
+
+def _canonical(rng: _Rand, p: HallsLayout) -> tuple[np.ndarray, list[tuple[int, int, int, int]], int]:
     """Region grid with the corridor along the middle, room rectangles (x0, y0, w, h) and the corridor row."""
-    widths = rng.integers(3, 6, size=p.columns)
-    heights = rng.integers(3, 6, size=p.rows)
-    width = int(widths.sum()) + p.columns + 1
+    widths = [3 + rng.integers(3) for _ in range(p.columns)]
+    heights = [3 + rng.integers(3) for _ in range(p.rows)]
+    width = sum(widths) + p.columns + 1
     yc = int(heights[0]) + 2
     height = yc + 2 + (int(heights[1]) + 1 if p.rows == 2 else 0)
     region = np.full((height, width), WALL, dtype=np.int16)
@@ -92,14 +118,29 @@ def _canonical(rng: np.random.Generator, p: HallsLayout) -> tuple[np.ndarray, li
         h = int(heights[row])
         y0 = 1 if row == 0 else yc + 2
         x0 = 1
-        for w in widths.tolist():
+        for w in widths:
             rects.append((x0, y0, w, h))
             region[y0:y0 + h, x0:x0 + w] = len(rects)
             x0 += w + 1
     return region, rects, yc
 
 
-def _choose_colours(rng: np.random.Generator, n: int, wanted: list[str]) -> list[str]:
+def _connected(cells: np.ndarray, width: int) -> bool:
+    """Whether the flat cell indices form one four-connected piece."""
+    left = set(cells.tolist())
+    if not left:
+        return True
+    stack = [left.pop()]
+    while stack:
+        c = stack.pop()
+        for n in (c + 1, c - 1, c + width, c - width):
+            if n in left:
+                left.remove(n)
+                stack.append(n)
+    return not left
+
+
+def _choose_colours(rng: _Rand, n: int, wanted: list[str]) -> list[str]:
     """``n`` distinct colours, the ``wanted`` ones first."""
     rest = [c for c in COLOURS if c not in wanted]
     rng.shuffle(rest)
@@ -108,9 +149,10 @@ def _choose_colours(rng: np.random.Generator, n: int, wanted: list[str]) -> list
 
 def generate(rng: np.random.Generator, p: HallsLayout, required: list[Selector]) -> Generated:
     """A random map in which each required selector matches exactly one thing and everything is reachable."""
+    draw = _Rand(rng)
     for _ in range(MAX_ATTEMPTS):
         try:
-            result = _attempt(rng, p, required)
+            result = _attempt(draw, p, required)
         except LayoutError:
             continue
         if result is not None:
@@ -122,7 +164,7 @@ def _wanted(required: list[Selector], kind: str, key: str = "colour") -> list:
     return [s[key] for s in required if s.get("kind") == kind and key in s]
 
 
-def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector]) -> Generated | None:
+def _attempt(rng: _Rand, p: HallsLayout, required: list[Selector]) -> Generated | None:
     region, rects, yc = _canonical(rng, p)
     n_rooms = len(rects)
     things: list[Thing] = []
@@ -137,15 +179,14 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
     n_doors = max(p.doors, len(door_colours_wanted))
     if n_doors > n_rooms:
         raise LayoutError("more doors wanted than rooms")
-    order = rng.permutation(n_rooms) + 1
-    door_rooms = [int(r) for r in order[:n_doors]]
+    door_rooms = [r + 1 for r in rng.permutation(n_rooms)[:n_doors]]
     door_colours = _choose_colours(rng, n_doors, door_colours_wanted)
     locked_rooms = set(door_rooms[:p.locked_doors])
 
     # --- openings (canonical coordinates) -------------------------------------------------------
     raw_openings: list[tuple[tuple[int, int], tuple[int, int], str | None]] = []
     for rid, (x0, y0, w, h) in enumerate(rects, start=1):
-        x = x0 + int(rng.integers(w))
+        x = x0 + rng.integers(w)
         y = y0 + h if y0 < yc else y0 - 1
         colour = door_colours[door_rooms.index(rid)] if rid in door_rooms else None
         raw_openings.append(((x, y), (rid, CORRIDOR), colour))
@@ -155,11 +196,11 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
             if right > n_rooms or rects[right - 1][1] != y0 or rid in locked_rooms or right in locked_rooms:
                 continue
             if rng.random() < 0.5:
-                raw_openings.append(((x0 + w, y0 + int(rng.integers(min(h, rects[right - 1][3])))), (rid, right), None))
+                raw_openings.append(((x0 + w, y0 + rng.integers(min(h, rects[right - 1][3]))), (rid, right), None))
 
     # --- a random symmetry of the square --------------------------------------------------------
     canon_width = region.shape[1]
-    transpose, flip_x, flip_y = (bool(b) for b in rng.integers(2, size=3))
+    transpose, flip_x, flip_y = (rng.random() < 0.5 for _ in range(3))
     if transpose:
         region = region.T
     if flip_x:
@@ -187,22 +228,22 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
     patterns_wanted = list(dict.fromkeys(_wanted(required, "room", "pattern")))
     if len(patterns_wanted) > 1:
         raise LayoutError("one wanted wall pattern at a time")
-    patterns = [PATTERNS[int(i)] for i in rng.integers(len(PATTERNS), size=n_rooms)]
+    patterns = [PATTERNS[rng.integers(len(PATTERNS))] for _ in range(n_rooms)]
     if patterns_wanted:
         others = [q for q in PATTERNS if q != patterns_wanted[0]]
-        patterns = [others[int(i)] for i in rng.integers(len(others), size=n_rooms)]
-        patterns[int(rng.integers(n_rooms))] = patterns_wanted[0]
-    room_cells: list[list[tuple[int, int]]] = [[]]
+        patterns = [others[rng.integers(len(others))] for _ in range(n_rooms)]
+        patterns[rng.integers(n_rooms)] = patterns_wanted[0]
+    flat_region = region.ravel()
+    room_cells: list[np.ndarray] = [np.zeros(0, dtype=np.intp)]  # flat cell indices of each room
     rooms: list[Thing] = []
-    for rid in range(1, n_rooms + 1):
-        ys, xs = np.nonzero(region == rid)
-        cells = list(zip(xs.tolist(), ys.tolist()))
-        room_cells.append(cells)
-        centre = (float(xs.mean()) + 0.5, float(ys.mean()) + 0.5)
+    for rid, (x0, y0, w, h) in enumerate(rects, start=1):
+        room_cells.append(np.flatnonzero(flat_region == rid))
+        a, b = tf((x0, y0)), tf((x0 + w - 1, y0 + h - 1))
+        centre = ((a[0] + b[0]) / 2 + 0.5, (a[1] + b[1]) / 2 + 0.5)
         rooms.append(new("room", room_colours[rid - 1], pos=centre, region=rid, pattern=patterns[rid - 1]))
-    ys, xs = np.nonzero(region == CORRIDOR)
-    corridor_cells = list(zip(xs.tolist(), ys.tolist()))
-    new("corridor", pos=(float(xs.mean()) + 0.5, float(ys.mean()) + 0.5), region=CORRIDOR)
+    corridor_cells = np.flatnonzero(flat_region == CORRIDOR)
+    a, b = tf((1, yc)), tf((canon_width - 2, yc))
+    new("corridor", pos=((a[0] + b[0]) / 2 + 0.5, (a[1] + b[1]) / 2 + 0.5), region=CORRIDOR)
     ends = [tf((1, yc)), tf((canon_width - 2, yc))]
     end_things = [new("corridor_end", pos=(e[0] + 0.5, e[1] + 0.5), cell=e, region=CORRIDOR) for e in ends]
 
@@ -233,7 +274,7 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
     landmark_kinds += others[:p.extra_landmarks]
     if len(landmark_kinds) > n_rooms:
         raise LayoutError("more landmarks than rooms")
-    landmark_rooms = [int(r) for r in rng.permutation(n_rooms)[:len(landmark_kinds)] + 1]
+    landmark_rooms = [r + 1 for r in rng.permutation(n_rooms)[:len(landmark_kinds)]]
     room_landmark = dict(zip(landmark_rooms, landmark_kinds))
     for room in rooms:
         room.landmark = room_landmark.get(room.region)
@@ -255,7 +296,7 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
         if rid is None or rid in button_rooms:
             raise LayoutError("no room for the wanted button")
         button_rooms.append(rid)
-    free_rooms = [int(r) + 1 for r in rng.permutation(n_rooms) if int(r) + 1 not in button_rooms]
+    free_rooms = [r + 1 for r in rng.permutation(n_rooms) if r + 1 not in button_rooms]
     # Other buttons go to rooms that no wanted button names (by its landmark or its room's colour).
     named = {str(s["landmark"]) for s in button_sels if "landmark" in s}
     named_rooms = {str(s["room"]) for s in button_sels if "room" in s}
@@ -264,51 +305,53 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
         if not free_rooms:
             raise LayoutError("no room for another button")
         button_rooms.append(free_rooms.pop())
+    rows = region.tolist()
     for rid, colour in zip(button_rooms, button_colours):
         faces = []
-        for (x, y) in room_cells[rid]:
-            if reserved[y, x]:
-                continue
+        for i in room_cells[rid][~reserved.ravel()[room_cells[rid]]].tolist():
+            y, x = divmod(i, width)
             for f, (dx, dy) in enumerate(FACE_DIRS):
-                if region[y + dy, x + dx] == WALL:
+                if rows[y + dy][x + dx] == WALL:
                     faces.append(((x, y), f))
         if not faces:
             raise LayoutError("no wall for a button")
-        (x, y), f = faces[int(rng.integers(len(faces)))]
+        (x, y), f = faces[rng.integers(len(faces))]
         dx, dy = FACE_DIRS[f]
         reserved[y, x] = True
         new("button", colour, pos=(x + 0.5 + 0.5 * dx, y + 0.5 + 0.5 * dy), cell=(x + dx, y + dy), face=f,
             region=rid, landmark=room_landmark.get(rid), room=room_colours[rid - 1])
 
-    def free_cell(cells: list[tuple[int, int]], taken: np.ndarray) -> tuple[int, int]:
-        options = [c for c in cells if not taken[c[1], c[0]]]
-        if not options:
+    def free_cell(cells: np.ndarray, taken: np.ndarray) -> tuple[int, int]:
+        options = cells[~taken.ravel()[cells]]
+        if options.size == 0:
             raise LayoutError("no room left")
-        return options[int(rng.integers(len(options)))]
+        y, x = divmod(int(options[rng.integers(options.size)]), width)
+        return (x, y)
 
+    blockers_in = [0] * (n_rooms + 1)
     for rid, kind in room_landmark.items():
         c = free_cell(room_cells[rid], reserved | blocked)
         blocked[c[1], c[0]] = True
+        blockers_in[rid] += 1
         new(kind, pos=(c[0] + 0.5, c[1] + 0.5), cell=c, region=rid)
     pillar_colours = [str(c) for c in _wanted(required, "pillar")]
     n_pillars = max(p.pillars, len(pillar_colours))
-    all_room_cells = [c for rid in range(1, n_rooms + 1) for c in room_cells[rid]]
+    all_room_cells = np.concatenate(room_cells[1:])
     for colour in _choose_colours(rng, n_pillars, pillar_colours):
         c = free_cell(all_room_cells, reserved | blocked)
         blocked[c[1], c[0]] = True
-        new("pillar", colour, pos=(c[0] + 0.5, c[1] + 0.5), cell=c, region=int(region[c[1], c[0]]))
+        rid = rows[c[1]][c[0]]
+        blockers_in[rid] += 1
+        new("pillar", colour, pos=(c[0] + 0.5, c[1] + 0.5), cell=c, region=rid)
 
-    # Every free cell must still be reachable from every other (doors count as passable).
-    labels, count = ndimage.label(~blocked)
-    if count != 1:
-        return None
+    # Every room must stay in one piece (one blocker never splits a rectangle at least 3 wide).
+    for rid in range(1, n_rooms + 1):
+        if blockers_in[rid] >= 2 and not _connected(room_cells[rid][~blocked.ravel()[room_cells[rid]]], width):
+            return None
 
     # --- where the player starts: outside locked rooms -----------------------------------------
-    open_area = [c for c in corridor_cells]
-    for rid in range(1, n_rooms + 1):
-        if rid not in locked_rooms:
-            open_area += room_cells[rid]
-    open_area = [c for c in open_area if not blocked[c[1], c[0]]]
+    open_area = np.concatenate([corridor_cells] + [room_cells[r] for r in range(1, n_rooms + 1) if r not in locked_rooms])
+    open_area = open_area[~blocked.ravel()[open_area]]
 
     # --- items -------------------------------------------------------------------------------------------
     taken = blocked | reserved
@@ -323,20 +366,20 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
     def clashes(kind: str, colour: str) -> bool:
         return any(s.get("kind") == kind and s.get("colour", colour) == colour for s in item_sels)
 
-    def place(kind: str, colour: str, cells: list[tuple[int, int]], carried: bool = False) -> Thing:
+    def place(kind: str, colour: str, cells: np.ndarray, carried: bool = False) -> Thing:
         if carried:
             t = Thing(-1, kind, colour)
             inventory.append(t)
             return t
         c = free_cell(cells, taken)
         taken[c[1], c[0]] = has_item[c[1], c[0]] = True
-        return new(kind, colour, pos=(c[0] + 0.5, c[1] + 0.5), cell=c, region=int(region[c[1], c[0]]))
+        return new(kind, colour, pos=(c[0] + 0.5, c[1] + 0.5), cell=c, region=rows[c[1]][c[0]])
 
-    everywhere = [c for c in corridor_cells + all_room_cells]
+    everywhere = np.concatenate([corridor_cells, all_room_cells])
     used: set[tuple[str, str]] = set()
     for kind, colour in item_specs:
         if colour is None:
-            colour = COLOURS[int(rng.integers(len(COLOURS)))]
+            colour = COLOURS[rng.integers(len(COLOURS))]
         if (kind, colour) in used:
             continue
         used.add((kind, colour))
@@ -352,7 +395,7 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
         for colour in [c for c in COLOURS if (kind, c) not in used][: max(0, n - have)]:
             extras.append((kind, colour))
     for _ in range(p.objects):
-        extras.append((ITEMS[int(rng.integers(len(ITEMS)))], COLOURS[int(rng.integers(len(COLOURS)))]))
+        extras.append((ITEMS[rng.integers(len(ITEMS))], COLOURS[rng.integers(len(COLOURS))]))
     carried_left = p.carry
     for kind, colour in extras:
         if (kind, colour) in used or clashes(kind, colour) or (kind == "key" and colour in door_keys):
@@ -360,34 +403,36 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
         used.add((kind, colour))
         place(kind, colour, everywhere)
     while carried_left > 0:
-        kind, colour = ITEMS[int(rng.integers(len(ITEMS)))], COLOURS[int(rng.integers(len(COLOURS)))]
+        kind, colour = ITEMS[rng.integers(len(ITEMS))], COLOURS[rng.integers(len(COLOURS))]
         if (kind, colour) in used or clashes(kind, colour) or (kind == "key" and colour in door_keys):
             continue
         used.add((kind, colour))
-        place(kind, colour, [], carried=True)
+        place(kind, colour, everywhere, carried=True)
         carried_left -= 1
 
     # --- the player ---------------------------------------------------------------------------------------
     if p.start == "corridor":
-        e = end_things[int(rng.integers(2))]
-        near_end = [c for c in corridor_cells if abs(c[0] - e.cell[0]) + abs(c[1] - e.cell[1]) <= 2]
-        candidates = near_end
+        e = end_things[rng.integers(2)]
+        cx, cy = corridor_cells % width, corridor_cells // width
+        candidates = corridor_cells[np.abs(cx - e.cell[0]) + np.abs(cy - e.cell[1]) <= 2]
     elif p.start == "room":
-        candidates = [c for c in open_area if region[c[1], c[0]] > 0]
+        candidates = open_area[flat_region[open_area] > 0]
     else:
-        candidates = list(open_area)
-    candidates = [c for c in candidates if not blocked[c[1], c[0]] and not has_item[c[1], c[0]]]
+        candidates = open_area
+    candidates = candidates[~(blocked | has_item).ravel()[candidates]]
     targets = [t for t in things if any(t.view().matches(s) for s in required)]
-    far_from = [t.pos for t in targets if t.pos is not None and t.kind not in ("room", "corridor", "corridor_end")]
-    target_regions = {t.region for t in targets if t.kind in ("room", "corridor")}
-    good = [c for c in candidates
-            if int(region[c[1], c[0]]) not in target_regions
-            and all(abs(c[0] + 0.5 - x) + abs(c[1] + 0.5 - y) >= 3.0 for x, y in far_from)]
-    pool = good or candidates
-    if not pool:
+    far_from = np.array([t.pos for t in targets if t.pos is not None
+                         and t.kind not in ("room", "corridor", "corridor_end")]).reshape(-1, 2)
+    target_regions = [t.region for t in targets if t.kind in ("room", "corridor")]
+    cx, cy = candidates % width + 0.5, candidates // width + 0.5
+    good = ~np.isin(flat_region[candidates], target_regions)
+    if len(far_from):
+        good &= (np.abs(cx[:, None] - far_from[None, :, 0]) + np.abs(cy[:, None] - far_from[None, :, 1])).min(axis=1) >= 3.0
+    pool = candidates[good] if good.any() else candidates
+    if pool.size == 0:
         return None
-    start_cell = pool[int(rng.integers(len(pool)))]
-    start = (start_cell[0] + 0.5, start_cell[1] + 0.5)
+    y, x = divmod(int(pool[rng.integers(pool.size)]), width)
+    start = (x + 0.5, y + 0.5)
     d = [np.hypot(e.pos[0] - start[0], e.pos[1] - start[1]) for e in end_things]
     end_things[int(np.argmax(d))].far = True
     for t in end_things:
@@ -398,7 +443,7 @@ def _attempt(rng: np.random.Generator, p: HallsLayout, required: list[Selector])
     for sel in required:
         if sum(t.view().matches(sel) for t in things + inventory) != 1:
             return None
-    heading = float(90 * int(rng.integers(4)))
+    heading = float(90 * rng.integers(4))
     return Generated(region, things, inventory, openings, start, heading, n_rooms)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,8 +22,10 @@ FOV_DEGREES = 66.0
 PLANE = math.tan(math.radians(FOV_DEGREES / 2))
 EYE = 0.5  # eye height; walls are 1 tall
 NEAR = 0.15  # sprites closer than this are not drawn
+MAX_SIDE = 19  # the largest map side the generator makes; rays cross at most this many grid lines
 
 
+@lru_cache(maxsize=8192)
 def direction(heading: float) -> tuple[float, float]:
     """Unit vector of a heading in degrees (0 = east, 90 = south), exact on the compass points."""
     r = math.radians(heading)
@@ -31,24 +34,37 @@ def direction(heading: float) -> tuple[float, float]:
 
 class Grid:
     """The map as the renderer needs it: solid cells and face materials, padded so that
-    every crossing index a ray can produce is in range (no clipping per frame)."""
+    every crossing index a ray can produce is in range (no clipping per frame). One
+    fixed-size grid is reused by every map a world loads."""
 
-    def __init__(self, solid: np.ndarray, face_mat: np.ndarray) -> None:
-        h, w = solid.shape
-        self.h, self.w = h, w
-        self.steps_x, self.steps_y = w + 1, h + 1
-        self.tmax = float(2 * (h + w))
-        pad = int(math.ceil(1.3 * self.tmax)) + 2
-        self.pad = pad
-        self.wp, self.hp = w + 2 * pad, h + 2 * pad
-        self.solid = np.ones((self.hp, self.wp), dtype=bool)
-        self.solid[pad:pad + h, pad:pad + w] = solid
+    # Every ray inside a map hits a wall within the map's diagonal, so crossings beyond TMAX never
+    # matter; they are clamped to it, and the padding covers anything a clamped crossing reaches.
+    TMAX = math.ceil(MAX_SIDE * math.sqrt(2)) + 1.0
+    PAD = int(math.ceil(math.hypot(1.0, PLANE) * TMAX)) + 2
+    SIDE = MAX_SIDE + 2 * PAD
+
+    def __init__(self) -> None:
+        side = self.SIDE
+        self.pad, self.wp, self.tmax = self.PAD, side, self.TMAX
+        self.steps_x = self.steps_y = MAX_SIDE + 1  # the same for every map, so ray tables are shared
+        self.solid = np.ones((side, side), dtype=bool)
         self.solid_flat = self.solid.reshape(-1)
         # Stored as palette offsets: (side * LEVELS * M + material) * TEX * TEX, side 1 for faces 2 and 3.
-        self.mats = np.zeros((4, self.hp, self.wp), dtype=np.intp)
-        self.mats[:, pad:pad + h, pad:pad + w] = self._offset(np.arange(4)[:, None, None], face_mat)
+        self.mats = np.zeros((4, side, side), dtype=np.intp)
         self.mats_flat = self.mats.reshape(-1)
-        self.cells = self.hp * self.wp
+        self.cells = side * side
+        self.h = self.w = 0
+
+    def load(self, solid: np.ndarray, face_mat: np.ndarray) -> "Grid":
+        h, w = solid.shape
+        if max(h, w) > MAX_SIDE:
+            raise ValueError(f"maps are at most {MAX_SIDE} cells a side, got {w}x{h}")
+        pad = self.pad
+        self.solid[pad:pad + self.h, pad:pad + self.w] = True
+        self.h, self.w = h, w
+        self.solid[pad:pad + h, pad:pad + w] = solid
+        self.mats[:, pad:pad + h, pad:pad + w] = self._offset(np.arange(4)[:, None, None], face_mat)
+        return self
 
     def set_solid(self, x: int, y: int, value: bool) -> None:
         self.solid[y + self.pad, x + self.pad] = value
@@ -65,15 +81,13 @@ class Grid:
 class _Rays:
     """Per-heading constants of every column's ray."""
 
-    rx: np.ndarray
+    rx: np.ndarray  # (W, 1)
     ry: np.ndarray
-    inv_x: np.ndarray
-    inv_y: np.ndarray
-    pos_x: np.ndarray  # (W,) 1.0 where the ray goes +x
-    pos_y: np.ndarray
-    kk: np.ndarray  # (W, Kx + Ky): k/|rx| then k/|ry| (+ a nudge past the grid line)
+    inv: np.ndarray  # (W, Kx + Ky): 1/rx for the vertical grid lines, then 1/ry for the horizontal ones
+    kk: np.ndarray  # (W, Kx + Ky): t of crossing k for a ray starting on a cell corner (+ a nudge past the line)
     face_x: np.ndarray  # (W,) face index when the ray stops at a vertical grid line
     face_y: np.ndarray
+    half: np.ndarray  # (Kx + Ky,) 0 for vertical-line crossings, 1 for horizontal ones
 
 
 NUDGE = 1e-7  # evaluate each crossing just past its grid line, so floor() names the cell entered
@@ -94,7 +108,9 @@ class Camera:
         bg = (t.bg_offset + np.where(rc < 0, 0, LEVELS) + level_of(row_dist)).astype(np.intp)
         self.bg = np.repeat(bg[:, None], width, axis=1)
         self.v_scale = TEX / self.f
+        self.level_stride = t.materials * TEX * TEX
         self._rays: dict[tuple[float, int, int], _Rays] = {}
+        self._rows: dict[int, np.ndarray] = {}
 
     def rays(self, heading: float, kx: int, ky: int) -> _Rays:
         key = (heading, kx, ky)
@@ -108,10 +124,12 @@ class Camera:
             rx = np.where(np.abs(rx) < 1e-9, 1e-9, rx)
             ry = np.where(np.abs(ry) < 1e-9, 1e-9, ry)
             inv_x, inv_y = 1.0 / rx, 1.0 / ry
-            kk = np.concatenate([np.arange(kx)[None, :] * np.abs(inv_x)[:, None],
-                                 np.arange(ky)[None, :] * np.abs(inv_y)[:, None]], axis=1) + NUDGE
-            r = _Rays(rx, ry, inv_x, inv_y, (rx > 0).astype(np.float64), (ry > 0).astype(np.float64), kk,
-                      np.where(rx > 0, 0, 1), np.where(ry > 0, 2, 3))
+            inv = np.concatenate([np.repeat(inv_x[:, None], kx, axis=1), np.repeat(inv_y[:, None], ky, axis=1)], axis=1)
+            # t of crossing k from a point (mx, my) = the cell's corner, before the per-pose shift
+            kk = np.concatenate([(np.arange(kx)[None, :] + (rx > 0)[:, None]) * np.abs(inv_x)[:, None],
+                                 (np.arange(ky)[None, :] + (ry > 0)[:, None]) * np.abs(inv_y)[:, None]], axis=1) + NUDGE
+            half = np.concatenate([np.zeros(kx), np.ones(ky)])
+            r = _Rays(rx[:, None], ry[:, None], inv, kk, np.where(rx > 0, 0, 1), np.where(ry > 0, 2, 3), half)
             self._rays[key] = r
         return r
 
@@ -120,52 +138,56 @@ class Camera:
         kx = grid.steps_x
         r = self.rays(heading, kx, grid.steps_y)
         mx, my = math.floor(px), math.floor(py)
-        # Every crossing of a vertical grid line (x = integer), then of a horizontal one, for all columns.
-        t = r.kk.copy()
-        t[:, :kx] += ((r.pos_x + (mx - px)) * r.inv_x)[:, None]
-        t[:, kx:] += ((r.pos_y + (my - py)) * r.inv_y)[:, None]
+        # Every crossing of a vertical grid line (x = integer), then of a horizontal one, for all columns:
+        # t = kk + (corner - position) / r, the corner's offset being mx - px or my - py.
+        shift = r.half * ((my - py) - (mx - px))
+        shift += mx - px
+        t = r.inv * shift
+        t += r.kk
         np.minimum(t, grid.tmax, out=t)
-        x = t * r.rx[:, None]
+        x = t * r.rx
         x += px + grid.pad
-        y = t * r.ry[:, None]
+        y = t * r.ry
         y += py + grid.pad
         idx = y.astype(np.intp)
         idx *= grid.wp
         idx += x.astype(np.intp)
         # Crossings are in t order within each half (the padding guarantees a hit in both) ...
         hit = grid.solid_flat.take(idx)
-        rows = self.row_offsets(t.shape[1])
-        a = hit[:, :kx].argmax(axis=1) + rows
-        b = hit[:, kx:].argmax(axis=1) + (rows + kx)
+        rows = self._rows.get(t.shape[1])
+        if rows is None:
+            rows = self._rows[t.shape[1]] = np.arange(self.w) * t.shape[1]
+        a = hit[:, :kx].argmax(axis=1)
+        a += rows
+        b = hit[:, kx:].argmax(axis=1)
+        b += rows + kx
         ta, tb = t.take(a), t.take(b)
         use_x = ta < tb  # ... so the nearer of the two halves' first hits wins
         flat = np.where(use_x, a, b)
         dist = np.where(use_x, ta, tb)
         along = np.where(use_x, y.take(flat), x.take(flat))
-        u = (along * TEX).astype(np.intp) & (TEX - 1)
+        along *= TEX
+        u = along.astype(np.intp)
+        u &= TEX - 1
+        u *= TEX
         face = np.where(use_x, r.face_x, r.face_y)
-        mat = grid.mats_flat.take(face * grid.cells + idx.take(flat))  # (side * L * M + material) * T*T
-        level = np.minimum((dist * LEVELS_PER_CELL).astype(np.intp), LEVELS - 1)
-        level *= tables().materials * TEX * TEX
-        level += mat
-        level += u * TEX
-        return dist, level
-
-    def row_offsets(self, k: int) -> np.ndarray:
-        key = ("rows", k)
-        rows = self._rays.get(key)
-        if rows is None:
-            rows = self._rays[key] = np.arange(self.w) * k
-        return rows
+        face *= grid.cells
+        face += idx.take(flat)
+        base = grid.mats_flat.take(face)  # (side * L * M + material) * T*T
+        base += u
+        level = (dist * LEVELS_PER_CELL).astype(np.intp)
+        np.minimum(level, LEVELS - 1, out=level)
+        level *= self.level_stride
+        base += level
+        return dist, base
 
     def draw(self, grid: Grid, px: float, py: float, heading: float) -> tuple[np.ndarray, np.ndarray]:
         """The walls, floor and ceiling as an (H, W, 3) frame, and the z-buffer."""
         dist, base = self.cast(grid, px, py, heading)
         outside = self.abs_rc >= (0.5 * self.f) / dist
         v = self.rc * (dist * self.v_scale)
-        v += TEX / 2
+        v += base + TEX / 2  # base is whole, so floor(v + base) = floor(v) + base
         idx = v.astype(np.intp)
-        idx += base
         np.putmask(idx, outside, self.bg)
         return tables().palette.take(idx, axis=0), dist
 

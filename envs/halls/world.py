@@ -49,6 +49,7 @@ SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
 MAP_LANDMARK_RGB = {"lamp": (250, 220, 90), "statue": (235, 235, 240), "plant": (60, 170, 70), "barrel": (150, 96, 48)}
 MARKER_RGB = (0, 255, 255)
 HUD_RGB = (30, 30, 36)
+FRAME_CACHE_BYTES = 8 << 20  # cached views per world state
 
 
 def wrap(angle: float) -> float:
@@ -99,9 +100,16 @@ class HallsWorld(World):
             if t.kind in BLOCKERS:
                 blocked[t.cell[1], t.cell[0]] = True
         self.blocked_rows = blocked.tolist()
-        self.grid = Grid(solid, self._face_materials())
+        if getattr(self, "grid", None) is None:
+            self.grid = Grid()
+        self.grid.load(solid, self._face_materials())
         self.version = 0
-        self._frames: dict[tuple[int, int], tuple[tuple, np.ndarray]] = {}
+        self._frames: dict[tuple, np.ndarray] = {}
+        self._frames_version = -1
+        self._map_frame: tuple[tuple, np.ndarray] | None = None
+        self._map_base: tuple[int, np.ndarray] | None = None
+        self._found: dict[tuple, list[Entity]] = {}
+        self._found_version = -1
         self._refresh_sprites()
         self._cell = (int(self.x), int(self.y))
         self._region_now = self._last_region = self.region_rows[self._cell[1]][self._cell[0]]
@@ -118,7 +126,8 @@ class HallsWorld(World):
                 lut[t.region + 1] = MATERIAL[f"room:{t.colour}:{t.pattern}"]
         for op in self.openings:
             lut[op.region + 1] = MATERIAL[f"jamb:{op.door.colour}"] if op.door else MATERIAL["jamb"]
-        padded = np.pad(region, 1, constant_values=WALL)
+        padded = np.full((self.h + 2, self.w + 2), WALL, dtype=region.dtype)
+        padded[1:-1, 1:-1] = region
         mats = np.empty((4, self.h, self.w), dtype=np.intp)
         for f, (dx, dy) in enumerate(FACE_DIRS):
             mats[f] = lut[padded[1 - dy: 1 - dy + self.h, 1 - dx: 1 - dx + self.w] + 1]
@@ -431,16 +440,23 @@ class HallsWorld(World):
     # --- pixels ---------------------------------------------------------------
     def render(self, height: int, width: int) -> np.ndarray:
         if self.menu_name == "map":
-            frame = self._draw_map(height, width)
+            # The world is paused while the map is open: its picture changes only with markers.
+            key = (height, width, self.x, self.y, self.heading, self.version, tuple(self.markers))
+            if self._map_frame is None or self._map_frame[0] != key:
+                self._map_frame = (key, self._draw_map(height, width))
+            frame = self._map_frame[1].copy()
             draw_cursor(frame, *self._cursor)
             return frame
-        key = (self.x, self.y, self.heading, self.version)
-        cached = self._frames.get((height, width))
-        if cached is not None and cached[0] == key:
-            frame = cached[1].copy()
-        else:
-            frame = self._draw_view(height, width)
-            self._frames[(height, width)] = (key, frame.copy())
+        # Views are cached by pose until anything in the world changes: standing still and
+        # looking back and forth (most random input) costs a dictionary lookup.
+        if self._frames_version != self.version or len(self._frames) * height * width * 3 > FRAME_CACHE_BYTES:
+            self._frames.clear()
+            self._frames_version = self.version
+        key = (height, width, self.x, self.y, self.heading)
+        cached = self._frames.get(key)
+        if cached is None:
+            cached = self._frames[key] = self._draw_view(height, width)
+        frame = cached.copy()
         if self.menu_name == "inventory":
             slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
             hand = self.inventory_items.index(self.hand) if self.hand is not None else None
@@ -460,26 +476,32 @@ class HallsWorld(World):
             frame[height - size - 1: height - 1, 1: size + 1] = icon(SPRITE_ID[self.hand.sprite_name()], size, HUD_RGB)
         return frame
 
-    def _draw_map(self, height: int, width: int) -> np.ndarray:
+    def _map_cells(self) -> np.ndarray:
+        """One colour per map cell (walls, rooms, corridor, doors, landmarks), cached per world version."""
+        if self._map_base is not None and self._map_base[0] == self.version:
+            return self._map_base[1]
         cells = np.empty((self.h, self.w, 3), dtype=np.uint8)
-        cells[:] = menus.WALL_RGB
-        cells[self.region == CORRIDOR] = menus.CORRIDOR_RGB
+        lut = np.empty((int(self.region.max()) + 2, 3), dtype=np.uint8)
+        lut[:] = menus.CORRIDOR_RGB
+        lut[WALL + 1] = menus.WALL_RGB
         for t in self.by_kind.get("room", ()):
-            cells[self.region == t.region] = menus.room_rgb(t.colour)
+            lut[t.region + 1] = menus.room_rgb(t.colour)
+        cells = lut[self.region + 1]
         for op in self.openings:
-            x, y = op.cell
-            if op.door is None:
-                cells[y, x] = menus.CORRIDOR_RGB
-            else:
+            if op.door is not None:
                 rgb = PALETTE[op.door.colour]
-                cells[y, x] = rgb if not op.door.open else tuple(int(c * 0.5 + 100) for c in rgb)
+                cells[op.cell[1], op.cell[0]] = rgb if not op.door.open else tuple(int(c * 0.5 + 100) for c in rgb)
         for kind in BLOCKERS:
             for t in self.by_kind.get(kind, ()):
                 cells[t.cell[1], t.cell[0]] = PALETTE[t.colour] if t.colour else MAP_LANDMARK_RGB[kind]
+        self._map_base = (self.version, cells)
+        return cells
+
+    def _draw_map(self, height: int, width: int) -> np.ndarray:
+        cells = self._map_cells().copy()
         for (x, y) in self.markers:
             cells[y, x] = MARKER_RGB
-        cx, cy = int(self.x), int(self.y)
-        cells[cy, cx] = menus.PLAYER_RGB
+        cells[int(self.y), int(self.x)] = menus.PLAYER_RGB
         frame = menus.draw_map(cells, height, width)
         # A short line from the player's cell shows where they face.
         dx, dy = direction(self.heading)
@@ -493,6 +515,17 @@ class HallsWorld(World):
         return [t.view() for t in self.things]
 
     def find(self, selector: Selector) -> list[Entity]:
+        # Checks call this every tick; answers only change when the world's version does.
+        if self._found_version != self.version:
+            self._found.clear()
+            self._found_version = self.version
+        key = tuple(selector.items())
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(selector)
+        return found
+
+    def _find(self, selector: Selector) -> list[Entity]:
         pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
         colour = selector.get("colour")
         if colour is not None:
