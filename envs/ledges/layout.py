@@ -134,12 +134,14 @@ class _Builder:
             raise LayoutError("nothing to pick from")
         return seq[int(self.u() * len(seq))]
 
-    def shuffled(self, seq: list) -> list:
+    def shuffled(self, seq: list, k: int | None = None) -> list:
+        """A random order of ``seq`` (only the first ``k`` drawn, when given)."""
         out = list(seq)
-        for i in range(len(out) - 1, 0, -1):
-            j = int(self.u() * (i + 1))
+        n = len(out)
+        for i in range(min(n - 1, n if k is None else k)):
+            j = i + int(self.u() * (n - i))
             out[i], out[j] = out[j], out[i]
-        return out
+        return out if k is None else out[:k]
 
     def room_of(self, col: int) -> int:
         return self.room_index[col] if 0 <= col < self.W else -1
@@ -232,17 +234,18 @@ class _Builder:
 
         # Terrain from the surface profile.
         t, H = self.terrain, self.H
-        t[:, 0] = t[:, W - 1] = STONE
         self.ground = self.new("ground")
+        prof = np.array(surface)
+        rows = np.arange(H)[:, None]
+        open_sky = t == SKY  # barriers are already painted
+        t[(rows == prof) & open_sky] = GRASS
+        t[(rows > prof) & (prof > 0)] = DIRT
+        t[H - 1, prof < 0] = ABYSS
+        t[:, 0] = t[:, W - 1] = STONE
+        gid = self.ground.id
         for c in range(1, W - 1):
-            s = surface[c]
-            if s < 0:
-                t[H - 1, c] = ABYSS
-                continue
-            if t[s, c] == SKY:
-                t[s, c] = GRASS
-                self.support[s * W + c] = self.ground.id
-            t[s + 1:, c] = DIRT
+            if surface[c] > 0 and t[surface[c], c] == GRASS:
+                self.support[surface[c] * W + c] = gid
         for c in (0, W - 1):
             for r in range(H):
                 self.struct[r * W + c] = 1
@@ -312,7 +315,7 @@ class _Builder:
                 if s[c] > 0 and s[c - 1] == s[c] == s[c + 1] and not self.noplank[c] and c not in self.ladder_cols
                 and not (self.room_index[c] == 0 and c <= START_COL + 1)]
         tries = 0
-        for c in self.shuffled(cols):
+        for c in self.shuffled(cols, 24):
             for k in self.shuffled(list(heights)) if top_row is None else [s[c] - top_row]:
                 r = s[c] - k
                 if r < MIN_PLANK_ROW or (top_row is None and r < self.min_row_others):
@@ -347,7 +350,7 @@ class _Builder:
         stacked = [(c, t.row) for t in self.planks if t.row >= low for c in range(t.lo, t.hi)]
         pools = [stacked, supports] if stacked and self.u() < 0.4 else [supports, stacked]
         for pool in pools:
-            for sc, sr in self.shuffled(pool)[:16]:
+            for sc, sr in self.shuffled(pool, 16):
                 r = sr - 2
                 length = self.ri(3, 5)
                 a = sc - self.ri(0, length - 1)
@@ -446,15 +449,24 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
 
     standable = {(c, r) for c, r, _ in spots}
 
+    def fits(spot: tuple[int, int, int], kind: str, room_choice: list[int]) -> bool:
+        c, r, room = spot
+        if room not in room_choice or taken[r * W + c]:
+            return False
+        # Keep a free cell beside every fixture, to stand at or drop things next to it.
+        return kind not in FIXTURES or any((c + d, r) in standable and not taken[r * W + c + d] for d in (-1, 1))
+
     def place(kind: str, colour: str | None, room_choice: list[int]) -> Thing:
-        pool = [s for s in spots if s[2] in room_choice and not taken[s[1] * W + s[0]]]
-        if kind in FIXTURES:
-            # Keep a free cell beside every fixture, to stand at or drop things next to it.
-            pool = [s for s in pool if any((s[0] + d, s[1]) in standable and not taken[s[1] * W + s[0] + d]
-                                           for d in (-1, 1))]
-        if not pool:
-            raise LayoutError(f"no spot for a {kind}")
-        c, r, _ = b.pick(pool)
+        for _ in range(12):  # rejection sampling is cheap while the level is still empty
+            spot = b.pick(spots)
+            if fits(spot, kind, room_choice):
+                break
+        else:
+            pool = [s for s in spots if fits(s, kind, room_choice)]
+            if not pool:
+                raise LayoutError(f"no spot for a {kind}")
+            spot = b.pick(pool)
+        c, r, _ = spot
         taken[r * W + c] = 1
         if kind in FIXTURES:
             taken[r * W + c - 1] = taken[r * W + c + 1] = 1
@@ -621,3 +633,111 @@ def _spots(b: _Builder, taken: bytearray) -> list[tuple[int, int, int]]:
 
 
 __all__ = ["LedgesLayout", "Generated", "generate", "LayoutError", "HEIGHT"]
+
+
+def from_text(rows: list[str], colour: str = "red") -> Generated:
+    """A hand-made level from a text map, for tests and experiments.
+
+    ``#`` ground, ``S`` stone, ``^`` pit bottom, ``=`` platform, ``H`` ladder, ``T`` ladder top (part of
+    a platform), ``G`` gate, ``D`` locked door, ``b`` bridge (retracted), ``L`` lever, ``K`` key,
+    ``o`` coin, ``g`` gem, ``C`` chest holding a gem, ``F`` flag, ``E`` exit, ``*`` spike ball (rolls
+    two cells right), ``x`` saw, ``@`` the start. Coloured things take ``colour``; gems and flags
+    take the next colour, so they never match the coins. Columns whose bottom cell is ``^`` are pits.
+    """
+    H, W = len(rows), len(rows[0])
+    assert all(len(r) == W for r in rows), "every row of a text level has the same width"
+    terrain = np.full((H, W), SKY, dtype=np.uint8)
+    support = [-1] * (H * W)
+    things: list[Thing] = []
+    other = COLOURS[(COLOURS.index(colour) + 1) % len(COLOURS)]
+
+    def new(kind: str, col: str | None = None, pos: tuple[int, int] | None = None, **kw) -> Thing:
+        t = Thing(len(things), kind, col, pos, **kw)
+        things.append(t)
+        return t
+
+    ground = new("ground")
+    start = (0, 0)
+    for r, row in enumerate(rows):
+        for c, ch in enumerate(row):
+            if ch == "#":
+                terrain[r, c] = GRASS if r == 0 or rows[r - 1][c] != "#" else DIRT
+                support[r * W + c] = ground.id
+            elif ch == "S":
+                terrain[r, c] = STONE
+            elif ch == "^":
+                terrain[r, c] = ABYSS
+            elif ch == "H":
+                terrain[r, c] = LADDER_T
+            elif ch == "@":
+                start = (c * SUB, r * SUB)
+    # Platforms: runs of '=' and 'T' along a row.
+    for r, row in enumerate(rows):
+        c = 0
+        while c < W:
+            if row[c] in "=T":
+                a = c
+                while c < W and row[c] in "=T":
+                    c += 1
+                lad = next((x for x in range(a, c) if row[x] == "T"), -1)
+                p = new("platform", colour, None, cells=tuple((x, r) for x in range(a, c)), lo=a, hi=c, row=r,
+                        ladder_col=lad)
+                for x in range(a, c):
+                    terrain[r, x] = TERRAIN[f"{'laddertop' if x == lad else 'plank'}:{colour}"]
+                    support[r * W + x] = p.id
+                if lad >= 0:
+                    bottom = r + 1
+                    while bottom < H and rows[bottom][lad] == "H":
+                        bottom += 1
+                    new("ladder", None, (lad, r), cells=tuple((lad, y) for y in range(r, bottom)), lo=lad, hi=lad + 1,
+                        row=r, link=p.id)
+            else:
+                c += 1
+    # Pits: runs of columns whose bottom cell is '^'.
+    c = 0
+    while c < W:
+        if rows[-1][c] == "^":
+            a = c
+            while c < W and rows[-1][c] == "^":
+                c += 1
+            top = next(r for r in range(H) if rows[r][a - 1] == "#")
+            new("gap", None, None, lo=a, hi=c, row=top, cells=tuple((x, top) for x in range(a, c)))
+        else:
+            c += 1
+    # Gates and doors: vertical runs; bridges: horizontal runs.
+    for kind, ch, name in (("gate", "G", "gate-closed"), ("door", "D", "door-locked")):
+        for c in range(W):
+            cells = tuple((c, r) for r in range(H) if rows[r][c] == ch)
+            if cells:
+                new(kind, colour, None, cells=cells, lo=c, hi=c + 1, row=cells[0][1], locked=kind == "door")
+                for x, y in cells:
+                    terrain[y, x] = TERRAIN[f"{name}:{colour}"]
+    for r, row in enumerate(rows):
+        cells = tuple((c, r) for c in range(W) if row[c] == "b")
+        if cells:
+            bridge = new("bridge", colour, None, cells=cells, lo=cells[0][0], hi=cells[-1][0] + 1, row=r)
+            for x, y in cells:
+                terrain[y, x] = TERRAIN[f"bridge-off:{colour}"]
+                support[y * W + x] = bridge.id
+    for r, row in enumerate(rows):
+        for c, ch in enumerate(row):
+            if ch == "L":
+                new("lever", colour, (c, r))
+            elif ch == "K":
+                new("key", colour, (c, r))
+            elif ch == "o":
+                new("coin", colour, (c, r))
+            elif ch == "g":
+                new("gem", other, (c, r))
+            elif ch == "F":
+                new("flag", other, (c, r))
+            elif ch == "E":
+                new("exit", None, (c, r))
+            elif ch == "C":
+                chest = new("chest", None, (c, r))
+                chest.contents.append(new("gem", other))
+            elif ch == "*":
+                new("spikeball", None, (c, r), base=(c * SUB, r * SUB), span=2 * SUB, phase=0)
+            elif ch == "x":
+                new("saw", None, (c, r), base=(c * SUB, r * SUB), span=3 * SUB, phase=0)
+    return Generated(W, H, terrain, things, [], start, support, [(1, W - 1)])

@@ -12,7 +12,7 @@ from simagym.art import fill_rect
 from simagym.macros import GRID
 
 from .render import atlas
-from .things import HUD
+from .things import HUD_SPRITES
 
 INVENTORY_SLOTS = 8
 SLOT_COLUMNS = 4
@@ -44,7 +44,7 @@ def _panel(height: int, width: int, sprites: tuple[int, ...], hand: int | None) 
         if slot == hand:
             fill_rect(panel, col * g, row * g, (col + 1) * g, (row + 1) * g, (250, 220, 60))
         sprite = sprites[slot] if slot < len(sprites) else 0
-        panel[y0 + 1: y0 + 1 + size, x0 + 1: x0 + 1 + size] = cells.tile(HUD, sprite)[: height - y0 - 1, : width - x0 - 1]
+        panel[y0 + 1: y0 + 1 + size, x0 + 1: x0 + 1 + size] = cells.tiles[HUD_SPRITES + sprite][: height - y0 - 1, : width - x0 - 1]
     return panel
 
 

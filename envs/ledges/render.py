@@ -11,15 +11,15 @@ import numpy as np
 from simagym.art import Canvas, Painter, TileAtlas
 
 from .physics import SUB
-from .things import HAZARD_PAINTERS, HUD, SPRITE_PAINTERS, TERRAIN_PAINTERS, player_painter
+from .things import HAZARD_PAINTERS, HUD_SPRITES, SKY, TILE_PAINTERS, player_painter
 
 VIEW = 9  # cells across the larger side of the view
 
 
 @lru_cache(maxsize=None)
 def atlas(tile: int) -> TileAtlas:
-    """One atlas per tile size, shared by every Ledges world in the process (painted on first use)."""
-    return TileAtlas(tile, TERRAIN_PAINTERS, SPRITE_PAINTERS)
+    """One atlas per tile size, shared by every Ledges world in the process (about 150 tiles, painted at once)."""
+    return TileAtlas(tile, TILE_PAINTERS, [None]).build_all()
 
 
 def tile_size(height: int, width: int) -> int:
@@ -31,7 +31,7 @@ def _masked(tile: int, paint: Painter) -> tuple[np.ndarray, np.ndarray]:
     dark, light = Canvas(tile, (0, 0, 0)), Canvas(tile, (255, 255, 255))
     paint(dark)
     paint(light)
-    return (dark.pixels == light.pixels).all(axis=-1), dark.pixels
+    return (dark.pixels == light.pixels).all(axis=-1, keepdims=True), dark.pixels
 
 
 @lru_cache(maxsize=None)
@@ -52,8 +52,7 @@ def blit(frame: np.ndarray, sprite: tuple[np.ndarray, np.ndarray], x: int, y: in
     x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + s), min(h, y + s)
     if x0 >= x1 or y0 >= y1:
         return
-    m = mask[y0 - y: y1 - y, x0 - x: x1 - x]
-    frame[y0:y1, x0:x1][m] = pixels[y0 - y: y1 - y, x0 - x: x1 - x][m]
+    np.copyto(frame[y0:y1, x0:x1], pixels[y0 - y: y1 - y, x0 - x: x1 - x], where=mask[y0 - y: y1 - y, x0 - x: x1 - x])
 
 
 def camera_view(tiles: np.ndarray, player: tuple[int, int], facing: int, climbing: bool,
@@ -65,12 +64,19 @@ def camera_view(tiles: np.ndarray, player: tuple[int, int], facing: int, climbin
     t = tile_size(height, width)
     rows, cols = tiles.shape
     px, py = player[0] * t // SUB, player[1] * t // SUB
-    left = min(max(0, px + t // 2 - width // 2), cols * t - width)
-    top = min(max(0, py + t // 2 - height // 2), rows * t - height)
+    # Clamped to the level; a level smaller than the view sits centred, at the bottom.
+    left = min(max(0, px + t // 2 - width // 2), cols * t - width) if cols * t >= width else (cols * t - width) // 2
+    top = min(max(0, py + t // 2 - height // 2), rows * t - height) if rows * t >= height else rows * t - height
     c0, r0 = left // t, top // t
     c1, r1 = (left + width - 1) // t + 1, (top + height - 1) // t + 1
     cells = atlas(t)
-    big = cells.compose(tiles[r0:r1, c0:c1])
+    if c0 < 0 or r0 < 0 or c1 > cols or r1 > rows:
+        ids = np.full((r1 - r0, c1 - c0), SKY, dtype=tiles.dtype)
+        ys, xs = slice(max(r0, 0), min(r1, rows)), slice(max(c0, 0), min(c1, cols))
+        ids[ys.start - r0: ys.stop - r0, xs.start - c0: xs.stop - c0] = tiles[ys, xs]
+    else:
+        ids = tiles[r0:r1, c0:c1]
+    big = cells.compose(ids)
     ox, oy = left - c0 * t, top - r0 * t
     frame = big[oy: oy + height, ox: ox + width]
     for kind, hx, hy in hazards:
@@ -80,7 +86,7 @@ def camera_view(tiles: np.ndarray, player: tuple[int, int], facing: int, climbin
     blit(frame, player_sprite(t, facing, climbing), px - left, py - top)
     if hand_sprite:
         # What the player holds, bottom-left: views are partial, so show the state that matters.
-        hud = cells.tile(HUD, hand_sprite)
+        hud = cells.tiles[HUD_SPRITES + hand_sprite]
         th, tw = min(t, height), min(t, width)
         frame[height - th:, :tw] = hud[:th, :tw]
     return np.ascontiguousarray(frame)

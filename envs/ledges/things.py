@@ -260,6 +260,24 @@ SPRITE_NAMES = list(SPRITES)
 SPRITE_ID = {name: i for i, name in enumerate(SPRITE_NAMES)}
 SPRITE_PAINTERS = [SPRITES[n] for n in SPRITE_NAMES]
 N_SPRITES = len(SPRITE_NAMES)
+N_TERRAIN = len(_TERRAIN_NAMES)
+
+
+def _on(background: Painter, sprite: Painter | None) -> Painter:
+    def paint(c: Canvas) -> None:
+        background(c)
+        if sprite is not None:
+            sprite(c)
+
+    return paint
+
+
+# One flat list of tiles: the terrain, then every sprite on sky (things in the level), then every sprite
+# on the inventory's background. A cell's tile id is its terrain code, or SKY_SPRITES + sprite id.
+TILE_PAINTERS: list[Painter] = (TERRAIN_PAINTERS + [_on(TERRAIN_PAINTERS[SKY], p) for p in SPRITE_PAINTERS]
+                                + [_on(TERRAIN_PAINTERS[HUD], p) for p in SPRITE_PAINTERS])
+SKY_SPRITES = N_TERRAIN
+HUD_SPRITES = N_TERRAIN + N_SPRITES
 
 PLAYER_RGB = (255, 120, 220)
 

@@ -22,11 +22,11 @@ from simagym.art import draw_cursor
 from simagym.world import Entity, Event, Selector, World
 
 from . import menus
-from .layout import LedgesLayout, generate
+from .layout import Generated, LedgesLayout, generate
 from .physics import LADDER, ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
 from .render import camera_view
 from .things import (
-    CLOUD, HAZARDS, ITEMS, LANDMARKS, N_SPRITES, SKY, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
+    CLOUD, HAZARDS, ITEMS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
 )
 
 SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
@@ -50,7 +50,10 @@ class LedgesWorld(World):
 
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: LedgesLayout, required: list[Selector]) -> None:
-        g = generate(rng, layout, required)
+        self.load(generate(rng, layout, required), layout.start_menu)
+
+    def load(self, g: Generated, menu: str | None = None) -> None:
+        """Start playing a generated (or hand-made, see :func:`.layout.from_text`) level."""
         self.W, self.H = W, H = g.width, g.height
         self.terrain = g.terrain
         self.flags = [TERRAIN_FLAGS[v] for v in g.terrain.ravel().tolist()]
@@ -66,7 +69,7 @@ class LedgesWorld(World):
         self.walls = self.by_kind.get("gate", []) + self.by_kind.get("door", [])
         self.inventory_items: list[Thing] = list(g.inventory)
         self.hand: Thing | None = None
-        self.menu_name: str | None = layout.start_menu
+        self.menu_name: str | None = menu
         self.start = self.spawn = g.start
         self.state: State = (g.start[0], g.start[1], 0, False)
         self.facing = 1
@@ -78,7 +81,7 @@ class LedgesWorld(World):
         self.fixture_at = [-1] * (H * W)
         self.door_at: dict[tuple[int, int], Thing] = {}
         self.ladder_top: dict[tuple[int, int], Thing] = {}
-        self.tiles = g.terrain.astype(np.int32) * N_SPRITES
+        self.tiles = g.terrain.astype(np.int32)
         for t in self.things:
             if t.pos is not None and (t.kind in ITEMS or t.kind in LANDMARKS):
                 grid = self.item_at if t.kind in ITEMS else self.fixture_at
@@ -98,8 +101,10 @@ class LedgesWorld(World):
         tid = self.fixture_at[i]
         if tid < 0:
             tid = self.item_at[i]
-        sprite = SPRITE_ID[self.by_id[tid].sprite_name()] if tid >= 0 else 0
-        self.tiles[r, c] = int(self.terrain[r, c]) * N_SPRITES + sprite
+        if tid >= 0:
+            self.tiles[r, c] = SKY_SPRITES + SPRITE_ID[self.by_id[tid].sprite_name()]
+        else:
+            self.tiles[r, c] = self.terrain[r, c]
 
     def _set_terrain(self, cells: Iterable[tuple[int, int]], name: str) -> None:
         code = TERRAIN[name]

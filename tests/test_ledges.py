@@ -1,0 +1,350 @@
+"""Ledges, the side-view platformer: the behaviour a player relies on - walking,
+the jump arc, one-way platforms, ladders, pits and hazards that send you back,
+pick-up on touch, drop, keys for locked doors, levers for gates and bridges,
+chests, the inventory menu, checkpoints, the camera - on small hand-made levels,
+plus the generator's promises on random ones."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+import simagym
+from simagym.actions import Input
+from simagym.envs.ledges import LedgesWorld
+from simagym.envs.ledges.layout import LedgesLayout, from_text, generate
+from simagym.envs.ledges.menus import slot_cell
+from simagym.envs.ledges.physics import SUB
+from simagym.envs.ledges.things import PLAYER_RGB
+from simagym.macros import GRID
+
+FLAT = [
+    "S            S",
+    "S            S",
+    "S            S",
+    "S   ===      S",
+    "S@           S",
+    "##############",
+]
+
+
+def world(rows: list[str]) -> LedgesWorld:
+    w = LedgesWorld()
+    w.load(from_text(rows))
+    return w
+
+
+def press(w: LedgesWorld, *keys: str, n: int = 1, click: tuple[float, float] | None = None) -> list:
+    events = []
+    for _ in range(n):
+        inp = Input(keys=frozenset(keys), cursor=click or (0.5, 0.5), left=click is not None, right=False)
+        events += w.step(inp)
+    return events
+
+
+def types(events) -> list[str]:
+    return [e.type for e in events]
+
+
+# --- movement ----------------------------------------------------------------------------
+
+def test_walking_moves_half_a_cell_per_tick_and_walls_stop_it():
+    w = world(FLAT)
+    x0 = w.state[0]
+    press(w, "D")
+    assert w.state[0] == x0 + 2
+    press(w, "RIGHT", n=3)
+    assert w.state[0] == x0 + 8
+    press(w, "A", "LEFT")  # both left keys: still one step
+    assert w.state[0] == x0 + 6
+    press(w, "A", n=20)
+    assert w.state[0] == SUB  # against the stone wall in column 0
+    press(w, "A", "D")  # opposite keys cancel
+    assert w.state[0] == SUB
+
+
+def test_the_jump_is_a_fixed_arc_and_there_is_no_double_jump():
+    w = world(FLAT)
+    ground = w.state[1]
+    heights = []
+    for i in range(9):
+        press(w, "SPACE" if i in (0, 3) else "Q")  # Space again mid-air does nothing
+        heights.append(ground - w.state[1])
+    assert heights == [4, 7, 9, 10, 10, 9, 7, 4, 0]
+    assert w.state[2] == 0 and w.body.supported(w.state[0], w.state[1])
+
+
+def test_steering_in_the_air_crosses_cells():
+    w = world(["S          S", "S          S", "S@         S", "############"])
+    x0 = w.state[0]
+    press(w, "SPACE")
+    press(w, "D", n=8)
+    assert w.state[0] == x0 + 16 and w.state[1] == 2 * SUB  # four cells over, back on the ground
+
+
+def test_platforms_are_passed_from_below_and_stood_on_from_above():
+    w = world(FLAT)
+    press(w, "D", n=6)  # under the platform (row 3)
+    events = press(w, "SPACE")
+    events += press(w, "Q", n=8)
+    assert w.state[1] == 2 * SUB and w.state[2] == 0  # standing on it, two cells up
+    landed = [e for e in events if e.type == "landed_on"]
+    assert landed and landed[-1].roles["platform"].kind == "platform"
+    events = press(w, "D", n=6) + press(w, n=6)  # walk off its end: gravity takes over
+    assert w.state[1] == 4 * SUB
+    assert any(e.type == "landed_on" and e.roles["platform"].kind == "ground" for e in events)
+
+
+def test_ladders_climb_up_and_down():
+    w = world([
+        "S          S",
+        "S   =T==   S",
+        "S    H     S",
+        "S    H     S",
+        "S@   H     S",
+        "############",
+    ])
+    press(w, "D", n=8)
+    assert w.state[0] == 5 * SUB
+    press(w, "SPACE")
+    press(w, "Q", n=9)
+    assert w.state[1] == 4 * SUB, "a jump does not reach a platform three cells up"
+    events = press(w, "W", n=8)
+    assert "climbed" in types(events)
+    assert w.state[1] == 0 and not w.state[3], "standing on top of the ladder"
+    press(w, "S", n=2)
+    assert w.state[3] and w.state[1] == 4, "climbing down again"
+    press(w, "S", n=10)
+    assert w.state[1] == 4 * SUB
+
+
+def test_falling_into_a_pit_sends_you_back_to_the_start():
+    w = world([
+        "S         S",
+        "S@        S",
+        "####  #####",
+        "####^^#####",
+    ])
+    start = w.state
+    events = press(w, "D", n=12)
+    assert "fell" in types(events)
+    fell = next(e for e in events if e.type == "fell")
+    assert fell.roles["gap"].kind == "gap"
+    assert w.state[:2] == start[:2] or w.state[1] == start[1]
+
+
+def test_jumping_the_gap_counts_as_crossing_it():
+    w = world([
+        "S         S",
+        "S         S",
+        "S  @      S",
+        "####  #####",
+        "####^^#####",
+    ])
+    press(w, "D")  # to the pit's edge
+    events = press(w, "SPACE") + press(w, "D", n=8)
+    assert "crossed" in types(events) and "fell" not in types(events)
+
+
+def test_hazards_move_on_a_clock_hit_and_send_you_back():
+    rows = [
+        "S           S",
+        "S           S",
+        "S@     *    S",
+        "#############",
+    ]
+    a, b = world(rows), world(rows)
+    assert press(a, n=5) == press(b, n=5)
+    assert a.render(64, 64).tobytes() == b.render(64, 64).tobytes()
+    w = world(rows)
+    events = []
+    for _ in range(30):
+        events += press(w, "D")
+        if "hit" in types(events):
+            break
+    assert "hit" in types(events)
+    assert w.state[0] == SUB, "back at the start"
+
+
+JUMP_OVER = [
+    "S           S",
+    "S           S",
+    "S   @  *    S",
+    "#############",
+]
+
+
+def test_jumping_over_a_spike_ball():
+    w = world(JUMP_OVER)
+    press(w, "D", n=2)
+    outcomes = []
+    for wait in range(16):  # jump at each moment of the ball's patrol: some clear it, some do not
+        trial = world(JUMP_OVER)
+        press(trial, "D", n=2)
+        press(trial, n=wait)
+        events = types(press(trial, "SPACE") + press(trial, "D", n=8))
+        over = "jumped_over" in events and "hit" not in events[: events.index("jumped_over")]
+        outcomes.append("over" if over else "hit" if "hit" in events else "short")
+        if over:
+            assert "passed" in events
+    assert "over" in outcomes and "hit" in outcomes, outcomes
+
+
+# --- things --------------------------------------------------------------------------------
+
+def test_coins_are_picked_up_by_touch_and_dropped_with_q():
+    w = world(["S        S", "S@  o    S", "##########"])
+    events = press(w, "D", n=6)
+    assert "picked_up" in types(events)
+    assert [e.kind for e in w.inventory()] == ["coin"] and w.equipped().kind == "coin"
+    events = press(w, "Q")
+    assert "dropped" in types(events) and not w.inventory()
+    assert press(w, n=3) == [] and not w.inventory(), "a dropped item stays down while you stand on it"
+    press(w, "D", n=2)
+    events = press(w, "A", n=2)
+    assert "picked_up" in types(events), "walk back onto it to pick it up again"
+
+
+def test_a_locked_door_needs_its_key():
+    rows = [
+        "S   S    S",
+        "S   S    S",
+        "S   D    S",
+        "S@  D K  S",
+        "##########",
+    ]
+    w = world(rows)
+    press(w, "D", n=12)
+    assert w.state[0] == 3 * SUB, "the door blocks the way"
+    assert press(w, "E") == []
+    door = w.find({"kind": "door"})[0]
+    assert door.state["locked"]
+    # A second level with the key on this side of the door.
+    w = world(["S   S    S", "S   S    S", "S   D    S", "SK@ D    S", "##########"])
+    press(w, "A", n=2)
+    assert [e.kind for e in w.inventory()] == ["key"]
+    press(w, "D", n=4)
+    events = press(w, "E")
+    assert types(events) == ["unlocked", "opened"]
+    events = press(w, "D", n=6)
+    assert "went_through" in types(events) and w.state[0] > 4 * SUB
+
+
+def test_a_lever_opens_its_gate_and_closes_it_again():
+    w = world(["S   S    S", "S   S    S", "S   G    S", "S@L G    S", "##########"])
+    press(w, "D", n=2)
+    events = press(w, "E")
+    assert types(events) == ["pulled", "opened"]
+    assert w.find({"kind": "gate"})[0].state["open"]
+    events = press(w, "E")
+    assert types(events) == ["pulled"] and not w.find({"kind": "gate"})[0].state["open"]
+    press(w, "D", n=10)
+    assert w.state[0] == 3 * SUB, "the closed gate blocks the way"
+
+
+def test_a_lever_extends_the_bridge_over_the_chasm():
+    rows = ["S          S", "S@L        S", "###bbbbb####", "###^^^^^####"]
+    w = world(rows)
+    press(w, "D", n=2)
+    assert types(press(w, "E")) == ["pulled", "extended"]
+    events = press(w, "D", n=16)
+    assert "fell" not in types(events) and "crossed" in types(events)
+
+
+def test_e_opens_a_chest_and_its_contents_go_to_the_inventory():
+    w = world(["S       S", "S@ C    S", "#########"])
+    press(w, "D", n=4)
+    events = press(w, "E")
+    assert types(events) == ["opened", "picked_up", "took_out"]
+    assert [e.kind for e in w.inventory()] == ["gem"]
+    events = press(w, "Q")
+    assert types(events) == ["put_in"], "Q at an open chest puts the held item back"
+
+
+def test_touching_a_flag_makes_it_the_checkpoint():
+    w = world(["S           S", "S@  F       S", "#######  ####", "#######^^####"])
+    events = press(w, "D", n=6)
+    assert "checkpoint" in types(events)
+    assert w.find({"kind": "flag"})[0].state["active"]
+    events = press(w, "D", n=10)
+    assert "fell" in types(events)
+    assert w.state[0] == 4 * SUB, "respawned at the flag, not the start"
+
+
+# --- menus, pixels -------------------------------------------------------------------------
+
+def test_inventory_menu_opens_with_i_clicks_hold_and_pauses_the_world():
+    w = world(["S       S", "S@o g  *S", "#########"])
+    press(w, "D", n=6)
+    assert [e.kind for e in w.inventory()] == ["coin", "gem"]
+    press(w, "I")
+    assert w.menu() == "inventory"
+    t, state = w.t, w.state
+    col, row = slot_cell(0)
+    events = press(w, click=((col + 0.5) / GRID, (row + 0.5) / GRID))
+    assert types(events) == ["equipped"] and w.equipped().kind == "coin"
+    press(w, "D", n=3)
+    assert (w.t, w.state) == (t, state), "nothing moves while the inventory is open"
+    press(w, "ESC")
+    assert w.menu() is None
+    press(w, "2")
+    assert w.equipped().kind == "gem"
+
+
+def _player_columns(frame: np.ndarray) -> np.ndarray:
+    return np.flatnonzero((frame == PLAYER_RGB).all(axis=-1).any(axis=0))
+
+
+def test_the_camera_follows_the_player_through_a_wide_level():
+    w = world(["S" + "S   " * 10 + "S", "S" + " " * 40 + "S", "S@" + " " * 39 + "S", "#" * 42])
+    first = w.render(64, 64)
+    press(w, "D", n=30)
+    middle = w.render(64, 64)
+    press(w, "D", n=4)
+    later = w.render(64, 64)
+    assert first.shape == (64, 64, 3) and first.dtype == np.uint8
+    cols_mid, cols_later = _player_columns(middle), _player_columns(later)
+    assert cols_mid.size and cols_later.size
+    assert abs(cols_mid.mean() - 32) < 6, "mid-level the player is in the middle of the view"
+    assert cols_mid.mean() == cols_later.mean() and middle.tobytes() != later.tobytes(), "the level scrolls"
+    assert w.render(48, 80).shape == (48, 80, 3) and w.render(256, 256).shape == (256, 256, 3)
+
+
+# --- generated levels ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", [
+    {}, {"gate": True, "door": True, "bridge": True, "width": 58},
+    {"tower": True, "spikeballs": 2, "saws": 1, "width": 40}, {"start": "high", "chests": 2, "levers": 2},
+])
+def test_generated_levels_are_seeded_and_keep_their_promises(layout):
+    p = LedgesLayout(**layout)
+    required = [{"kind": "exit"}, {"kind": "flag", "colour": "green"}]
+    for seed in range(15):
+        g = generate(np.random.default_rng(seed), p, required)
+        again = generate(np.random.default_rng(seed), p, required)
+        assert g.terrain.tobytes() == again.terrain.tobytes()
+        views = [t.view() for t in g.things + g.inventory]
+        for sel in required:
+            assert sum(v.matches(sel) for v in views) == 1
+        w = LedgesWorld()
+        w.load(g)
+        assert w.body.supported(*w.state[:2]), "the player starts on solid ground"
+        for t in g.things:
+            if t.kind in ("coin", "key", "gem", "flag", "lever", "chest", "exit") and t.pos is not None:
+                c, r = t.pos
+                assert w.body.supported(c * SUB, r * SUB), f"{t.kind} at {t.pos} floats"
+    firsts = {generate(np.random.default_rng(s), p, []).terrain.tobytes() for s in range(5)}
+    assert len(firsts) > 1
+
+
+def test_reset_is_cheap():
+    env = simagym.make("ledges/go-to-flag-v1")
+    env.reset(seed=0)
+    start = time.perf_counter()
+    for seed in range(100):
+        env.reset(seed=seed)
+    per_reset = (time.perf_counter() - start) / 100
+    env.close()
+    assert per_reset < 0.01, f"reset takes {per_reset * 1e3:.1f} ms"
