@@ -99,7 +99,7 @@ def _build_backgrounds() -> dict[str, Callable[[Canvas], None]]:
     bgs["slot:craftbtn"] = _inset(SCREEN_COLOUR["crafting"], (40, 140, 50), (200, 255, 200))
     bgs["recipe"] = _flat(shade(SCREEN_COLOUR["crafting"], 0.7))
     bgs["stock"] = _flat(shade(SCREEN_COLOUR["shop"], 0.7))
-    bgs["stock:sel"] = _flat((150, 120, 30))
+    bgs["stock:sel"] = _flat((40, 105, 150))
     bgs["buy"] = _inset(SCREEN_COLOUR["shop"], (40, 150, 60), (200, 255, 200))
     bgs["sell"] = _inset(SCREEN_COLOUR["shop"], (230, 130, 30), (255, 220, 160))
     for name, rgb in BUTTON_COLOUR.items():

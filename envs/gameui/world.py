@@ -170,10 +170,12 @@ class GameUIWorld(World):
     def step(self, inp: Input) -> list[Event]:
         events: list[Event] = []
         if self.drag is not None:
-            self._cursor = inp.cursor
             if inp.left:
-                self._touch()  # the item follows the cursor
+                if inp.cursor != self._cursor:
+                    self._cursor = inp.cursor
+                    self._touch()  # the item follows the cursor
                 return events
+            self._cursor = inp.cursor
             self._release(S.cell_of(*inp.cursor), events)
         elif inp.cursor != self._cursor:
             self._cursor = inp.cursor
