@@ -125,7 +125,7 @@ def _plank(c: Canvas, rgb: tuple[int, int, int]) -> None:
 def _ladder(c: Canvas) -> None:
     rail = (120, 75, 35)
     c.fill(c.rect(0.14, 0.0, 0.26, 1.0) | c.rect(0.74, 0.0, 0.86, 1.0), rail)
-    c.fill(c.rect(0.14, 0.2, 0.86, 0.3) | c.rect(0.14, 0.7, 0.86, 0.8), (200, 150, 80))
+    c.fill(c.rect(0.14, 0.12, 0.86, 0.32) | c.rect(0.14, 0.62, 0.86, 0.82), (200, 150, 80))
 
 
 def _terrain_painter(name: str) -> Painter:
