@@ -15,17 +15,20 @@ from simagym.art import PALETTE, Canvas
 from .things import COLOURS, ITEMS, LANDMARKS, PATTERNS
 
 RGB = tuple[int, int, int]
-TEX = 16  # wall texels per side
+TEX = 32  # wall texels per side
 SPRITE_TEX = 32  # sprite texels per side
 LEVELS = 16  # distance shading levels
-LEVELS_PER_CELL = 1.6
+LEVELS_PER_CELL = 2.0
 SIDE_SHADE = 0.78  # faces seen looking north/south are darker, which shows corners
-FLOOR: RGB = (112, 100, 88)
-CEILING: RGB = (62, 64, 78)
+FLOOR: RGB = (118, 106, 92)
+FLOOR_TILE: RGB = (96, 86, 76)  # the floor is a checkerboard of half-cell tiles: it shows motion
+CEILING: RGB = (66, 68, 84)
+FOG = 5.5  # cells: light falls off as exp(-distance / FOG)
 
 
 def shade_factor(level: np.ndarray | int) -> np.ndarray:
-    return 1.0 - 0.72 * (np.asarray(level, dtype=np.float64) / (LEVELS - 1))
+    distance = (np.asarray(level, dtype=np.float64) + 0.5) / LEVELS_PER_CELL
+    return np.maximum(0.2, np.minimum(1.0, 1.08 * np.exp(-distance / FOG)))
 
 
 def level_of(distance: np.ndarray) -> np.ndarray:
@@ -64,9 +67,11 @@ def _room(colour: str, pattern: str) -> Callable[[Canvas], None]:
 
 
 def _corridor(c: Canvas) -> None:
+    """Big grey stone blocks, two courses a cell, with light mortar."""
     c.pixels[:] = (150, 148, 140)
-    c.fill((((c.y * 2) % 1.0) < 0.06) | ((((c.x + np.where((c.y * 2).astype(int) % 2, 0.5, 0)) * 1) % 1.0) < 0.05),
-           (105, 103, 98))
+    row = (c.y * 2).astype(int)
+    c.fill(((c.x + 0.25 + 0.5 * row) % 1.0) < 0.5, (136, 134, 128))
+    c.fill((((c.y * 2) % 1.0) < 0.1) | ((((c.x + 0.25 + 0.5 * row) * 2) % 1.0) < 0.1), (186, 184, 176))
     c.fill(c.rect(0.0, 0.9, 1.0, 1.0), (80, 78, 74))
 
 
@@ -86,11 +91,11 @@ def _door(colour: str, locked: bool) -> Callable[[Canvas], None]:
         c.fill(c.rect(0.1, 0.08, 0.9, 1.0), rgb)
         panels = c.rect(0.2, 0.16, 0.8, 0.46) | c.rect(0.2, 0.56, 0.8, 0.9)
         c.fill(c.outline(panels), _scale(rgb, 0.6))
-        c.fill(c.disc(0.76, 0.52, 0.05), (250, 225, 90))
-        if locked:  # a big padlock plate: the door needs its key
-            c.fill(c.rect(0.33, 0.4, 0.67, 0.7), (40, 40, 45))
-            c.fill(c.ring(0.5, 0.4, 0.13, 0.05) & (c.y < 0.4), (40, 40, 45))
-            c.fill(c.disc(0.5, 0.52, 0.05) | c.rect(0.48, 0.52, 0.52, 0.62), (250, 225, 90))
+        c.fill(c.disc(0.82, 0.52, 0.04), (250, 225, 90))  # the handle
+        if locked:  # a big padlock: the door needs its key
+            c.fill(c.ring(0.5, 0.44, 0.12, 0.05) & (c.y < 0.46), (200, 200, 210))
+            c.fill(c.rect(0.34, 0.44, 0.66, 0.7), (40, 40, 45))
+            c.fill(c.disc(0.5, 0.53, 0.045) | c.rect(0.485, 0.53, 0.515, 0.63), (250, 225, 90))
 
     return paint
 
@@ -226,8 +231,8 @@ class Tables:
         # Index ((side * L + level) * M + material) * T*T + u*T + v: a column of texels is contiguous.
         self.walls = np.ascontiguousarray(shaded.astype(np.uint8).transpose(0, 1, 2, 4, 3, 5)).reshape(-1, 3)
         self.materials = m
-        bg = np.array([[_scale(CEILING, float(f)) for f in levels], [_scale(FLOOR, float(f)) for f in levels]],
-                      dtype=np.uint8).reshape(-1, 3)
+        bg = np.array([[_scale(c, float(f)) for f in levels] for c in (CEILING, FLOOR, FLOOR_TILE)],
+                      dtype=np.uint8).reshape(-1, 3)  # ceiling, floor, floor tile: LEVELS shades each
         self.bg_offset = len(self.walls)
         self.palette = np.concatenate([self.walls, bg])  # one table: walls, then ceiling and floor levels
         rgbs, masks = zip(*(painted(SPRITES[n], SPRITE_TEX) for n in SPRITE_NAMES))

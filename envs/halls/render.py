@@ -107,6 +107,10 @@ class Camera:
         row_dist = EYE * self.f / np.abs(rc)
         bg = (t.bg_offset + np.where(rc < 0, 0, LEVELS) + level_of(row_dist)).astype(np.intp)
         self.bg = np.repeat(bg[:, None], width, axis=1)
+        # Floor casting: rows below the horizon see the floor at these distances.
+        self.horizon = height // 2
+        self.floor_dist = 2.0 * row_dist[self.horizon:, None]  # in half cells: tiles are half a cell
+        self.floor_base = (t.bg_offset + LEVELS + level_of(row_dist[self.horizon:]))[:, None].astype(np.intp)
         self.v_scale = TEX / self.f
         self.level_stride = t.materials * TEX * TEX
         self._rays: dict[tuple[float, int, int], _Rays] = {}
@@ -188,8 +192,24 @@ class Camera:
         v = self.rc * (dist * self.v_scale)
         v += base + TEX / 2  # base is whole, so floor(v + base) = floor(v) + base
         idx = v.astype(np.intp)
-        np.putmask(idx, outside, self.bg)
+        np.putmask(idx, outside, self.background(px, py, heading))
         return tables().palette.take(idx, axis=0), dist
+
+    def background(self, px: float, py: float, heading: float) -> np.ndarray:
+        """Palette indices of the ceiling (a gradient) and the floor (a checkerboard of half-cell tiles)."""
+        r = self.rays(heading, MAX_SIDE + 1, MAX_SIDE + 1)
+        bg = self.bg.copy()
+        fx = self.floor_dist * r.rx[:, 0]
+        fx += 2.0 * px + 4096.0  # keep it positive (and the parity) so truncation is floor
+        fy = self.floor_dist * r.ry[:, 0]
+        fy += 2.0 * py + 4096.0
+        tile = fx.astype(np.intp)
+        tile += fy.astype(np.intp)
+        tile &= 1
+        tile *= LEVELS
+        tile += self.floor_base
+        bg[self.horizon:] = tile
+        return bg
 
     def sprites(self, frame: np.ndarray, zbuf: np.ndarray, px: float, py: float, heading: float,
                 sprites: list[tuple[float, float, int, float]]) -> None:

@@ -50,6 +50,7 @@ MAP_LANDMARK_RGB = {"lamp": (250, 220, 90), "statue": (235, 235, 240), "plant": 
 MARKER_RGB = (0, 255, 255)
 HUD_RGB = (30, 30, 36)
 FRAME_CACHE_BYTES = 8 << 20  # cached views per world state
+SUB = 6  # map pixels per cell before scaling to the screen
 
 
 def wrap(angle: float) -> float:
@@ -477,10 +478,10 @@ class HallsWorld(World):
         return frame
 
     def _map_cells(self) -> np.ndarray:
-        """One colour per map cell (walls, rooms, corridor, doors, landmarks), cached per world version."""
+        """The plan at SUB pixels per cell: walls, rooms in their colours, the corridor, doors
+        (paler once open), and landmarks and pillars as dots. Cached per world version."""
         if self._map_base is not None and self._map_base[0] == self.version:
             return self._map_base[1]
-        cells = np.empty((self.h, self.w, 3), dtype=np.uint8)
         lut = np.empty((int(self.region.max()) + 2, 3), dtype=np.uint8)
         lut[:] = menus.CORRIDOR_RGB
         lut[WALL + 1] = menus.WALL_RGB
@@ -491,24 +492,26 @@ class HallsWorld(World):
             if op.door is not None:
                 rgb = PALETTE[op.door.colour]
                 cells[op.cell[1], op.cell[0]] = rgb if not op.door.open else tuple(int(c * 0.5 + 100) for c in rgb)
+        sub = np.repeat(np.repeat(cells, SUB, axis=0), SUB, axis=1)
         for kind in BLOCKERS:
             for t in self.by_kind.get(kind, ()):
-                cells[t.cell[1], t.cell[0]] = PALETTE[t.colour] if t.colour else MAP_LANDMARK_RGB[kind]
-        self._map_base = (self.version, cells)
-        return cells
+                x, y = t.cell[0] * SUB, t.cell[1] * SUB
+                sub[y:y + SUB, x:x + SUB][1:-1, 1:-1] = (20, 20, 24)
+                sub[y:y + SUB, x:x + SUB][2:-2, 2:-2] = PALETTE[t.colour] if t.colour else MAP_LANDMARK_RGB[kind]
+        self._map_base = (self.version, sub)
+        return sub
 
     def _draw_map(self, height: int, width: int) -> np.ndarray:
-        cells = self._map_cells().copy()
+        sub = self._map_cells().copy()
         for (x, y) in self.markers:
-            cells[y, x] = MARKER_RGB
-        cells[int(self.y), int(self.x)] = menus.PLAYER_RGB
-        frame = menus.draw_map(cells, height, width)
-        # A short line from the player's cell shows where they face.
+            sub[y * SUB:(y + 1) * SUB, x * SUB:(x + 1) * SUB] = MARKER_RGB
+        # The player: a pink dot with a white tick towards where they face.
+        x, y = int(self.x * SUB), int(self.y * SUB)
+        sub[y - 1:y + 2, x - 1:x + 2] = menus.PLAYER_RGB
         dx, dy = direction(self.heading)
-        for s in (0.6, 0.9):
-            px, py = (self.x + dx * s) / self.w, (self.y + dy * s) / self.h
-            frame[min(height - 1, int(py * height)), min(width - 1, int(px * width))] = (255, 255, 255)
-        return frame
+        for s in (1.5, 2.5):
+            sub[int(self.y * SUB + dy * s), int(self.x * SUB + dx * s)] = (255, 255, 255)
+        return menus.draw_map(sub, height, width)
 
     # --- queries --------------------------------------------------------------
     def entities(self) -> Iterable[Entity]:
