@@ -11,6 +11,7 @@ import simagym
 from simagym.actions import Input
 from simagym.envs.gameui import GameUIWorld
 from simagym.envs.gameui import screens as S
+from simagym.envs.gameui.inventory import recipe_ready
 from simagym.envs.gameui.layout import GameUILayout
 from simagym.envs.gameui.things import DROPDOWNS, RECIPES, sell_value
 from simagym.macros import MACRO_INDEX, DiscreteActions, cell_centre
@@ -268,7 +269,7 @@ def test_crafting_takes_the_recipe_ingredients(result):
     assert press(w, "ENTER") == []  # nothing in the slots yet
     for ingredient in RECIPES[result]:
         click(w, S.bag_cell(bag_index(w, ingredient)))
-    assert w.recipe_ready() == result
+    assert recipe_ready(w) == result
     events = click(w, S.CRAFT_CELL)
     assert types(events) == ["crafted"] and events[0].roles["item"].kind == result
     assert all(t is None for t in w.craft)
@@ -363,3 +364,17 @@ def test_required_items_are_unique_and_where_the_layout_puts_them():
         assert len(apples) == 1 and w.locate(apples[0])[0] == "chest"
         w = world(seed, required=[{"kind": "torch"}], targets_in="recipe")
         assert not any(t.kind == "torch" for t in w.items() + w.stock)
+
+
+def test_the_cursor_is_the_shared_cross_at_every_size_and_edge():
+    from simagym.art import draw_cursor
+    from simagym.envs.gameui.render import base_frame
+
+    w = world()
+    for size in ((64, 64), (128, 128), (100, 37)):
+        for x in (0.0, 0.03, 0.5, 0.99, 1.0):
+            for y in (0.0, 0.5, 1.0):
+                w._cursor = (x, y)
+                expected = base_frame(w, *size).copy()
+                draw_cursor(expected, x, y)
+                assert np.array_equal(w.render(*size), expected)

@@ -1,15 +1,13 @@
-"""GameUI's pixel art: one painter per cell background and per sprite layer,
-and a lazily grown atlas of whole cell tiles keyed by ``(background, *layers)``.
+"""GameUI's pixel art: one painter per cell background and per sprite layer.
 
-Every screen is an 8 x 8 grid of cells (the macro click grid), so a frame is
-64 atlas tiles gathered with one fancy-index. Elements wider than a cell
-(flags, portraits, buttons, the logo) are painted in cell units and cut into
-parts, so ``flag:french:1`` is the right half of the French flag.
+A cell is painted as ``(background, *layers)``, e.g. ``("slot:inventory",
+"item:sword")``. Elements wider than a cell (flags, portraits, buttons, the
+logo) are painted in cell units and cut into parts, so ``flag:french:1`` is
+the right half of the French flag.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -543,68 +541,3 @@ def paint(key: tuple[str, ...], size: int) -> np.ndarray:
         name, *args = layer.split(":")
         LAYERS[name](c, *args)
     return c.pixels
-
-
-# Cell keys ``(background, *layers)`` are interned once as small ints, so a screen
-# is a list of 64 ints and each atlas maps them to its tiles with one numpy lookup.
-KEYS: list[tuple[str, ...]] = []
-_KEY_ID: dict[tuple[str, ...], int] = {}
-
-
-def key(*parts: str) -> int:
-    """The interned id of the cell ``(background, *layers)``."""
-    found = _KEY_ID.get(parts)
-    if found is None:
-        found = _KEY_ID[parts] = len(KEYS)
-        KEYS.append(parts)
-    return found
-
-
-class Atlas:
-    """Cell tiles of one size, painted the first time a key is shown."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.tiles = np.zeros((64, size, size, 3), dtype=np.uint8)
-        self.count = 0
-        self.map = np.full(256, -1, dtype=np.intp)  # key id -> tile index
-        self._masks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Tile indices for an array of key ids, painting tiles never shown before."""
-        if len(self.map) < len(KEYS):
-            self.map = np.concatenate([self.map, np.full(2 * len(KEYS), -1, dtype=np.intp)])
-        ids = self.map[keys]
-        if ids.min() < 0:
-            for k in np.unique(keys[ids < 0]).tolist():
-                if self.count == len(self.tiles):
-                    self.tiles = np.concatenate([self.tiles, np.zeros_like(self.tiles)])
-                self.tiles[self.count] = paint(KEYS[k], self.size)
-                self.map[k] = self.count
-                self.count += 1
-            ids = self.map[keys]
-        return ids
-
-    def compose(self, ids: np.ndarray) -> np.ndarray:
-        """An 8 x 8 grid of tile ids as one frame."""
-        rows, cols = ids.shape
-        t = self.size
-        return self.tiles[ids].transpose(0, 2, 1, 3, 4).reshape(rows * t, cols * t, 3)
-
-    def sprite(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
-        """(mask, pixels) of one layer alone, for drawing it over a frame (the dragged item)."""
-        found = self._masks.get(layer)
-        if found is None:
-            name, *args = layer.split(":")
-            dark, light = Canvas(self.size, (0, 0, 0)), Canvas(self.size, (255, 255, 255))
-            LAYERS[name](dark, *args)
-            LAYERS[name](light, *args)
-            mask = (dark.pixels == light.pixels).all(axis=-1, keepdims=True)
-            found = self._masks[layer] = (mask, dark.pixels)
-        return found
-
-
-@lru_cache(maxsize=None)
-def atlas(size: int) -> Atlas:
-    """One atlas per cell size, shared by every GameUI world in the process."""
-    return Atlas(size)

@@ -254,6 +254,7 @@ def gen_settings(d: Draws, p: GameUILayout, required: list[Selector]) -> Setting
 
 # --- the map ---------------------------------------------------------------------------------
 TERRAINS = [np.random.default_rng(1000 + k).integers(0, 3, (MAP_ROWS, MAP_COLS)).tolist() for k in range(16)]
+MAP_CELLS = [(c, r) for r in range(1, 1 + MAP_ROWS) for c in range(MAP_COLS)]
 
 
 @dataclass
@@ -261,12 +262,7 @@ class Map:
     places: list[tuple[str, tuple[int, int]]]
     player_cell: tuple[int, int]
     markers: list[tuple[int, int]]
-    terrain: list[list[int]]
-
-
-def _map_cell(d: Draws) -> tuple[int, int]:
-    i = d.below(MAP_COLS * MAP_ROWS)
-    return (i % MAP_COLS, 1 + i // MAP_COLS)
+    terrain: int  # which of the TERRAINS patterns
 
 
 def gen_map(d: Draws, p: GameUILayout, required: list[Selector]) -> Map:
@@ -274,22 +270,18 @@ def gen_map(d: Draws, p: GameUILayout, required: list[Selector]) -> Map:
     others = d.shuffled([k for k in PLACES if k not in named])
     place_kinds = named + others[: max(0, p.places - len(named))]
     places: list[tuple[str, tuple[int, int]]] = []
-    while len(places) < len(place_kinds):
-        cell = _map_cell(d)
-        if all(max(abs(cell[0] - c[0]), abs(cell[1] - c[1])) >= 2 for _, c in places):
-            places.append((place_kinds[len(places)], cell))
+    free = list(MAP_CELLS)  # places keep a cell between them, so a click never hits two
+    for kind in place_kinds:
+        x, y = free[d.below(len(free))]
+        places.append((kind, (x, y)))
+        free = [c for c in free if max(abs(c[0] - x), abs(c[1] - y)) >= 2]
     taken = {c for _, c in places}
-    player_cell = _map_cell(d)
-    while player_cell in taken:
-        player_cell = _map_cell(d)
+    empty = [c for c in MAP_CELLS if c not in taken]
+    player_cell = d.take(empty)
     markers = [cell for kind, cell in places if kind in named] if p.mark_targets else []
-    spare = [cell for kind, cell in places if kind not in named]
-    while len(spare) < p.markers + 2:
-        cell = _map_cell(d)
-        if cell not in taken and cell not in spare:
-            spare.append(cell)
+    spare = [cell for kind, cell in places if kind not in named] + empty
     markers += d.shuffled(spare, p.markers)
-    return Map(places, player_cell, markers, TERRAINS[d.below(len(TERRAINS))])
+    return Map(places, player_cell, markers, d.below(len(TERRAINS)))
 
 
 # --- the village and its dialogues ---------------------------------------------------------------

@@ -14,7 +14,9 @@ import numpy as np
 from simagym.art import draw_cursor
 
 from . import screens as S
-from .art import atlas, key
+from .atlas import atlas, key
+from .inventory import recipe_ready
+from .layout import TERRAINS
 from .things import DROPDOWNS, RECIPES, sell_value
 
 if TYPE_CHECKING:
@@ -215,7 +217,7 @@ def keys_crafting(w: "GameUIWorld") -> list[int]:
         g[i] = _slot("slot:crafting", _icon(t))
     for i, t in zip(INGREDIENT_AT, w.craft):
         g[i] = _slot("slot:ingredient", _icon(t))
-    ready = w.recipe_ready()
+    ready = recipe_ready(w)
     g[_at(*S.RESULT_CELL)] = _slot("slot:result", f"item:{ready}" if ready else None)
     return g
 
@@ -270,24 +272,22 @@ def _map_cell(terrain: int, place: str | None, you: bool, pin: bool) -> int:
                *(["icon:pin"] if pin else []))
 
 
+@lru_cache(maxsize=None)
+def _map_base(terrain: int) -> tuple[int, ...]:
+    g = list(_tabs("map"))
+    g[_at(*S.TRAVEL_CELL)] = key("header:map", "icon:travel")
+    return (*g, *(_map_cell(v, None, False, False) for row in TERRAINS[terrain] for v in row))
+
+
 def keys_map(w: "GameUIWorld") -> list[int]:
-    """The map without the player and markers is fixed for an episode; those are drawn over it."""
-    base = w._static_keys.get("map")
-    if base is None:
-        g = list(_tabs("map"))
-        g[_at(*S.TRAVEL_CELL)] = key("header:map", "icon:travel")
-        cells = {}
-        for r, row in enumerate(w.terrain_list, start=1):
-            for c, v in enumerate(row):
-                place = w.place_at.get((c, r))
-                cells[(c, r)] = (v, place.kind if place is not None else None)
-                g.append(_map_cell(v, cells[(c, r)][1], False, False))
-        base = w._static_keys["map"] = (g, cells)
-    g, cells = base
-    g = list(g)
-    you = w.player_cell
-    for cell in {you, *w.markers}:
-        g[_at(*cell)] = _map_cell(*cells[cell], cell == you, cell in w.markers)
+    """The terrain, then places, the player and markers over it."""
+    g = list(_map_base(w.terrain))
+    terrain = TERRAINS[w.terrain]
+    you, markers, place_at = w.player_cell, w.markers, w.place_at
+    for cell in (*place_at, you, *markers):
+        place = place_at.get(cell)
+        g[_at(*cell)] = _map_cell(terrain[cell[1] - 1][cell[0]], place.kind if place is not None else None,
+                                  cell == you, cell in markers)
     return g
 
 
@@ -438,13 +438,19 @@ def _cursor_sprite(height: int, width: int) -> tuple[np.ndarray, np.ndarray, int
     return (a[patch] == b[patch]).all(axis=-1, keepdims=True), a[patch].copy(), r
 
 
+@lru_cache(maxsize=4096)
+def _cursor_at(height: int, width: int, px: int, py: int) -> tuple[tuple[slice, slice], np.ndarray, np.ndarray]:
+    """Where the cursor's cross lands in the frame, clipped at the edges."""
+    mask, pixels, r = _cursor_sprite(height, width)
+    x0, y0, x1, y1 = max(0, px - r), max(0, py - r), min(width, px + r + 1), min(height, py + r + 1)
+    sub = (slice(y0 - py + r, y1 - py + r), slice(x0 - px + r, x1 - px + r))
+    return (slice(y0, y1), slice(x0, x1)), pixels[sub], mask[sub]
+
+
 def draw(w: "GameUIWorld", height: int, width: int) -> np.ndarray:
     """The agent's view: the screen plus the cursor."""
     frame = base_frame(w, height, width).copy()
-    mask, pixels, r = _cursor_sprite(height, width)
     x, y = w._cursor
-    px, py = min(width - 1, int(x * width)), min(height - 1, int(y * height))
-    x0, y0, x1, y1 = max(0, px - r), max(0, py - r), min(width, px + r + 1), min(height, py + r + 1)
-    sub = (slice(y0 - py + r, y1 - py + r), slice(x0 - px + r, x1 - px + r))
-    np.copyto(frame[y0:y1, x0:x1], pixels[sub], where=mask[sub])
+    where, pixels, mask = _cursor_at(height, width, min(width - 1, int(x * width)), min(height - 1, int(y * height)))
+    np.copyto(frame[where], pixels, where=mask)
     return frame

@@ -44,6 +44,8 @@ RECIPES: dict[str, tuple[str, str]] = {
     "rope": ("herb", "herb"),
 }
 
+MAX_COINS = 24  # a purse holds this many (the shop shows four per cell)
+
 # --- settings -------------------------------------------------------------------
 SLIDERS = ("music_volume", "sound_volume", "brightness")
 LEVELS = 5  # 0..4

@@ -20,25 +20,26 @@ import numpy as np
 from simagym.actions import Input
 from simagym.world import Entity, Event, Selector, World
 
+from . import inventory as inv
 from . import screens as S
-from .render import draw
 from .layout import (
     BAG_SIZE, CHEST_SIZE, CRAFT_SIZE, GameUILayout, draws, gen_items, gen_map, gen_screens, gen_settings, gen_village,
 )
 from .things import (
-    AMOUNTS, ANSWERS, CONSUMABLE, DEFAULTS, DROPDOWNS, EQUIP_SLOTS, EQUIPPABLE, ITEMS, LEVELS, NPCS, PLACES,
-    POTION_COLOURS, RECIPES, SETTINGS, SLIDERS, SLOT_OF, TABS, TOGGLES, Thing, sell_value, setting_state,
+    AMOUNTS, ANSWERS, DEFAULTS, DROPDOWNS, EQUIP_SLOTS, ITEMS, LEVELS, NPCS, PLACES, POTION_COLOURS, SETTINGS,
+    SLIDERS, TABS, TOGGLES, Thing, setting_state,
 )
+from .render import draw
 
 MAX_MARKERS = 4  # older markers disappear, as in most games
-MAX_COINS = 24
 FOCUS_UP, FOCUS_DOWN = ("UP", "W"), ("DOWN", "S")
 # Entity ids: items count up from 0 (bought and crafted ones too); the other parts own ranges of their own.
 SETTING_IDS, MAP_IDS, VILLAGE_IDS, FIXED_IDS = 100_000, 200_000, 300_000, 400_000
+ITEM_SCREENS = {"inventory": inv.click_inventory, "crafting": inv.click_crafting, "shop": inv.click_shop}
 LAZY: dict[str, str] = {
     **dict.fromkeys(("bag", "chest", "equip", "craft", "stock", "coins", "recipes", "_next_id"), "items"),
     **dict.fromkeys(("settings", "slider_rows", "toggle_spots", "dropdown_spots"), "settings"),
-    **dict.fromkeys(("places", "place_at", "markers", "player_cell", "terrain_list"), "map"),
+    **dict.fromkeys(("places", "place_at", "markers", "player_cell", "terrain"), "map"),
     **dict.fromkeys(("npcs", "npc_at", "answers", "scenery", "you", "speaker"), "village"),
 }
 
@@ -121,7 +122,7 @@ class GameUIWorld(World):
         self.place_at = {cell: t for t, (_, cell) in zip(self.places, g.places)}
         self.markers = list(g.markers)
         self.player_cell = g.player_cell
-        self.terrain_list = g.terrain
+        self.terrain = g.terrain
 
     def _build_village(self, d, p: GameUILayout, required: list[Selector]) -> None:
         g = gen_village(d, p, required)
@@ -176,7 +177,7 @@ class GameUIWorld(World):
                     self._touch()  # the item follows the cursor
                 return events
             self._cursor = inp.cursor
-            self._release(S.cell_of(*inp.cursor), events)
+            inv.release(self, S.cell_of(*inp.cursor), events)
         elif inp.cursor != self._cursor:
             self._cursor = inp.cursor
         if inp.keys and self._keys(inp.keys, events):
@@ -184,7 +185,7 @@ class GameUIWorld(World):
         if inp.left:
             self._click(S.cell_of(*inp.cursor), events)
         elif inp.right and self.menu_name == "inventory":
-            self._use_at(S.cell_of(*inp.cursor), events)
+            inv.use_at(self, S.cell_of(*inp.cursor), events)
         return events
 
     # --- screens ----------------------------------------------------------------
@@ -258,9 +259,9 @@ class GameUIWorld(World):
         elif m == "dialogue":
             self._answer(self.answer_focus, events)
         elif m == "shop":
-            self._trade(events)
+            inv.trade(self, events)
         elif m == "crafting":
-            self._craft(events)
+            inv.craft(self, events)
         elif m == "map":
             self._travel(events)
         elif m == "quit":
@@ -280,7 +281,10 @@ class GameUIWorld(World):
         if cell == S.CLOSE_CELL and m not in (None, "main", "dialogue", "quit", "title"):
             self._back()
             return
-        getattr(self, f"_click_{m or 'game'}")(cell, events)
+        if m in ITEM_SCREENS:
+            ITEM_SCREENS[m](self, cell, events)
+        else:
+            getattr(self, f"_click_{m or 'game'}")(cell, events)
 
     # --- game view, main menu, quit, title -----------------------------------------------
     def _click_game(self, cell: S.Cell, events: list[Event]) -> None:
@@ -377,154 +381,6 @@ class GameUIWorld(World):
             events.append(Event("increased" if view.state["level"] > before else "decreased", {"setting": view}))
         elif kind in TOGGLES:
             events.append(Event("toggled", {"setting": view}))
-        self._touch()
-
-    # --- inventory: drag and drop, right click ----------------------------------------------
-    def _slot_at(self, cell: S.Cell) -> tuple[str, Any] | None:
-        if (b := S.bag_at(*cell)) is not None:
-            return "bag", b
-        if (c := S.chest_at(*cell)) is not None:
-            return "chest", c
-        if cell in S.EQUIP_AT:
-            return "equip", S.EQUIP_AT[cell]
-        return None
-
-    def _click_inventory(self, cell: S.Cell, events: list[Event]) -> None:
-        spot = self._slot_at(cell)
-        if spot is not None and self._get(*spot) is not None:
-            self.drag = (self._get(*spot), *spot)
-            self._touch()
-
-    def _release(self, cell: S.Cell, events: list[Event]) -> None:
-        thing, where, index = self.drag
-        self.drag = None
-        self._touch()
-        if self.menu_name != "inventory":
-            return
-        if cell == S.DROP_CELL:
-            self._store(where, index, None)
-            if where == "equip":
-                events.append(Event("unequipped", {"item": thing.view(), "slot": self.slot_things[index].view()}))
-            events.append(Event("dropped", {"item": thing.view()}))
-            return
-        target = self._slot_at(cell)
-        if target is not None:
-            self._move(thing, (where, index), target, events)
-
-    def _fits(self, thing: Thing | None, where: str, index: Any) -> bool:
-        return thing is None or where != "equip" or SLOT_OF.get(thing.kind) == index
-
-    def _move(self, thing: Thing, src: tuple[str, Any], dst: tuple[str, Any], events: list[Event]) -> None:
-        if src == dst:
-            return
-        other = self._get(*dst)
-        if not self._fits(thing, *dst) or not self._fits(other, *src):
-            return
-        self._store(*dst, thing)
-        self._store(*src, other)
-        self._transfer(thing, src, dst, events)
-        if other is not None:
-            self._transfer(other, dst, src, events)
-        self._touch()
-
-    def _transfer(self, thing: Thing, src: tuple[str, Any], dst: tuple[str, Any], events: list[Event]) -> None:
-        item = thing.view()
-        a, b = src[0], dst[0]
-        if a == "equip":
-            events.append(Event("unequipped", {"item": item, "slot": self.slot_things[src[1]].view()}))
-        if a == "chest" and b != "chest":
-            events.append(Event("took_out", {"item": item, "container": self.chest_thing.view()}))
-        if b == "chest" and a != "chest":
-            events.append(Event("put_in", {"item": item, "container": self.chest_thing.view()}))
-        if b == "equip":
-            events.append(Event("equipped", {"item": item, "slot": self.slot_things[dst[1]].view()}))
-        if a == b and a != "equip":
-            events.append(Event("moved", {"item": item}))
-
-    def _use_at(self, cell: S.Cell, events: list[Event]) -> None:
-        spot = self._slot_at(cell)
-        thing = self._get(*spot) if spot is not None else None
-        if thing is None:
-            return
-        if spot[0] == "equip":
-            free = self.free_slot("bag")
-            if free is not None:
-                self._move(thing, spot, ("bag", free), events)
-        elif thing.kind in CONSUMABLE and spot[0] == "bag":
-            self._store(*spot, None)
-            events.append(Event("used", {"item": thing.view()}))
-            self._touch()
-        elif thing.kind in EQUIPPABLE:
-            self._move(thing, spot, ("equip", SLOT_OF[thing.kind]), events)
-
-    # --- crafting --------------------------------------------------------------------------
-    def _click_crafting(self, cell: S.Cell, events: list[Event]) -> None:
-        b = S.bag_at(*cell)
-        if b is not None and self.bag[b] is not None:
-            free = self.free_slot("craft")
-            if free is not None:
-                self.craft[free], self.bag[b] = self.bag[b], None
-                self._touch()
-        elif cell in S.INGREDIENT_CELLS:
-            k = S.INGREDIENT_CELLS.index(cell)
-            free = self.free_slot("bag")
-            if self.craft[k] is not None and free is not None:
-                self.bag[free], self.craft[k] = self.craft[k], None
-                self._touch()
-        elif cell == S.CRAFT_CELL:
-            self._craft(events)
-
-    def recipe_ready(self) -> str | None:
-        """The recipe the ingredient slots hold exactly, if any."""
-        kinds = sorted(t.kind for t in self.craft if t is not None)
-        return next((r for r, ingredients in RECIPES.items() if sorted(ingredients) == kinds), None)
-
-    def _craft(self, events: list[Event]) -> None:
-        result = self.recipe_ready()
-        free = self.free_slot("bag")
-        if result is None or free is None:
-            return
-        self.craft = [None] * CRAFT_SIZE
-        thing = self._new(result)
-        self.bag[free] = thing
-        events.append(Event("crafted", {"item": thing.view()}))
-        self._touch()
-
-    # --- shop -----------------------------------------------------------------------------
-    def _click_shop(self, cell: S.Cell, events: list[Event]) -> None:
-        col, row = cell
-        k = row - S.STOCK_ROW0
-        b = S.shop_bag_at(col, row)
-        if col < 3 and 0 <= k < len(self.stock):
-            self.shop_sel = ("stock", k)
-            self._touch()
-        elif b is not None and b < BAG_SIZE and self.bag[b] is not None:
-            self.shop_sel = ("bag", b)
-            self._touch()
-        elif cell in S.BUY_CELLS and self.shop_sel and self.shop_sel[0] == "stock":
-            self._trade(events)
-        elif cell in S.SELL_CELLS and self.shop_sel and self.shop_sel[0] == "bag":
-            self._trade(events)
-
-    def _trade(self, events: list[Event]) -> None:
-        if self.shop_sel is None:
-            return
-        where, k = self.shop_sel
-        if where == "stock":
-            entry = self.stock[k]
-            free = self.free_slot("bag")
-            if self.coins < entry.state["price"] or free is None:
-                return
-            self.coins -= entry.state["price"]
-            thing = self._new(entry.kind, entry.colour)
-            self.bag[free] = thing
-            events.append(Event("bought", {"item": thing.view()}))
-        else:
-            thing = self.bag[k]
-            self.bag[k] = None
-            self.coins = min(MAX_COINS, self.coins + sell_value(thing.kind))
-            self.shop_sel = None
-            events.append(Event("sold", {"item": thing.view()}))
         self._touch()
 
     # --- map ------------------------------------------------------------------------------
