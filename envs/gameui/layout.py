@@ -255,6 +255,7 @@ def gen_settings(d: Draws, p: GameUILayout, required: list[Selector]) -> Setting
 # --- the map ---------------------------------------------------------------------------------
 TERRAINS = [np.random.default_rng(1000 + k).integers(0, 3, (MAP_ROWS, MAP_COLS)).tolist() for k in range(16)]
 MAP_CELLS = [(c, r) for r in range(1, 1 + MAP_ROWS) for c in range(MAP_COLS)]
+NEAR = {(c, r): {(c + dc, r + dr) for dc in (-1, 0, 1) for dr in (-1, 0, 1)} for c, r in MAP_CELLS}
 
 
 @dataclass
@@ -272,9 +273,10 @@ def gen_map(d: Draws, p: GameUILayout, required: list[Selector]) -> Map:
     places: list[tuple[str, tuple[int, int]]] = []
     free = list(MAP_CELLS)  # places keep a cell between them, so a click never hits two
     for kind in place_kinds:
-        x, y = free[d.below(len(free))]
-        places.append((kind, (x, y)))
-        free = [c for c in free if max(abs(c[0] - x), abs(c[1] - y)) >= 2]
+        cell = free[d.below(len(free))]
+        places.append((kind, cell))
+        near = NEAR[cell]
+        free = [c for c in free if c not in near]
     taken = {c for _, c in places}
     empty = [c for c in MAP_CELLS if c not in taken]
     player_cell = d.take(empty)

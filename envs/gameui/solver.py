@@ -12,6 +12,7 @@ from simagym.checks import AllOf, AnyOf, Check, Equipped, Happened, Holding, Men
 from simagym.macros import MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
 from simagym.world import Selector, Solver
 
+from . import inventory as inv
 from . import screens as S
 from .things import AMOUNTS, DROPDOWNS, LEVELS, NPCS, PLACES, RECIPES, SLIDERS, SLOT_OF, TABS, TOGGLES, Thing, sell_value
 
@@ -56,6 +57,9 @@ class GameUISolver(Solver):
         leaf = self._leaf(self.check)
         w = self.w
         plan: Any = NOOP if leaf is None else self._solve(leaf)
+        if isinstance(plan, Drag) and plan.to is None:  # bag and chest full: throw something else away
+            spare = next(t for t in w.bag if t is not None and t is not plan.thing)
+            plan = Drag(spare, S.DROP_CELL)
         if isinstance(plan, Drag):
             if w.drag is None:
                 return click(self._cell_of(plan.thing))
@@ -166,11 +170,21 @@ class GameUISolver(Solver):
             return S.EQUIP_CELL[index]
         return S.INGREDIENT_CELLS[index]
 
-    def _free_cell(self, where: str) -> S.Cell | None:
-        free = self.w.free_slot(where)
-        if free is None:
-            return None
-        return S.bag_cell(free) if where == "bag" else S.chest_cell(free)
+    def _spot(self, thing: Thing, *wheres: str) -> S.Cell | None:
+        """A cell to drop ``thing`` on in the first of ``wheres`` with room: a free slot, or else one
+        whose item can swap places with it."""
+        w = self.w
+        src = w.locate(thing)
+        for where in wheres:
+            box = getattr(w, where)
+            cell = S.bag_cell if where == "bag" else S.chest_cell
+            free = w.free_slot(where)
+            if free is not None:
+                return cell(free)
+            for i, other in enumerate(box):
+                if other is not thing and inv.fits(other, *src):
+                    return cell(i)
+        return None
 
     def _to_bag(self, thing: Thing) -> Any:
         """Make sure ``thing`` is in the bag or the chest (out of the crafting slots)."""
@@ -186,7 +200,7 @@ class GameUISolver(Solver):
         if step is not None:
             return step
         if self.w.locate(thing)[0] == "equip":  # equipped already: take it off to put it on again
-            return Drag(thing, self._free_cell("bag") or self._free_cell("chest"))
+            return Drag(thing, self._spot(thing, "bag", "chest"))
         return Drag(thing, S.EQUIP_CELL[SLOT_OF[thing.kind]])
 
     def _handle(self, t: str, selector: Selector) -> Any:
@@ -202,19 +216,19 @@ class GameUISolver(Solver):
             return Drag(thing, S.DROP_CELL)
         if t == "put_in":
             if where == "chest":  # in the chest already: take it out first
-                return Drag(thing, self._free_cell("bag"))
-            return Drag(thing, self._free_cell("chest"))
+                return Drag(thing, self._spot(thing, "bag"))
+            return Drag(thing, self._spot(thing, "chest"))
         if t == "took_out":
             if where != "chest":
-                return Drag(thing, self._free_cell("chest"))
-            return Drag(thing, self._free_cell("bag"))
+                return Drag(thing, self._spot(thing, "chest"))
+            return Drag(thing, self._spot(thing, "bag"))
         if t == "unequipped":
             if where != "equip":
                 return Drag(thing, S.EQUIP_CELL[SLOT_OF[thing.kind]])
-            return Drag(thing, self._free_cell("bag") or self._free_cell("chest"))
+            return Drag(thing, self._spot(thing, "bag", "chest"))
         # used: the right button over the item, in the bag
         if where != "bag":
-            return Drag(thing, self._free_cell("bag"))
+            return Drag(thing, self._spot(thing, "bag"))
         cell = self._cell_of(thing)
         return RIGHT_CLICK if S.cell_of(*w._cursor) == cell else click(cell)
 
@@ -249,7 +263,7 @@ class GameUISolver(Solver):
             if found is None:
                 return NOOP
             step = self._to_bag(found) or self._goto("inventory")
-            return step if step is not None else Drag(found, self._free_cell("bag"))
+            return step if step is not None else Drag(found, self._spot(found, "bag"))
         step = self._goto("shop")
         return step if step is not None else self._sell_slot(w.bag.index(thing))
 
