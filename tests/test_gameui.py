@@ -378,3 +378,22 @@ def test_the_cursor_is_the_shared_cross_at_every_size_and_edge():
                 expected = base_frame(w, *size).copy()
                 draw_cursor(expected, x, y)
                 assert np.array_equal(w.render(*size), expected)
+
+
+@pytest.mark.parametrize("task_id", ["gameui/put-in-chest-v1", "gameui/unequip-v1", "gameui/buy-item-v1"])
+def test_the_oracle_copes_with_a_full_bag_and_chest(task_id):
+    """It swaps into a full container, and makes room when a swap cannot work."""
+    for seed in range(3):
+        env = DiscreteActions(simagym.make(task_id))
+        env.reset(seed=seed)
+        w = env.unwrapped.world
+        for box in (w.bag, w.chest):
+            for i, t in enumerate(box):
+                if t is None:
+                    box[i] = w._new("stone")
+        solver = w.solver(env.unwrapped.goal)
+        for _ in range(60):
+            _, _, terminated, truncated, info = env.step(solver.next_macro())
+            if terminated or truncated:
+                break
+        assert info["success"], (task_id, seed)
