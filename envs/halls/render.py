@@ -104,11 +104,11 @@ class Camera:
         rc = np.arange(height) + 0.5 - height / 2
         self.rc = rc[:, None]
         self.abs_rc = np.abs(rc)[:, None]
-        row_dist = EYE * self.f / np.abs(rc)
+        row_dist = EYE * self.f / np.maximum(np.abs(rc), 0.5)  # an odd height has a row on the horizon
         bg = (t.bg_offset + np.where(rc < 0, 0, LEVELS) + level_of(row_dist)).astype(np.intp)
         self.bg = np.repeat(bg[:, None], width, axis=1)
         # Floor casting: rows below the horizon see the floor at these distances.
-        self.horizon = height // 2
+        self.horizon = int(np.argmax(rc > 0))
         self.floor_dist = 2.0 * row_dist[self.horizon:, None]  # in half cells: tiles are half a cell
         self.floor_base = (t.bg_offset + LEVELS + level_of(row_dist[self.horizon:]))[:, None].astype(np.intp)
         self.v_scale = TEX / self.f
