@@ -335,6 +335,11 @@ def test_generated_levels_are_seeded_and_keep_their_promises(layout):
             if t.kind in ("coin", "key", "gem", "flag", "lever", "chest", "exit") and t.pos is not None:
                 c, r = t.pos
                 assert w.body.supported(c * SUB, r * SUB), f"{t.kind} at {t.pos} floats"
+            if t.kind in ("flag", "lever", "chest") and t.pos is not None:
+                # Somewhere to stand beside it that is next to it alone (to drop things "by the flag").
+                c, r = t.pos
+                assert any(w.body.supported((c + d) * SUB, r * SUB) and w.item_at[r * w.W + c + d] < 0
+                           and w.landmark_near(c + d, r) is t for d in (-1, 1)), f"seed {seed}: {t.kind} at {t.pos}"
     firsts = {generate(np.random.default_rng(s), p, []).terrain.tobytes() for s in range(5)}
     assert len(firsts) > 1
 

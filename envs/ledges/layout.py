@@ -448,10 +448,16 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
     spots = _spots(b, taken)
 
     standable = {(c, r) for c, r, _ in spots}
+    crowded = bytearray(H * W)  # within two cells of a fixture: no other fixture, so "next to" is unambiguous
+
+    def claim(c: int, r: int) -> None:
+        for rr in range(max(0, r - 2), min(H, r + 3)):
+            for cc in range(max(0, c - 2), min(W, c + 3)):
+                crowded[rr * W + cc] = 1
 
     def fits(spot: tuple[int, int, int], kind: str, room_choice: list[int]) -> bool:
         c, r, room = spot
-        if room not in room_choice or taken[r * W + c]:
+        if room not in room_choice or taken[r * W + c] or (kind in FIXTURES and crowded[r * W + c]):
             return False
         # Keep a free cell beside every fixture, to stand at or drop things next to it.
         return kind not in FIXTURES or any((c + d, r) in standable and not taken[r * W + c + d] for d in (-1, 1))
@@ -470,6 +476,7 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
         taken[r * W + c] = 1
         if kind in FIXTURES:
             taken[r * W + c - 1] = taken[r * W + c + 1] = 1
+            claim(c, r)
         return b.new(kind, colour, (c, r))
 
     last = len(b.rooms) - 1
@@ -477,6 +484,7 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
     ex = W - 2
     exit_row = b.surface[ex] - 1
     taken[exit_row * W + ex] = 1
+    claim(ex, exit_row)
     b.new("exit", None, (ex, exit_row))
 
     # Mechanisms, each in the room before its barrier.

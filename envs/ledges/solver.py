@@ -56,13 +56,29 @@ def _overlap(a: Box | None, b: Box) -> bool:
 class Edge:
     __slots__ = ("keys", "states", "end", "box")
 
-    def __init__(self, keys: list[int], states: list[State]) -> None:
+    def __init__(self, keys: list[int], states: list[State], box: Box | None = None) -> None:
         self.keys = keys
         self.states = states
         self.end = states[-1]
-        xs = [s[0] for s in states]
-        ys = [s[1] for s in states]
-        self.box = (min(xs), min(ys), max(xs) + SUB, max(ys) + SUB)
+        if box is None:
+            xs = [s[0] for s in states]
+            ys = [s[1] for s in states]
+            box = (min(xs), min(ys), max(xs) + SUB, max(ys) + SUB)
+        self.box = box
+
+    def moved(self, dx: int, dy: int) -> "Edge":
+        """The same edge from a node (dx, dy) units away (physics is the same wherever the cells are)."""
+        b = self.box
+        return Edge(self.keys, [(x + dx, y + dy, vy, c) for x, y, vy, c in self.states],
+                    (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy))
+
+
+# Edges depend only on the cells around their start, so levels built from the same pieces share them:
+# one process-wide cache keyed by the neighbourhood's cell flags (rows from just above to the bottom,
+# columns as far as any template can reach), holding edges built at the origin of the key's node.
+REACH = 7  # columns either side any template can touch
+_SHARED: dict[tuple, tuple[State, list[Edge]]] = {}
+_SHARED_MAX = 50_000
 
 
 class Graph:
@@ -79,8 +95,32 @@ class Graph:
             self.version = self.w.version
         found = self.cache.get(s)
         if found is None:
-            found = self.cache[s] = self._build(s)
+            found = self.cache[s] = self._shared(s)
         return found
+
+    def _neighbourhood(self, s: State) -> tuple:
+        w = self.w
+        W, H, flags = w.W, w.H, w.flags
+        c, r = s[0] >> 2, s[1] >> 2
+        c0, c1 = c - REACH, c + REACH + 2
+        lo, hi = max(c0, 0), min(c1, W)
+        pad_l, pad_r = bytes([1] * (lo - c0)), bytes([1] * (c1 - hi))
+        rows = [bytes([1] * (c1 - c0)) for _ in range(max(0, 3 - r))]
+        rows += [pad_l + bytes(flags[rr * W + lo: rr * W + hi]) + pad_r for rr in range(max(0, r - 3), H)]
+        return (r, s[0] & 3, s[1] & 3, s[2], s[3], H, b"|".join(rows))
+
+    def _shared(self, s: State) -> list[Edge]:
+        key = self._neighbourhood(s)
+        hit = _SHARED.get(key)
+        if hit is not None:
+            origin, edges = hit
+            dx, dy = s[0] - origin[0], s[1] - origin[1]
+            return edges if not dx and not dy else [e.moved(dx, dy) for e in edges]
+        edges = self._build(s)
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[key] = (s, edges)
+        return edges
 
     def _build(self, s: State) -> list[Edge]:
         body = self.w.body
@@ -412,7 +452,9 @@ class LedgesSolver(Solver):
                 return False
             return not airborne or not (s[3] or w.body.supported(s[0], s[1]))
 
-        return Goal(("hazard", h.id, airborne), test)
+        x0 = h.base[0] - 2 * SUB
+        x1 = h.base[0] + (h.span if h.kind == "spikeball" else 0) + 3 * SUB
+        return Goal(("hazard", h.id, airborne), test, (x0, base_y - BAND - SUB, x1, base_y + 2 * SUB))
 
     # --- search ---------------------------------------------------------------------
     def _travel(self, goal: Goal, tag: str, on_arrival: int | None = None) -> int:
