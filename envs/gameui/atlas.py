@@ -34,22 +34,25 @@ class Atlas:
         self.size = size
         self.tiles = np.zeros((64, size, size, 3), dtype=np.uint8)
         self.count = 0
-        self.map = np.full(256, -1, dtype=np.intp)  # key id -> tile index
+        self.tile_of: list[int] = []  # key id -> tile index, -1 until painted
         self._masks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Tile indices for an array of key ids, painting tiles never shown before."""
-        if len(self.map) < len(KEYS):
-            self.map = np.concatenate([self.map, np.full(2 * len(KEYS), -1, dtype=np.intp)])
-        ids = self.map[keys]
-        if ids.min() < 0:
-            for k in np.unique(keys[ids < 0]).tolist():
-                if self.count == len(self.tiles):
-                    self.tiles = np.concatenate([self.tiles, np.zeros_like(self.tiles)])
-                self.tiles[self.count] = paint(KEYS[k], self.size)
-                self.map[k] = self.count
-                self.count += 1
-            ids = self.map[keys]
+    def lookup(self, keys: list[int]) -> list[int]:
+        """Tile indices for key ids, painting tiles never shown before (plain lists: 64 of them
+        are cheaper in Python than a round trip through numpy)."""
+        tile_of = self.tile_of
+        if len(tile_of) < len(KEYS):
+            tile_of += [-1] * (len(KEYS) - len(tile_of))
+        ids = [tile_of[k] for k in keys]
+        if -1 in ids:
+            for k in keys:
+                if tile_of[k] < 0:
+                    if self.count == len(self.tiles):
+                        self.tiles = np.concatenate([self.tiles, np.zeros_like(self.tiles)])
+                    self.tiles[self.count] = paint(KEYS[k], self.size)
+                    tile_of[k] = self.count
+                    self.count += 1
+            ids = [tile_of[k] for k in keys]
         return ids
 
     def compose(self, ids: np.ndarray) -> np.ndarray:

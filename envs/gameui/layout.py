@@ -137,6 +137,7 @@ def _state_part(sel: Selector) -> dict[str, Any]:
 
 
 # --- items: bag, chest, equipment, shop, coins, recipes ------------------------------------------
+FITS = {slot: [k for k in ITEMS if SLOT_OF.get(k) == slot] for slot in EQUIP_SLOTS}
 @dataclass
 class Items:
     items: list[ItemSpec]
@@ -186,7 +187,7 @@ def gen_items(d: Draws, p: GameUILayout, required: list[Selector]) -> Items:
         put(kind, "chest")
     open_slots = [s for s in EQUIP_SLOTS if s not in equip_taken]
     for slot in d.shuffled(open_slots, p.equipped):
-        options = [k for k in fillers if SLOT_OF.get(k) == slot]
+        options = [k for k in FITS[slot] if k not in excluded]
         if options:
             items.append(ItemSpec(d.pick(options), None, "equip", slot))
     for _ in range(p.bag_items):

@@ -387,7 +387,7 @@ class _Canvas:
     __slots__ = ("ids", "cells", "screen", "version", "out")
 
     def __init__(self) -> None:
-        self.ids: np.ndarray | None = None
+        self.ids: list[int] = []
         self.cells: np.ndarray | None = None
         self.screen: object = ()
         self.version = -1
@@ -406,13 +406,14 @@ def base_frame(w: "GameUIWorld", height: int, width: int) -> np.ndarray:
         return c.out
     t = -(-max(height, width) // S.GRID)
     cells = atlas(t)
-    ids = cells.lookup(np.array(BUILDERS[w.menu_name](w), dtype=np.intp))
-    changed = np.flatnonzero(ids != c.ids) if c.screen == w.menu_name else None
+    ids = cells.lookup(BUILDERS[w.menu_name](w))
+    old = c.ids
+    changed = [i for i in range(N) if ids[i] != old[i]] if c.screen == w.menu_name else None
     if changed is None or len(changed) > FULL_REDRAW:
-        c.cells = cells.compose(ids.reshape(S.GRID, S.GRID))
+        c.cells = cells.compose(np.array(ids, dtype=np.intp).reshape(S.GRID, S.GRID))
     else:
         tiles, frame = cells.tiles, c.cells
-        for i in changed.tolist():
+        for i in changed:
             r, col = divmod(i, S.GRID)
             frame[r * t: (r + 1) * t, col * t: (col + 1) * t] = tiles[ids[i]]
     c.ids, c.screen = ids, w.menu_name

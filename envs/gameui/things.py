@@ -73,7 +73,7 @@ MAIN_BUTTONS = ("continue", "settings", "inventory", "crafting", "shop", "map", 
 SCREENS = ("main", "settings", "inventory", "crafting", "shop", "map", "dialogue", "quit", "title")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Thing:
     """Mutable world-side state of one entity; checks see its :class:`Entity` view."""
 
@@ -82,6 +82,11 @@ class Thing:
     colour: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
     _view: Entity | None = None
+    #: The sprite layer that draws this thing as an item.
+    icon: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.icon = f"item:{self.kind}:{self.colour}" if self.colour else f"item:{self.kind}"
 
     def view(self) -> Entity:
         if self._view is None:
@@ -94,10 +99,6 @@ class Thing:
 
     def matches(self, selector) -> bool:
         return self.view().matches(selector)
-
-    def __post_init__(self) -> None:
-        #: The sprite layer that draws this thing as an item.
-        self.icon = f"item:{self.kind}:{self.colour}" if self.colour else f"item:{self.kind}"
 
 
 def slider_state(level: int) -> dict[str, Any]:

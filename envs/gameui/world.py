@@ -101,12 +101,10 @@ class GameUIWorld(World):
         self.craft: list[Thing | None] = [None] * CRAFT_SIZE
         self.stock: list[Thing] = []
         for spec in g.items:
-            t = self._new(spec.kind, spec.colour)
             if spec.where == "stock":
-                t.set(price=spec.price, for_sale=True)
-                self.stock.append(t)
+                self.stock.append(self._new(spec.kind, spec.colour, {"price": spec.price, "for_sale": True}))
             else:
-                self._store(spec.where, spec.slot, t)
+                self._store(spec.where, spec.slot, self._new(spec.kind, spec.colour))
         self.coins = g.coins
         self.recipes = g.recipes
 
@@ -135,7 +133,7 @@ class GameUIWorld(World):
         self.speaker = g.speaker
 
     def _new(self, kind: str, colour: str | None = None, state: dict[str, Any] | None = None) -> Thing:
-        t = Thing(self._next_id, kind, colour, dict(state or {}))
+        t = Thing(self._next_id, kind, colour, state if state is not None else {})
         self._next_id += 1
         return t
 
