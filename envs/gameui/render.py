@@ -427,31 +427,8 @@ def base_frame(w: "GameUIWorld", height: int, width: int) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=None)
-def _cursor_sprite(height: int, width: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """``simagym.art.draw_cursor``'s cross as (mask, pixels, radius), drawn once per view size."""
-    r = max(1, min(height, width) // 32) + 1
-    cx, cy = width // 2, height // 2
-    a, b = np.zeros((height, width, 3), np.uint8), np.full((height, width, 3), 77, np.uint8)
-    for frame in (a, b):
-        draw_cursor(frame, (cx + 0.5) / width, (cy + 0.5) / height)
-    patch = (slice(cy - r, cy + r + 1), slice(cx - r, cx + r + 1))
-    return (a[patch] == b[patch]).all(axis=-1, keepdims=True), a[patch].copy(), r
-
-
-@lru_cache(maxsize=4096)
-def _cursor_at(height: int, width: int, px: int, py: int) -> tuple[tuple[slice, slice], np.ndarray, np.ndarray]:
-    """Where the cursor's cross lands in the frame, clipped at the edges."""
-    mask, pixels, r = _cursor_sprite(height, width)
-    x0, y0, x1, y1 = max(0, px - r), max(0, py - r), min(width, px + r + 1), min(height, py + r + 1)
-    sub = (slice(y0 - py + r, y1 - py + r), slice(x0 - px + r, x1 - px + r))
-    return (slice(y0, y1), slice(x0, x1)), pixels[sub], mask[sub]
-
-
 def draw(w: "GameUIWorld", height: int, width: int) -> np.ndarray:
     """The agent's view: the screen plus the cursor."""
     frame = base_frame(w, height, width).copy()
-    x, y = w._cursor
-    where, pixels, mask = _cursor_at(height, width, min(width - 1, int(x * width)), min(height - 1, int(y * height)))
-    np.copyto(frame[where], pixels, where=mask)
+    draw_cursor(frame, *w._cursor)
     return frame
