@@ -23,6 +23,7 @@ PLANE = math.tan(math.radians(FOV_DEGREES / 2))
 EYE = 0.5  # eye height; walls are 1 tall
 NEAR = 0.15  # sprites closer than this are not drawn
 MAX_SIDE = 19  # the largest map side the generator makes; rays cross at most this many grid lines
+FLOOR_CACHE = 256  # floor pictures kept per camera
 
 
 @lru_cache(maxsize=8192)
@@ -115,6 +116,7 @@ class Camera:
         self.level_stride = t.materials * TEX * TEX
         self._rays: dict[tuple[float, int, int], _Rays] = {}
         self._rows: dict[int, np.ndarray] = {}
+        self._floors: dict[tuple[float, float, float], np.ndarray] = {}
 
     def rays(self, heading: float, kx: int, ky: int) -> _Rays:
         key = (heading, kx, ky)
@@ -197,8 +199,15 @@ class Camera:
 
     def background(self, px: float, py: float, heading: float) -> np.ndarray:
         """Palette indices of the ceiling (a gradient) and the floor (a checkerboard of half-cell tiles)."""
+        # The checkerboard repeats every cell, so the picture depends on the position's fraction only.
+        key = (heading, px - math.floor(px), py - math.floor(py))
+        bg = self._floors.get(key)
+        if bg is not None:
+            return bg
+        if len(self._floors) >= FLOOR_CACHE:
+            self._floors.clear()
         r = self.rays(heading, MAX_SIDE + 1, MAX_SIDE + 1)
-        bg = self.bg.copy()
+        bg = self._floors[key] = self.bg.copy()
         fx = self.floor_dist * r.rx[:, 0]
         fx += 2.0 * px + 4096.0  # keep it positive (and the parity) so truncation is floor
         fy = self.floor_dist * r.ry[:, 0]

@@ -220,7 +220,6 @@ class HallsWorld(World):
     # --- dynamics -------------------------------------------------------------
     def step(self, inp: Input) -> list[Event]:
         events: list[Event] = []
-        prev_cursor = self._cursor
         self._cursor = inp.cursor
         if self.menu_name is not None:
             self._menu_input(inp, events)
@@ -240,7 +239,7 @@ class HallsWorld(World):
                 self._use(events)
             if "Q" in keys:
                 self._drop(events)
-        turn = (inp.cursor[0] - prev_cursor[0]) * MOUSE_TURN
+        turn = inp.cursor_motion[0] * MOUSE_TURN
         if "LEFT" in keys:
             turn -= TURN_STEP
         if "RIGHT" in keys:
