@@ -31,7 +31,7 @@ def test_list_shows_every_task(capsys: pytest.CaptureFixture[str]) -> None:
 def test_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--world", "meadow", "--category", "menu"]) == 0
     out = capsys.readouterr().out
-    menu = {s.id for s in simagym.list_tasks(category="menu")}
+    menu = {s.id for s in simagym.list_tasks(world="meadow", category="menu")}
     assert menu and all(t in out for t in menu)
     assert not any(s.id in out for s in simagym.list_tasks() if s.id not in menu)
 
