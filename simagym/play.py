@@ -4,8 +4,9 @@ A pygame window shows the game view - exactly the agent's observation, at the
 agent's resolution (``--resolution``, default 64), scaled up ``--scale`` times
 - with the instruction under it. Your keyboard and mouse drive the **same raw
 action space agents' macros decode to**: every tick (``--fps``, default 10,
-the environment's own rate) the action is the keys held during the tick (a key
-tapped and released within one tick still counts), the cursor position as a
+the environment's own rate) the action is the keys pressed during the tick (a key
+tapped and released within one tick still counts; movement keys also repeat while
+held, the rest act once per press, as in most games), the cursor position as a
 fraction of the game view, and the mouse buttons held. Keys outside the action
 key set do nothing, except F1 (give up: the episode counts as a failure) and
 closing the window (quit; an unfinished episode is not saved).
@@ -56,6 +57,11 @@ def key_map(pygame: Any) -> dict[int, str]:
     return table
 
 
+#: Keys that keep acting while held (walking, jumping); any other key acts once per press,
+#: since at 10 ticks a second a held Esc or I would otherwise toggle several times.
+REPEATING = frozenset({"W", "A", "S", "D", "UP", "DOWN", "LEFT", "RIGHT", "SPACE", "SHIFT"})
+
+
 @dataclass
 class InputState:
     """What the player holds, from pygame events; one action per tick."""
@@ -67,7 +73,7 @@ class InputState:
     cursor: tuple[float, float] = (0.5, 0.5)
 
     def action(self) -> dict[str, np.ndarray]:
-        keys = self.held_keys | self.tapped_keys
+        keys = (self.held_keys & REPEATING) | self.tapped_keys
         buttons = self.held_buttons | self.tapped_buttons
         self.tapped_keys.clear()
         self.tapped_buttons.clear()
