@@ -353,3 +353,27 @@ def test_reset_is_cheap():
     per_reset = (time.perf_counter() - start) / 100
     env.close()
     assert per_reset < 0.01, f"reset takes {per_reset * 1e3:.1f} ms"
+
+
+def test_the_cached_level_picture_follows_every_change():
+    w = LedgesWorld()
+    w.reset(np.random.default_rng(4), LedgesLayout(gate=True, width=38, coins=4, chests=1), [])
+    from simagym.agents import load_agent  # noqa: F401 - the oracle drives, the frames are compared
+    from simagym.checks import parse_check
+
+    check = parse_check({"event": {"type": "opened", "target": {"kind": "gate"}}}).bind({})
+    solver = w.solver(check)
+    from simagym.macros import MacroDecoder
+    from simagym.actions import key_set
+
+    decoder = MacroDecoder()
+    for _ in range(120):
+        a = decoder.decode(solver.next_macro())
+        events = w.step(Input(keys=key_set(a["keys"]), cursor=(0.5, 0.5), left=False, right=False))
+        cached = w.render(64, 64)
+        images, w.images = w.images, {}
+        assert w.render(64, 64).tobytes() == cached.tobytes()
+        w.images = images
+        if check.update(w, events):
+            break
+    assert check.satisfied(w)

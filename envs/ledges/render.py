@@ -55,30 +55,36 @@ def blit(frame: np.ndarray, sprite: tuple[np.ndarray, np.ndarray], x: int, y: in
     np.copyto(frame[y0:y1, x0:x1], pixels[y0 - y: y1 - y, x0 - x: x1 - x], where=mask[y0 - y: y1 - y, x0 - x: x1 - x])
 
 
-def camera_view(tiles: np.ndarray, player: tuple[int, int], facing: int, climbing: bool,
-                hazards: list[tuple[str, int, int]], hand_sprite: int, height: int, width: int) -> np.ndarray:
+def camera_view(tiles: np.ndarray, images: dict[int, np.ndarray], player: tuple[int, int], facing: int,
+                climbing: bool, hazards: list[tuple[str, int, int]], hand_sprite: int, height: int,
+                width: int) -> np.ndarray:
     """The ``height`` x ``width`` view around the player, clamped to the level.
 
-    ``tiles`` holds atlas ids per cell; ``player`` and ``hazards`` positions are in units.
+    ``tiles`` holds atlas ids per cell; ``images`` caches the whole level's picture per tile size
+    (the world patches it when a cell changes); ``player`` and ``hazards`` positions are in units.
     """
     t = tile_size(height, width)
     rows, cols = tiles.shape
     px, py = player[0] * t // SUB, player[1] * t // SUB
-    # Clamped to the level; a level smaller than the view sits centred, at the bottom.
-    left = min(max(0, px + t // 2 - width // 2), cols * t - width) if cols * t >= width else (cols * t - width) // 2
-    top = min(max(0, py + t // 2 - height // 2), rows * t - height) if rows * t >= height else rows * t - height
-    c0, r0 = left // t, top // t
-    c1, r1 = (left + width - 1) // t + 1, (top + height - 1) // t + 1
     cells = atlas(t)
-    if c0 < 0 or r0 < 0 or c1 > cols or r1 > rows:
+    if cols * t >= width and rows * t >= height:
+        left = min(max(0, px + t // 2 - width // 2), cols * t - width)
+        top = min(max(0, py + t // 2 - height // 2), rows * t - height)
+        image = images.get(t)
+        if image is None:
+            image = images[t] = cells.compose(tiles)
+        frame = image[top: top + height, left: left + width].copy()
+    else:
+        # A level smaller than the view (hand-made ones) sits centred, at the bottom, under the sky.
+        left = min(max(0, px + t // 2 - width // 2), cols * t - width) if cols * t >= width else (cols * t - width) // 2
+        top = min(max(0, py + t // 2 - height // 2), rows * t - height) if rows * t >= height else rows * t - height
+        c0, r0 = left // t, top // t
+        c1, r1 = (left + width - 1) // t + 1, (top + height - 1) // t + 1
         ids = np.full((r1 - r0, c1 - c0), SKY, dtype=tiles.dtype)
         ys, xs = slice(max(r0, 0), min(r1, rows)), slice(max(c0, 0), min(c1, cols))
         ids[ys.start - r0: ys.stop - r0, xs.start - c0: xs.stop - c0] = tiles[ys, xs]
-    else:
-        ids = tiles[r0:r1, c0:c1]
-    big = cells.compose(ids)
-    ox, oy = left - c0 * t, top - r0 * t
-    frame = big[oy: oy + height, ox: ox + width]
+        ox, oy = left - c0 * t, top - r0 * t
+        frame = np.ascontiguousarray(cells.compose(ids)[oy: oy + height, ox: ox + width])
     for kind, hx, hy in hazards:
         sx, sy = hx * t // SUB - left, hy * t // SUB - top
         if -t < sx < width and -t < sy < height:
@@ -89,4 +95,10 @@ def camera_view(tiles: np.ndarray, player: tuple[int, int], facing: int, climbin
         hud = cells.tiles[HUD_SPRITES + hand_sprite]
         th, tw = min(t, height), min(t, width)
         frame[height - th:, :tw] = hud[:th, :tw]
-    return np.ascontiguousarray(frame)
+    return frame
+
+
+def patch(images: dict[int, np.ndarray], col: int, row: int, tile_id: int) -> None:
+    """Repaint one cell in every cached level picture."""
+    for t, image in images.items():
+        image[row * t: (row + 1) * t, col * t: (col + 1) * t] = atlas(t).tiles[tile_id]

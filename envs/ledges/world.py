@@ -24,7 +24,7 @@ from simagym.world import Entity, Event, Selector, World
 from . import menus
 from .layout import Generated, LedgesLayout, generate
 from .physics import LADDER, ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
-from .render import camera_view
+from .render import camera_view, patch
 from .things import (
     CLOUD, HAZARDS, ITEMS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
 )
@@ -82,6 +82,7 @@ class LedgesWorld(World):
         self.door_at: dict[tuple[int, int], Thing] = {}
         self.ladder_top: dict[tuple[int, int], Thing] = {}
         self.tiles = g.terrain.astype(np.int32)
+        self.images: dict[int, np.ndarray] = {}  # the level's picture per tile size, patched as cells change
         for t in self.things:
             if t.pos is not None and (t.kind in ITEMS or t.kind in LANDMARKS):
                 grid = self.item_at if t.kind in ITEMS else self.fixture_at
@@ -101,10 +102,10 @@ class LedgesWorld(World):
         tid = self.fixture_at[i]
         if tid < 0:
             tid = self.item_at[i]
-        if tid >= 0:
-            self.tiles[r, c] = SKY_SPRITES + SPRITE_ID[self.by_id[tid].sprite_name()]
-        else:
-            self.tiles[r, c] = self.terrain[r, c]
+        tile = SKY_SPRITES + SPRITE_ID[self.by_id[tid].sprite_name()] if tid >= 0 else int(self.terrain[r, c])
+        self.tiles[r, c] = tile
+        if self.images:
+            patch(self.images, c, r, tile)
 
     def _set_terrain(self, cells: Iterable[tuple[int, int]], name: str) -> None:
         code = TERRAIN[name]
@@ -389,7 +390,7 @@ class LedgesWorld(World):
         x, y, _, climbing = self.state
         hazards = [(h.kind, *hazard_xy(h, self.t)) for h in self.hazards]
         hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
-        frame = camera_view(self.tiles, (x, y), self.facing, climbing, hazards, hand, height, width)
+        frame = camera_view(self.tiles, self.images, (x, y), self.facing, climbing, hazards, hand, height, width)
         if self.menu_name is None:
             return frame
         slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
