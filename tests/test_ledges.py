@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 
 import simagym
-from simagym.actions import Input
+from simagym.actions import Input, key_set
+from simagym.checks import parse_check
 from simagym.envs.ledges import LedgesWorld
 from simagym.envs.ledges.layout import LedgesLayout, from_text, generate
 from simagym.envs.ledges.menus import slot_cell
 from simagym.envs.ledges.physics import SUB
 from simagym.envs.ledges.things import PLAYER_RGB
-from simagym.macros import GRID
+from simagym.macros import GRID, MacroDecoder
 
 FLAT = [
     "S            S",
@@ -358,14 +359,8 @@ def test_reset_is_cheap():
 def test_the_cached_level_picture_follows_every_change():
     w = LedgesWorld()
     w.reset(np.random.default_rng(4), LedgesLayout(gate=True, width=38, coins=4, chests=1), [])
-    from simagym.agents import load_agent  # noqa: F401 - the oracle drives, the frames are compared
-    from simagym.checks import parse_check
-
     check = parse_check({"event": {"type": "opened", "target": {"kind": "gate"}}}).bind({})
-    solver = w.solver(check)
-    from simagym.macros import MacroDecoder
-    from simagym.actions import key_set
-
+    solver = w.solver(check)  # the oracle drives; every frame is compared with a fresh picture
     decoder = MacroDecoder()
     for _ in range(120):
         a = decoder.decode(solver.next_macro())

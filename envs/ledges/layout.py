@@ -103,7 +103,6 @@ class _Builder:
         self.rooms: list[tuple[int, int]] = []
         self.barriers: list[tuple[str, int, Thing]] = []  # (kind, column, thing) between room i and i+1
         self.planks: list[Thing] = []
-        self.plank_row: dict[int, int] = {}
         self.ladder_cols: set[int] = set()
         self.used_colours: dict[str, set[str]] = {}
         self.min_row_others = MIN_PLANK_ROW
@@ -602,7 +601,7 @@ def _colour_planks(b: _Builder) -> None:
 
 
 def _start_cell(b: _Builder) -> tuple[int, int]:
-    p, W = b.p, b.W
+    p = b.p
     if p.start == "high":
         plank = b.tower
         cols = [c for c, _ in plank.cells if c != plank.ladder_col]

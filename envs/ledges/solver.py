@@ -28,7 +28,7 @@ from simagym.world import Selector, Solver
 
 from . import menus
 from .physics import DOWN, JUMPKEY, LEFT, NONE, RIGHT, SUB, UP, State, box_cells, centre_cell, hits
-from .things import FIXTURES, ITEMS, Thing
+from .things import ITEMS, Thing
 
 if TYPE_CHECKING:
     from .world import LedgesWorld
@@ -78,7 +78,7 @@ class Edge:
 # columns as far as any template can reach), holding edges built at the origin of the key's node.
 REACH = 7  # columns either side any template can touch
 _SHARED: dict[tuple, tuple[State, list[Edge]]] = {}
-_SHARED_MAX = 50_000
+_SHARED_MAX = 2_000  # about 30 KB each
 
 
 class Graph:
@@ -620,4 +620,4 @@ class LedgesSolver(Solver):
         return plan
 
 
-__all__ = ["LedgesSolver", "FIXTURES"]
+__all__ = ["LedgesSolver", "Graph", "Goal"]

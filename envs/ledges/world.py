@@ -23,7 +23,7 @@ from simagym.world import Entity, Event, Selector, World
 
 from . import menus
 from .layout import Generated, LedgesLayout, generate
-from .physics import LADDER, ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
+from .physics import ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
 from .render import camera_view, patch
 from .things import (
     CLOUD, HAZARDS, ITEMS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
@@ -450,4 +450,4 @@ class LedgesWorld(World):
         return LedgesSolver(self, check)
 
 
-__all__ = ["LedgesWorld", "hazard_xy", "LADDER"]
+__all__ = ["LedgesWorld", "hazard_xy", "BAND"]
