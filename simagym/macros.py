@@ -10,7 +10,8 @@ demonstrations) transfers between worlds. Each macro is one tick:
   Two clicks in a row hold the button across both ticks: a drag.
 * ``right_click``                - hold the right button at the cursor.
 * ``look:<dir>``                 - move the cursor by one grid cell (left, right,
-  up, down) without clicking; first-person worlds turn with it.
+  up, down) without clicking; first-person worlds turn with it. Horizontally the
+  cursor wraps around (a full screen width is a full turn in Halls).
 """
 
 from __future__ import annotations
@@ -97,8 +98,11 @@ class MacroDecoder:
         elif macro.right_click:
             buttons = _RIGHT
         elif macro.look is not None:
+            # Horizontally the cursor wraps around like a pointer-locked mouse, so turning
+            # never stops at the screen's edge: a world that turns a full circle per screen
+            # width sees the wrapped motion as the same turn.
             self.cursor = (
-                min(1.0, max(0.0, self.cursor[0] + macro.look[0])),
+                (self.cursor[0] + macro.look[0]) % 1.0,
                 min(1.0, max(0.0, self.cursor[1] + macro.look[1])),
             )
         return {"keys": keys, "mouse": np.array(self.cursor, dtype=np.float32), "buttons": buttons}
