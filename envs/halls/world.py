@@ -27,7 +27,7 @@ from . import menus
 from .art import MATERIAL, SPRITE_ID, icon
 from .layout import CORRIDOR, WALL, HallsLayout, Opening, generate
 from .render import Grid, camera, direction, draw_crosshair
-from .things import BLOCKERS, FACE_DIRS, ITEMS, LANDMARKS, SPRITE_SIZE, Thing
+from .things import BLOCKERS, COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, PLACES, SPRITE_SIZE, Thing
 
 STEP = 0.25  # cells per tick; four steps cross a cell exactly
 RADIUS = 0.22  # the player's half-width for collisions
@@ -66,6 +66,12 @@ def wrap(angle: float) -> float:
 class HallsWorld(World):
     name = "halls"
     Layout = HallsLayout
+    vocabulary = {
+        "kind": frozenset((*ITEMS, *BLOCKERS, *PLACES, "door", "button")),
+        "colour": frozenset(COLOURS),
+        "pattern": frozenset(PATTERNS),
+        "landmark": frozenset(LANDMARKS),
+    }
 
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: HallsLayout, required: list[Selector]) -> None:

@@ -26,7 +26,7 @@ from .layout import Generated, LedgesLayout, generate
 from .physics import ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
 from .render import camera_view, patch
 from .things import (
-    CLOUD, HAZARDS, ITEMS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
+    CLOUD, COLOURS, HAZARDS, ITEMS, KINDS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
 )
 
 SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
@@ -47,6 +47,7 @@ def _sign(v: int) -> int:
 class LedgesWorld(World):
     name = "ledges"
     Layout = LedgesLayout
+    vocabulary = {"kind": frozenset(KINDS), "colour": frozenset(COLOURS)}
 
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: LedgesLayout, required: list[Selector]) -> None:
