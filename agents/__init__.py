@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 from simagym.agents.base import Agent
 
@@ -13,11 +14,17 @@ BUILTIN = {
 
 
 def load_agent(spec: str, seed: int | None = None) -> Agent:
-    """``random``, ``oracle``, or ``package.module:ClassName`` of an :class:`Agent` subclass."""
+    """``random``, ``oracle``, ``package.module:ClassName`` of an :class:`Agent` subclass, or the
+    path of a run folder written by ``python -m simagym.train`` (a :class:`LearnedAgent`)."""
+    if spec not in BUILTIN and _is_run_path(spec):
+        from simagym.agents.learned import LearnedAgent
+
+        return LearnedAgent(spec, seed=seed)  # CheckpointError (a ValueError) says what is wrong
     target = BUILTIN.get(spec, spec)
     if ":" not in target:
         raise ValueError(
-            f"unknown agent {spec!r}; use one of {', '.join(BUILTIN)} or 'package.module:ClassName'"
+            f"unknown agent {spec!r}; use one of {', '.join(BUILTIN)}, 'package.module:ClassName'"
+            " or the path of a run folder from python -m simagym.train"
         )
     module_name, _, attr = target.partition(":")
     try:
@@ -30,3 +37,8 @@ def load_agent(spec: str, seed: int | None = None) -> Agent:
         return cls(seed=seed)
     except TypeError:
         return cls()
+
+
+def _is_run_path(spec: str) -> bool:
+    # An existing folder, or something spelled like a path ("runs/x", "./x"), never a module:Class spec.
+    return os.path.isdir(spec) or (("/" in spec or os.sep in spec) and ":" not in spec)

@@ -1,0 +1,92 @@
+"""A trained policy as an agent: loads a run folder written by ``python -m simagym.train``.
+
+It sees only what every agent sees (pixels and the instruction text), keeps
+its own frame stack, and picks the most likely macro (``deterministic``) or
+samples one. Loaded weights are cached per process, so an evaluation worker
+that makes a fresh agent for every episode loads the checkpoint once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simagym.agents.base import Agent
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported: never the network
+
+_LOADED: dict[tuple[str, int, int], tuple[Any, dict[str, Any], Any]] = {}
+
+
+def _load(path: str | os.PathLike[str]):
+    """(policy, meta, codec), cached by the checkpoint's location and its weights' identity."""
+    from simagym.train.checkpoint import WEIGHTS_FILE, load_policy, resolve
+
+    folder = resolve(path).resolve()
+    try:
+        stat = (folder / WEIGHTS_FILE).stat()
+        key = (str(folder), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(folder), 0, 0)  # load_policy reports the missing file
+    found = _LOADED.get(key)
+    if found is None:
+        found = _LOADED[key] = load_policy(folder)
+    return found
+
+
+class LearnedAgent(Agent):
+    name = "learned"
+    description = "a policy trained by python -m simagym.train (pixels + instruction -> macros)"
+
+    def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = True) -> None:
+        import torch
+
+        self.path = Path(path)
+        self.policy, self.meta, self.codec = _load(path)
+        obs = self.meta["observation"]
+        self.resolution = tuple(obs["resolution"])
+        self.frame_stack = int(obs["frame_stack"])
+        self.deterministic = deterministic
+        self._rng = np.random.default_rng(seed)
+        self._torch = torch
+        self._frames: deque[np.ndarray] = deque(maxlen=self.frame_stack)
+        self._text = None
+
+    def reset(self, instruction: str, env: Any | None = None) -> None:
+        torch = self._torch
+        self._frames.clear()
+        ids = torch.as_tensor(self.codec.ids(instruction)[None])
+        with torch.inference_mode():
+            # The instruction is fixed for the episode: embed it once.
+            self._text = self.policy.features_extractor.embed(ids)
+
+    def act(self, observation: dict[str, Any]) -> int:
+        from simagym.train.checkpoint import CheckpointError
+        from simagym.train.policy import logits, to_pixels
+
+        if self._text is None:
+            raise RuntimeError("call reset() before act()")
+        frame = np.asarray(observation["pixels"])
+        if frame.shape != (*self.resolution, 3):
+            h, w = self.resolution
+            raise CheckpointError(
+                f"{self.path} was trained on {h}x{w} pixels but got a {frame.shape[0]}x{frame.shape[1]} frame;"
+                f" make the env with simagym.make(task, resolution={h}) or re-train at that resolution")
+        if not self._frames:
+            self._frames.extend([frame] * self.frame_stack)  # as the training wrapper does at reset
+        else:
+            self._frames.append(frame)
+        torch = self._torch
+        with torch.inference_mode():
+            out = logits(self.policy, to_pixels(np.stack(self._frames)[None]), self._text)[0]
+        if self.deterministic:
+            return int(out.argmax())
+        probs = torch.softmax(out.double(), 0).numpy()
+        return int(self._rng.choice(len(probs), p=probs / probs.sum()))
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.policy.parameters())

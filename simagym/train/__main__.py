@@ -1,0 +1,202 @@
+"""``python -m simagym.train``: train a language-conditioned agent, then evaluate it.
+
+With no arguments: behaviour cloning from oracle demonstrations on the
+``train-default`` suite, then an evaluation on the same tasks with training
+phrasings, with held-out phrasings, and of the random agent, side by side.
+Bad arguments exit with status 2 and a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+PROG = "python -m simagym.train"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from simagym.train.config import ALGOS, DEFAULT_SUITE, TrainConfig
+
+    d = TrainConfig()
+    p = _Parser(prog=PROG, description="Train a language-conditioned agent on simagym tasks, then evaluate it.")
+    what = p.add_argument_group("what to train")
+    what.add_argument("--algo", choices=ALGOS, default=d.algo,
+                      help="bc: behaviour cloning from oracle demonstrations (default); ppo: Stable-Baselines3 PPO;"
+                           " bc+ppo: BC, then PPO from the BC weights")
+    which = what.add_mutually_exclusive_group()
+    which.add_argument("--suite", default=None,
+                       help=f"a bundled suite name or a suite .yaml: train on its tasks, evaluate on its seeds"
+                            f" (default: {DEFAULT_SUITE})")
+    which.add_argument("--tasks", nargs="+", metavar="TASK",
+                       help="task ids or patterns (e.g. 'meadow/go-to-*'); evaluated on seeds 1000-1019")
+    what.add_argument("--no-language", action="store_true",
+                      help="blank every instruction (the ablation that shows language matters)")
+    what.add_argument("--text-encoder", metavar="PATH",
+                      help="a local pretrained Hugging Face encoder folder (default: a tokenizer trained on the"
+                           " catalogue's training phrasings and a tiny BERT)")
+    what.add_argument("--freeze-text", action="store_true", help="do not train the text encoder")
+    what.add_argument("--frame-stack", type=_positive_int, default=d.frame_stack, metavar="K",
+                      help=f"frames the policy sees at once (default: {d.frame_stack})")
+
+    budget = p.add_argument_group("budgets (training stops at whichever ends first)")
+    budget.add_argument("--steps", type=_positive_int, metavar="N",
+                        help="the budget of the last stage: BC training samples for bc, env steps for ppo and bc+ppo")
+    budget.add_argument("--bc-steps", type=_positive_int, metavar="N",
+                        help=f"BC training samples, i.e. updates x batch size (default: {d.bc_steps:,})")
+    budget.add_argument("--ppo-steps", type=_positive_int, metavar="N",
+                        help=f"PPO environment steps (default: {d.ppo_steps:,})")
+    budget.add_argument("--demos", type=_positive_int, metavar="N",
+                        help=f"oracle demonstration episodes for BC (default: {d.demos:,})")
+    budget.add_argument("--minutes", type=_positive_float, metavar="M",
+                        help=f"wall-clock cap on training, before evaluation (default: {d.minutes:g})")
+    budget.add_argument("--no-time-limit", action="store_true", help="no wall-clock cap: only the step budgets")
+
+    tune = p.add_argument_group("optimisation")
+    tune.add_argument("--batch-size", type=_positive_int, metavar="B", help=f"BC batch size (default: {d.batch_size})")
+    tune.add_argument("--lr", type=_positive_float, help=f"BC learning rate (default: {d.lr:g})")
+    tune.add_argument("--demo-noise", type=_fraction, metavar="P",
+                      help=f"chance the demonstrator plays a random move, labels unchanged (default: {d.demo_noise:g})")
+    tune.add_argument("--envs", type=_positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
+    tune.add_argument("--workers", type=_positive_int, metavar="K",
+                      help=f"processes for demonstrations and evaluation (default: {d.demo_workers})")
+    tune.add_argument("--threads", type=_positive_int, help=f"torch threads (default: {d.threads})")
+    tune.add_argument("--seed", type=int, default=d.seed, help=f"(default: {d.seed})")
+
+    out = p.add_argument_group("output")
+    out.add_argument("--out", type=Path, metavar="DIR", help="the run folder (default: runs/<time>-<algo>)")
+    out.add_argument("--config", type=Path, metavar="FILE",
+                     help="start from a run's config.json (flags given here override it)")
+    out.add_argument("--eval-episodes", type=_positive_int, metavar="N",
+                     help="evaluate only the first N seeds per task and phrasing (default: every seed of the suite)")
+    out.add_argument("--no-eval", action="store_true", help="train and save, skip the evaluations")
+    out.add_argument("--snapshot-seconds", type=_positive_float, metavar="S",
+                     help="also save a checkpoint every S seconds of training (snapshots/), for learning curves")
+    out.add_argument("--no-progress", action="store_true", help="no progress bars (for logs and CI)")
+    out.add_argument("-v", "--verbose", action="store_true", help="log details and show tracebacks")
+    return p
+
+
+def config_from_args(args: argparse.Namespace):
+    """The TrainConfig the flags describe (on top of ``--config`` when given)."""
+    from simagym.train.config import TrainConfig
+
+    cfg = TrainConfig.load(args.config) if args.config else TrainConfig()
+    if args.config:
+        cfg = dataclasses.replace(cfg, out="")  # never train into the folder the config came from
+    changes: dict = {"algo": args.algo, "seed": args.seed, "frame_stack": args.frame_stack}
+    if args.suite:
+        changes |= {"suite": args.suite, "tasks": []}
+    if args.tasks:
+        changes |= {"tasks": list(args.tasks), "suite": None}
+    if args.no_language:
+        changes["no_language"] = True
+    if args.text_encoder:
+        changes["text_encoder"] = str(Path(args.text_encoder).resolve())
+    if args.freeze_text:
+        changes["freeze_text"] = True
+    if args.steps:
+        changes["bc_steps" if args.algo == "bc" else "ppo_steps"] = args.steps
+    for flag, name in (("bc_steps", "bc_steps"), ("ppo_steps", "ppo_steps"), ("demos", "demos"),
+                       ("minutes", "minutes"), ("batch_size", "batch_size"), ("lr", "lr"),
+                       ("demo_noise", "demo_noise"), ("envs", "n_envs"), ("threads", "threads"),
+                       ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds")):
+        value = getattr(args, flag)
+        if value is not None:
+            changes[name] = value
+    if args.workers:
+        changes |= {"demo_workers": args.workers, "eval_workers": args.workers}
+    if args.no_time_limit:
+        changes["minutes"] = None
+    if args.out:
+        changes["out"] = str(args.out)
+    if args.no_eval:
+        changes["evaluate"] = False
+    if args.no_progress:
+        changes["progress"] = False
+    return dataclasses.replace(cfg, **changes).validate()
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 2 bad arguments or a run error, 130 interrupted)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before anything imports transformers
+    from simagym.headless import configure_sdl
+
+    configure_sdl()
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as err:
+        _fail(f"{err} (see --help)")
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.getLogger("simagym").setLevel(logging.DEBUG)
+    from simagym.eval.errors import EvalError
+    from simagym.train.checkpoint import CheckpointError
+    from simagym.train.config import ConfigError
+    from simagym.train.text import TextEncoderError
+
+    try:
+        from simagym.train.pipeline import run
+
+        run(config_from_args(args))
+    except (ConfigError, EvalError, CheckpointError, TextEncoderError) as err:
+        if args.verbose:
+            raise
+        _fail(str(err))
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Behaviour cloning: fit the policy's macro logits to demonstrated actions.
+
+Read top to bottom (cleanrl style): the data, the split, the optimiser and its
+schedule, the loop. The input is plain arrays (:class:`BCData`), so any source
+of demonstrations - the oracle (:mod:`simagym.train.demos`) or recorded human
+play - trains the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from simagym.train.policy import logits, stack_indices, to_pixels
+
+
+@dataclass
+class BCData:
+    """Demonstrations as arrays; frame ``i`` was seen when ``actions[i]`` was chosen.
+
+    ``episode_starts`` (sorted, first is 0) marks where each episode begins, so
+    frame stacks never reach back into the previous episode.
+    """
+
+    frames: np.ndarray  # (N, H, W, 3) uint8
+    instruction_ids: np.ndarray  # (N, L) int token ids (padded)
+    actions: np.ndarray  # (N,) int macro indices
+    episode_starts: np.ndarray  # (E,) int
+
+    def __post_init__(self) -> None:
+        n = len(self.actions)
+        if self.frames.ndim != 4 or self.frames.shape[-1] != 3 or self.frames.dtype != np.uint8:
+            raise ValueError(f"frames must be uint8 (N, H, W, 3), got {self.frames.dtype} {self.frames.shape}")
+        if len(self.frames) != n or len(self.instruction_ids) != n:
+            raise ValueError(f"frames ({len(self.frames)}), instruction_ids ({len(self.instruction_ids)}) and "
+                             f"actions ({n}) must have one row per frame")
+        starts = np.asarray(self.episode_starts)
+        if n == 0 or len(starts) == 0 or starts[0] != 0 or np.any(np.diff(starts) <= 0) or starts[-1] >= n:
+            raise ValueError("episode_starts must begin at 0, increase strictly and stay below the frame count")
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def frame_starts(self) -> np.ndarray:
+        """For each frame, the index of its episode's first frame."""
+        lengths = np.diff(np.append(self.episode_starts, len(self.actions)))
+        return np.repeat(self.episode_starts, lengths)
+
+    def episode_of(self) -> np.ndarray:
+        lengths = np.diff(np.append(self.episode_starts, len(self.actions)))
+        return np.repeat(np.arange(len(self.episode_starts)), lengths)
+
+
+def batch(data: BCData, index: np.ndarray, starts: np.ndarray, frame_stack: int) -> tuple[torch.Tensor, ...]:
+    """(pixels float (B, 3K, H, W), ids (B, L), actions (B,)) for frame indices ``index``."""
+    stacks = data.frames[stack_indices(index, starts[index], frame_stack)]  # (B, K, H, W, 3)
+    return (to_pixels(stacks), torch.as_tensor(data.instruction_ids[index]).long(),
+            torch.as_tensor(data.actions[index]).long())
+
+
+@torch.no_grad()
+def accuracy(policy, data: BCData, index: np.ndarray, starts: np.ndarray, frame_stack: int,
+             batch_size: int = 512) -> float:
+    policy.eval()
+    correct = 0
+    for i in range(0, len(index), batch_size):
+        pixels, ids, actions = batch(data, index[i:i + batch_size], starts, frame_stack)
+        text = policy.features_extractor.embed(ids)
+        correct += int((logits(policy, pixels, text).argmax(1) == actions).sum())
+    policy.train()
+    return correct / max(1, len(index))
+
+
+def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: int = 128, lr: float = 1e-3,
+             weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0,
+             time_budget: float | None = None, writer=None,
+             on_progress: Callable[[float, dict[str, float]], None] | None = None,
+             on_snapshot: Callable[[float], None] | None = None, snapshot_seconds: float | None = None,
+             ) -> dict[str, float]:
+    """Train ``policy`` (an SB3 ``ActorCriticPolicy``) in place on ``data``.
+
+    ``steps`` counts training samples (updates x batch size). Training ends at
+    ``steps`` or after ``time_budget`` seconds, whichever comes first; the
+    learning-rate schedule follows whichever is further along, so a run cut
+    short by the clock still ends with a small learning rate.
+    """
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+
+    # 1. Hold out whole episodes for validation (frames of one episode are near duplicates).
+    episode = data.episode_of()
+    n_episodes = len(data.episode_starts)
+    n_val = int(round(val_fraction * n_episodes)) if n_episodes >= 20 else 0
+    val_episodes = rng.permutation(n_episodes)[:n_val]
+    is_val = np.isin(episode, val_episodes)
+    train_index, val_index = np.flatnonzero(~is_val), np.flatnonzero(is_val)
+    starts = data.frame_starts()
+
+    # 2. Optimiser: AdamW over the whole policy (CNN, FiLM, text encoder, heads); warm-up then cosine decay.
+    params = [p for p in policy.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    warmup = 0.03
+
+    def lr_at(progress: float) -> float:
+        if progress < warmup:
+            return lr * (0.1 + 0.9 * progress / warmup)
+        t = (progress - warmup) / (1 - warmup)
+        return lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+
+    # 3. The loop: shuffled passes over the training frames.
+    policy.train()
+    t0 = last_log = last_snap = time.monotonic()
+    samples, updates, progress = 0, 0, 0.0
+    order, cursor = rng.permutation(train_index), 0
+    running_loss, running_acc = 0.0, 0.0
+    metrics: dict[str, float] = {}
+    while progress < 1.0:
+        if cursor + batch_size > len(order):
+            order, cursor = rng.permutation(train_index), 0
+        index = np.sort(order[cursor:cursor + batch_size])  # sorted: friendlier memory access
+        cursor += batch_size
+
+        pixels, ids, actions = batch(data, index, starts, frame_stack)
+        out = logits(policy, pixels, policy.features_extractor.embed(ids))
+        loss = F.cross_entropy(out, actions)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+
+        samples += len(index)
+        updates += 1
+        elapsed = time.monotonic() - t0
+        progress = max(samples / steps, elapsed / time_budget if time_budget else 0.0)
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(min(progress, 1.0))
+        loss_value = loss.item()
+        running_loss = 0.95 * running_loss + 0.05 * loss_value if updates > 1 else loss_value
+        acc = float((out.argmax(1) == actions).float().mean())
+        running_acc = 0.95 * running_acc + 0.05 * acc if updates > 1 else acc
+
+        now = time.monotonic()
+        if writer is not None and (now - last_log > 5 or progress >= 1.0):
+            writer.add_scalar("bc/loss", running_loss, samples)
+            writer.add_scalar("bc/accuracy", running_acc, samples)
+            writer.add_scalar("bc/lr", optimizer.param_groups[0]["lr"], samples)
+            writer.add_scalar("bc/samples_per_s", samples / max(elapsed, 1e-9), samples)
+            last_log = now
+        metrics = {"loss": running_loss, "accuracy": running_acc, "samples": samples, "updates": updates,
+                   "seconds": elapsed, "samples_per_s": samples / max(elapsed, 1e-9)}
+        if on_progress is not None:
+            on_progress(min(progress, 1.0), metrics)
+        if on_snapshot is not None and snapshot_seconds and now - last_snap >= snapshot_seconds:
+            on_snapshot(elapsed)
+            last_snap = now
+
+    # 4. Validation accuracy on held-out episodes (a sanity check, not the success rate).
+    if len(val_index):
+        metrics["val_accuracy"] = accuracy(policy, data, val_index[:4096], starts, frame_stack)
+        if writer is not None:
+            writer.add_scalar("bc/val_accuracy", metrics["val_accuracy"], samples)
+    policy.eval()
+    return metrics

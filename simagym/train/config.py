@@ -1,0 +1,142 @@
+"""The whole configuration of a training run, in one dataclass.
+
+Saved resolved (every default filled in, task patterns expanded) as
+``config.json`` in the run folder, so a run can be read - and repeated - from
+that file alone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+ALGOS = ("bc", "ppo", "bc+ppo")
+DEFAULT_SUITE = "train-default"
+CONFIG_FILE = "config.json"
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot work; the message names the field."""
+
+
+@dataclass
+class TrainConfig:
+    # --- what to train on, and where -------------------------------------------------
+    algo: Literal["bc", "ppo", "bc+ppo"] = "bc"
+    suite: str | None = DEFAULT_SUITE  # a bundled suite name or a .yaml path; evaluation uses its seeds
+    tasks: list[str] = field(default_factory=list)  # task ids or patterns; resolved to ids before saving
+    out: str = ""  # the run folder; resolved to runs/<name> when empty
+    seed: int = 0
+    minutes: float | None = 11.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
+
+    # --- observations -----------------------------------------------------------------
+    resolution: int = 64  # the env's default, which `python -m simagym.eval` uses too
+    frame_stack: int = 3  # views are partial: a few frames show motion and what just left the view
+    no_language: bool = False  # the ablation: every instruction becomes the empty string
+
+    # --- text encoder -------------------------------------------------------------------
+    text_encoder: str | None = None  # a local pretrained Hugging Face folder; None: tokenizer + tiny BERT made here
+    tokenizer_vocab: int = 512
+    text_hidden: int = 64
+    text_layers: int = 2
+    text_heads: int = 2
+    max_tokens: int = 32
+    freeze_text: bool = False
+
+    # --- vision and fusion --------------------------------------------------------------
+    channels: tuple[int, int, int] = (32, 64, 64)
+    features_dim: int = 256
+
+    # --- behaviour cloning (oracle demonstrations) --------------------------------------
+    demos: int = 4000  # oracle episodes
+    demo_noise: float = 0.2  # chance the demonstrator plays a random move (labels stay the oracle's): recovery data
+    demo_workers: int = 2
+    bc_steps: int = 400_000  # training samples (updates x batch)
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    val_fraction: float = 0.05
+
+    # --- PPO ----------------------------------------------------------------------------
+    ppo_steps: int = 50_000  # environment steps
+    n_envs: int = 2
+    n_steps: int = 256  # per env per rollout
+    ppo_batch: int = 128
+    ppo_epochs: int = 4
+    ppo_lr: float = 2.5e-4
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip_range: float = 0.2
+    ent_coef: float = 0.01
+
+    # --- evaluation after training ------------------------------------------------------
+    evaluate: bool = True
+    eval_episodes: int | None = None  # seeds per task per phrasing split; None = every seed of the suite
+    eval_workers: int = 2
+
+    # --- bookkeeping ----------------------------------------------------------------------
+    threads: int = 2  # torch threads for training
+    snapshot_seconds: float | None = None  # save a checkpoint every N seconds of training (for curves)
+    progress: bool = True
+
+    def validate(self) -> "TrainConfig":
+        def need(ok: bool, name: str, message: str) -> None:
+            if not ok:
+                raise ConfigError(f"{name}: {message}")
+
+        need(self.algo in ALGOS, "algo", f"must be one of {', '.join(ALGOS)}, got {self.algo!r}")
+        need(self.frame_stack >= 1, "frame_stack", "must be >= 1")
+        # The stacked pixels are channel-first; SB3 guesses the channel axis as the smallest one.
+        need(3 * self.frame_stack < self.resolution, "frame_stack", f"3 x frame_stack must be below the resolution ({self.resolution})")
+        need(16 <= self.resolution <= 256, "resolution", "must be between 16 and 256")
+        need(self.minutes is None or self.minutes > 0, "minutes", "must be > 0")
+        need(self.demos >= 1, "demos", "must be >= 1")
+        need(0.0 <= self.demo_noise < 1.0, "demo_noise", "must be in [0, 1)")
+        need(self.bc_steps >= 1 and self.ppo_steps >= 1, "steps", "must be >= 1")
+        need(self.batch_size >= 2, "batch_size", "must be >= 2")
+        need(self.n_envs >= 1, "n_envs", "must be >= 1")
+        need(self.n_steps * self.n_envs >= self.ppo_batch, "ppo_batch", "must be <= n_steps x n_envs")
+        need(self.max_tokens >= 2, "max_tokens", "must be >= 2")
+        need(len(self.channels) == 3 and all(c >= 1 for c in self.channels), "channels", "three positive widths")
+        need(self.text_hidden % self.text_heads == 0, "text_hidden", "must be divisible by text_heads")
+        need(self.eval_episodes is None or self.eval_episodes >= 1, "eval_episodes", "must be >= 1")
+        need(self.suite is not None or bool(self.tasks), "tasks", "give --tasks or --suite")
+        return self
+
+    @property
+    def uses_bc(self) -> bool:
+        return self.algo in ("bc", "bc+ppo")
+
+    @property
+    def uses_ppo(self) -> bool:
+        return self.algo in ("ppo", "bc+ppo")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["channels"] = list(self.channels)
+        return data
+
+    def save(self, folder: Path) -> Path:
+        path = Path(folder) / CONFIG_FILE
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown configuration fields: {', '.join(unknown)}")
+        data = dict(data)
+        if "channels" in data:
+            data["channels"] = tuple(data["channels"])
+        return cls(**data).validate()
+
+    @classmethod
+    def load(cls, path: Path) -> "TrainConfig":
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError, TypeError) as err:
+            raise ConfigError(f"cannot read the configuration {path}: {err}") from None

@@ -1,0 +1,351 @@
+"""One training run, end to end: text encoder -> demonstrations -> BC and/or PPO
+-> checkpoint -> evaluations (training phrasings, held-out phrasings, random agent).
+
+The run folder::
+
+    config.json          the resolved TrainConfig
+    checkpoint/          policy.safetensors, checkpoint.json, text/ (see checkpoint.py)
+    tb/                  TensorBoard curves (bc/*, ppo_*/...)
+    eval-train/          python -m simagym.eval output for the trained agent, training phrasings
+    eval-heldout/        ... held-out phrasings
+    eval-random/         ... the random agent
+    results.json         the comparison table and timings
+    snapshots/<N>s/      checkpoints during training, with --snapshot-seconds
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from simagym.train.config import ConfigError, TrainConfig
+
+log = logging.getLogger("simagym.train")
+
+EVAL_SEEDS = tuple(range(1000, 1020))  # for --tasks without a suite: the same seeds the core suite starts with
+RESULTS_FILE = "results.json"
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    config: TrainConfig
+    timings: dict[str, float] = field(default_factory=dict)
+    train_stats: dict[str, Any] = field(default_factory=dict)
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # condition -> summary.json content
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    policy: Any = None  # the trained policy (also saved in checkpoint/)
+
+
+# --- configuration ------------------------------------------------------------------------
+
+def resolve(cfg: TrainConfig):
+    """Expand tasks/suite into task ids and an evaluation suite; fill in the run folder."""
+    import simagym
+    from simagym.eval.suite import Suite, expand_tasks, load_suite
+    from simagym.spec import Split
+
+    cfg.validate()
+    if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
+        raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
+                          " folder with config.json, tokenizer files and weights)")
+    known = sorted(t.id for t in simagym.list_tasks())
+    if cfg.tasks:
+        ids = expand_tasks(cfg.tasks, known, "--tasks")
+        suite = Suite(name="train-tasks", version=1, description="the tasks given with --tasks",
+                      patterns=tuple(cfg.tasks), tasks=ids, seeds=EVAL_SEEDS,
+                      splits=(Split.TRAIN, Split.HELDOUT), source="--tasks")
+        cfg = dataclasses.replace(cfg, tasks=list(ids), suite=None)
+    else:
+        suite = load_suite(cfg.suite, known)
+        cfg = dataclasses.replace(cfg, tasks=list(suite.tasks))
+    if not cfg.out:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        cfg = dataclasses.replace(cfg, out=str(Path("runs") / f"{stamp}-{cfg.algo.replace('+', '-')}"
+                                             f"{'-nolang' if cfg.no_language else ''}"))
+    return cfg.validate(), suite
+
+
+def _progress(cfg: TrainConfig, console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=console, disable=not cfg.progress,
+    )
+
+
+# --- the run --------------------------------------------------------------------------------
+
+def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
+    """Train, save, evaluate; print the comparison table. ``cfg`` need not be resolved."""
+    import torch
+    from gymnasium.spaces import Discrete
+    from torch.utils.tensorboard import SummaryWriter
+
+    from simagym.macros import MACROS
+    from simagym.train import checkpoint as ckpt
+    from simagym.train.policy import build_policy, policy_space
+    from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
+
+    console = console or Console(stderr=True)
+    cfg, suite = resolve(cfg)
+    run_dir = Path(cfg.out)
+    if (run_dir / "config.json").exists():
+        raise ConfigError(f"out: {run_dir} already holds a run; choose another --out (or delete it)")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cfg.save(run_dir)
+    result = RunResult(run_dir, cfg)
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    t_start = time.monotonic()
+    deadline = t_start + cfg.minutes * 60 if cfg.minutes else None
+
+    # 1. The text encoder: a tokenizer and tiny BERT made here, or a local pretrained folder copied in.
+    ckpt_dir = run_dir / ckpt.RUN_SUBDIR
+    text_dir = make_text_folder(
+        ckpt_dir / ckpt.TEXT_DIR, pretrained=cfg.text_encoder, vocab_size=cfg.tokenizer_vocab,
+        spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads, 2 * cfg.text_hidden, cfg.max_tokens),
+        seed=cfg.seed)
+    codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
+    arch = {"channels": list(cfg.channels), "features_dim": cfg.features_dim, "pad_id": codec.pad_id,
+            "freeze_text": cfg.freeze_text}
+    space = policy_space((cfg.resolution, cfg.resolution), cfg.frame_stack, cfg.max_tokens, codec.vocab_size)
+    policy = build_policy(space, Discrete(len(MACROS)), arch, text_dir, text_weights=True, lr=cfg.lr)
+    meta = ckpt.make_meta(
+        resolution=cfg.resolution, frame_stack=cfg.frame_stack, max_tokens=cfg.max_tokens,
+        vocab_size=codec.vocab_size, pad_id=codec.pad_id, no_language=cfg.no_language, channels=cfg.channels,
+        features_dim=cfg.features_dim, freeze_text=cfg.freeze_text,
+        trained={"algo": cfg.algo, "tasks": cfg.tasks, "seed": cfg.seed, "run": run_dir.name})
+    result.train_stats["parameters"] = sum(p.numel() for p in policy.parameters())
+    result.timings["setup_s"] = time.monotonic() - t_start
+
+    def snapshot(pol, _elapsed: float) -> None:
+        elapsed = time.monotonic() - t_start
+        ckpt.save_checkpoint(run_dir / "snapshots" / f"{int(elapsed):05d}s", pol, meta, text_dir)
+
+    writer = SummaryWriter(str(run_dir / "tb"))
+    progress = _progress(cfg, console)
+    try:
+        with progress:
+            # 2. Behaviour cloning from oracle demonstrations.
+            if cfg.uses_bc:
+                policy = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot)
+            # 3. PPO (from the BC weights for bc+ppo).
+            if cfg.uses_ppo:
+                policy = _run_ppo(cfg, policy, text_dir, arch, progress, run_dir, deadline, result, snapshot)
+    finally:
+        writer.close()
+    result.timings["train_s"] = time.monotonic() - t_start
+    result.policy = policy
+    ckpt.save_checkpoint(ckpt_dir, policy, meta, text_dir)
+
+    # 4. Evaluate with the eval runner: training phrasings, held-out phrasings, the random agent.
+    if cfg.evaluate:
+        t_eval = time.monotonic()
+        _evaluate(cfg, suite, run_dir, console, result)
+        result.timings["eval_s"] = time.monotonic() - t_eval
+    result.timings["total_s"] = time.monotonic() - t_start
+    _write_results(result)
+    if cfg.evaluate:
+        render_table(result, Console())
+    return result
+
+
+def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
+            result: RunResult, snapshot) -> Any:
+    from simagym.train.bc import BCData, train_bc
+    from simagym.train.demos import generate
+
+    t0 = time.monotonic()
+    bar = progress.add_task("oracle demonstrations", total=cfg.demos, info="")
+    done = 0
+
+    def on_demo(n: int) -> None:
+        nonlocal done
+        done += n
+        progress.update(bar, advance=n, info=f"{done}/{cfg.demos} episodes")
+
+    # Demonstrations may use at most a third of the time budget; training needs the rest.
+    demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3
+    demos = generate(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
+                     workers=cfg.demo_workers, on_progress=on_demo,
+                     should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
+    progress.update(bar, completed=cfg.demos, info=f"{demos.episodes} episodes, {len(demos)} frames")
+    result.timings["demos_s"] = time.monotonic() - t0
+    result.train_stats["demo_episodes"] = demos.episodes
+    result.train_stats["demo_frames"] = len(demos)
+    result.train_stats["demo_success"] = float(demos.successes.mean())
+    writer.add_scalar("demos/frames_per_s", len(demos) / max(result.timings["demos_s"], 1e-9), 0)
+
+    ids = codec.ids_many(demos.instructions)  # one row per episode
+    data = BCData(frames=demos.frames, instruction_ids=demos.per_frame(ids), actions=demos.actions,
+                  episode_starts=demos.episode_starts)
+    del demos
+    budget = None if deadline is None else max(1.0, deadline - time.monotonic())
+    if budget is not None and cfg.uses_ppo:
+        budget /= 2  # bc+ppo: leave half of the remaining time to PPO
+    bar = progress.add_task("behaviour cloning", total=1000, info="")
+
+    def on_bc(fraction: float, m: dict[str, float]) -> None:
+        progress.update(bar, completed=int(1000 * fraction),
+                        info=f"loss {m['loss']:.3f} acc {m['accuracy']:.2f} {m['samples_per_s']:.0f} samples/s")
+
+    t1 = time.monotonic()
+    stats = train_bc(policy, data, frame_stack=cfg.frame_stack, steps=cfg.bc_steps, batch_size=cfg.batch_size,
+                     lr=cfg.lr, weight_decay=cfg.weight_decay, val_fraction=cfg.val_fraction, seed=cfg.seed,
+                     time_budget=budget, writer=writer, on_progress=on_bc,
+                     on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds)
+    progress.update(bar, completed=1000)
+    result.timings["bc_s"] = time.monotonic() - t1
+    result.train_stats["bc"] = stats
+    return policy
+
+
+def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], progress: Progress, run_dir: Path,
+             deadline: float | None, result: RunResult, snapshot) -> Any:
+    from simagym.train.ppo import train_ppo
+
+    bar = progress.add_task("PPO", total=1000, info="starting env workers")
+
+    def on_ppo(fraction: float, m: dict[str, float]) -> None:
+        success = "" if math.isnan(m["success"]) else f"success {m['success']:.2f} "
+        progress.update(bar, completed=int(1000 * fraction),
+                        info=f"{m['samples']} steps {success}{m['samples_per_s']:.0f} steps/s")
+
+    t0 = time.monotonic()
+    budget = None if deadline is None else max(1.0, deadline - t0)
+    policy, stats = train_ppo(
+        cfg.tasks, text_dir, arch, max_tokens=cfg.max_tokens, no_language=cfg.no_language,
+        frame_stack=cfg.frame_stack, steps=cfg.ppo_steps, n_envs=cfg.n_envs, n_steps=cfg.n_steps,
+        batch_size=cfg.ppo_batch, epochs=cfg.ppo_epochs, lr=cfg.ppo_lr, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda,
+        clip_range=cfg.clip_range, ent_coef=cfg.ent_coef, seed=cfg.seed,
+        init_state=policy.state_dict() if cfg.uses_bc else None, tensorboard=run_dir / "tb",
+        time_budget=budget, resolution=cfg.resolution, on_progress=on_ppo,
+        on_snapshot=snapshot, snapshot_seconds=cfg.snapshot_seconds)
+    progress.update(bar, completed=1000)
+    result.timings["ppo_s"] = time.monotonic() - t0
+    result.train_stats["ppo"] = stats
+    return policy
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+CONDITIONS = (("train", "training phrasings"), ("heldout", "held-out phrasings"), ("random", "random agent"))
+
+
+def evaluate_agent(agent: str, suite, split: str, out: Path, *, episodes: int | None, workers: int,
+                   console: Console, label: str, show_progress: bool = True) -> dict[str, Any]:
+    """Run the eval runner for one agent on one phrasing split of ``suite``; return summary.json's content."""
+    from simagym.eval.runner import EvalRun
+    from simagym.spec import Split
+
+    one_split = dataclasses.replace(suite, splits=(Split(split),))
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[successes]} successes"), TimeElapsedColumn(), TextColumn("ETA"),
+                        TimeRemainingColumn(), console=console, disable=not show_progress)
+    with EvalRun(agent, one_split, out, episodes_per_task=episodes, workers=workers) as run, progress:
+        bar = progress.add_task(label, total=len(run.episodes), completed=run.skipped, successes=0)
+        successes = 0
+
+        def advance(record: dict[str, Any]) -> None:
+            nonlocal successes
+            successes += bool(record["success"])
+            progress.update(bar, advance=1, successes=successes)
+
+        return run.execute(advance).summary
+
+
+def _evaluate(cfg: TrainConfig, suite, run_dir: Path, console: Console, result: RunResult) -> None:
+    agent = str(run_dir)
+    plan = {"train": (agent, "train"), "heldout": (agent, "heldout"), "random": ("random", "train")}
+    for condition, label in CONDITIONS:
+        who, split = plan[condition]
+        result.summaries[condition] = evaluate_agent(
+            who, suite, split, run_dir / f"eval-{condition}", episodes=cfg.eval_episodes,
+            workers=cfg.eval_workers, console=console, show_progress=cfg.progress,
+            label=label if condition == "random" else f"trained agent, {label}")
+    result.rows = comparison_rows(result.summaries)
+
+
+def comparison_rows(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per task plus ``all``: success rates side by side, and trained / random."""
+    tasks = sorted(set().union(*(s.get("by_task", {}) for s in summaries.values())))
+    rows = []
+    for name in [*tasks, "all"]:
+        row: dict[str, Any] = {"task": name}
+        for condition, summary in summaries.items():
+            rate = summary if name == "all" else summary.get("by_task", {}).get(name)
+            row[condition] = None if rate is None else rate["success_rate"]
+            row[f"{condition}_ci"] = None if rate is None else [rate["ci_low"], rate["ci_high"]]
+            row[f"{condition}_episodes"] = None if rate is None else rate["episodes"]
+        trained, rand = row.get("train"), row.get("random")
+        row["vs_random"] = None if trained is None or rand is None else (math.inf if rand == 0 and trained > 0
+                                                                          else (trained / rand if rand else None))
+        rows.append(row)
+    return rows
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def _ratio(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return "inf" if math.isinf(x) else f"{x:.1f}x"
+
+
+def _one_world(result: RunResult) -> bool:
+    return len({t.split("/")[0] for t in result.config.tasks}) == 1
+
+
+def render_table(result: RunResult, console: Console) -> None:
+    table = Table(title=f"success rate: {result.config.algo}{', no language' if result.config.no_language else ''}"
+                        f" agent vs random")
+    table.add_column("task")
+    for _, label in CONDITIONS:
+        table.add_column(label, justify="right")
+    table.add_column("vs random", justify="right")
+    for row in result.rows:
+        cells = [_pct(row.get(c)) for c, _ in CONDITIONS]
+        if row["task"] == "all":
+            table.add_section()
+            cells = [f"{_pct(row.get(c))} [{_pct((row.get(c + '_ci') or [None])[0])}-{_pct((row.get(c + '_ci') or [None, None])[1])}]"
+                     if row.get(c) is not None else "-" for c, _ in CONDITIONS]
+        name = row["task"].split("/", 1)[-1] if _one_world(result) else row["task"]
+        table.add_row(name, *cells, _ratio(row["vs_random"]))
+    console.print(table)
+    t = result.timings
+    console.print(f"trained in {t.get('train_s', 0) / 60:.1f} min, evaluated in {t.get('eval_s', 0) / 60:.1f} min;"
+                  f" run folder {result.run_dir} (python -m simagym.eval --agent {result.run_dir} evaluates it again)")
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, float) and (math.isinf(x) or math.isnan(x)):
+        return None if math.isnan(x) else "inf"
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _write_results(result: RunResult) -> None:
+    data = {"run": str(result.run_dir), "algo": result.config.algo, "no_language": result.config.no_language,
+            "tasks": result.config.tasks, "timings": result.timings, "train": result.train_stats,
+            "success": {c: s.get("success_rate") for c, s in result.summaries.items()}, "rows": result.rows}
+    (result.run_dir / RESULTS_FILE).write_text(json.dumps(_jsonable(data), indent=2) + "\n", encoding="utf-8")

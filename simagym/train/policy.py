@@ -1,0 +1,183 @@
+"""The pixels + instruction network, as an SB3 features extractor.
+
+Observation (after the wrappers in :mod:`simagym.train.envs`)::
+
+    {"pixels": uint8 (3*K, H, W)  - the last K frames, oldest first, channel-first
+     "instruction": int64 (L,)    - token ids, padded}
+
+The instruction is embedded by a transformer (:class:`TextEmbedding`) and
+conditions the CNN through FiLM (a per-channel scale and shift of the feature
+maps, so language can select *what to look for* before spatial pooling), and is
+concatenated again at the end. The head is SB3's ``ActorCriticPolicy``
+(logits over the macros and a value), so behaviour cloning and PPO train the
+very same module and one checkpoint serves both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+from gymnasium import spaces
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+from torch import nn
+
+from simagym.train.text import load_architecture, load_pretrained
+
+
+class TextEmbedding(nn.Module):
+    """A Hugging Face encoder, mean-pooled over the non-padding tokens."""
+
+    def __init__(self, model: nn.Module, pad_id: int, trainable: bool = True) -> None:
+        super().__init__()
+        self.model = model
+        self.pad_id = pad_id
+        self.dim = int(model.config.hidden_size)
+        if not trainable:
+            for p in self.model.parameters():
+                p.requires_grad_(False)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        ids = ids.long()
+        mask = ids != self.pad_id
+        # A row of only padding (a tokenizer without special tokens, --no-language) still needs one position.
+        mask[:, 0] = True
+        # Trailing padding changes nothing (it is masked out); dropping it saves attention work.
+        keep = int(mask.any(0).nonzero().max()) + 1
+        ids, mask = ids[:, :keep], mask[:, :keep]
+        hidden = self.model(input_ids=ids, attention_mask=mask.long()).last_hidden_state
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * weights).sum(1) / weights.sum(1)
+
+
+class FiLMConv(nn.Module):
+    """conv -> FiLM(instruction) -> ReLU."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, text_dim: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, kernel, stride, padding=kernel // 2)
+        self.film = nn.Linear(text_dim, 2 * c_out)
+        # Start as the identity (scale 1, shift 0): the CNN learns to see before language modulates it.
+        nn.init.zeros_(self.film.weight)
+        nn.init.zeros_(self.film.bias)
+
+    def forward(self, x: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        h = self.conv(x)
+        scale, shift = self.film(text).chunk(2, dim=-1)
+        return F.relu(h * (1 + scale[..., None, None]) + shift[..., None, None])
+
+
+class InstructedCNN(BaseFeaturesExtractor):
+    """Features of (stacked frames, instruction ids) for SB3's actor-critic heads.
+
+    ``text_dir`` is a Hugging Face folder (tokenizer + config, maybe weights);
+    ``text_weights`` says whether to load its weights (training) or only its
+    architecture (loading a checkpoint, whose weights replace them).
+    """
+
+    def __init__(self, observation_space: spaces.Dict, text_dir: str, text_weights: bool = True,
+                 pad_id: int = 0, freeze_text: bool = False, channels: Sequence[int] = (32, 64, 64),
+                 features_dim: int = 256) -> None:
+        super().__init__(observation_space, features_dim)
+        pixels = observation_space["pixels"]
+        c_in, height, width = pixels.shape
+        _, model = load_pretrained(text_dir) if text_weights else load_architecture(text_dir)
+        self.text = TextEmbedding(model, pad_id, trainable=not freeze_text)
+        d = self.text.dim
+        c1, c2, c3 = channels
+        # 4x4 patches first: cheap on a CPU, and 8-pixel tiles split evenly into them.
+        self.stem = nn.Conv2d(c_in, c1, kernel_size=4, stride=4)
+        self.block1 = FiLMConv(c1, c2, 3, 1, d)
+        self.block2 = FiLMConv(c2, c3, 3, 2, d)
+        with torch.no_grad():
+            n_flat = self._conv(torch.zeros(1, c_in, height, width), torch.zeros(1, d)).shape[1]
+        # Flatten, not pool: where the target is relative to the (centred) player decides the move.
+        self.spatial = nn.Sequential(nn.Linear(n_flat, features_dim), nn.ReLU())
+        self.fuse = nn.Sequential(nn.Linear(features_dim + d, features_dim), nn.ReLU())
+
+    def _conv(self, pixels: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.stem(pixels))
+        h = self.block1(h, text)
+        h = self.block2(h, text)
+        return h.flatten(1)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """The instruction embedding (constant within an episode, so agents compute it once)."""
+        return self.text(ids)
+
+    def features(self, pixels: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """``pixels`` float in [0, 1], (B, 3K, H, W); ``text`` from :meth:`embed`."""
+        h = self.spatial(self._conv(pixels, text))
+        return self.fuse(torch.cat([h, text], dim=1))
+
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        # SB3 already scaled the uint8 pixels to [0, 1] and turned the ids into floats.
+        return self.features(observations["pixels"], self.embed(observations["instruction"]))
+
+
+def policy_space(resolution: tuple[int, int], frame_stack: int, max_tokens: int, vocab_size: int) -> spaces.Dict:
+    """The observation space the policy sees (what the env wrappers produce)."""
+    h, w = resolution
+    return spaces.Dict({
+        "pixels": spaces.Box(0, 255, shape=(3 * frame_stack, h, w), dtype=np.uint8),
+        "instruction": spaces.Box(0, vocab_size - 1, shape=(max_tokens,), dtype=np.int64),
+    })
+
+
+def policy_kwargs(arch: dict[str, Any], text_dir: str | Path, text_weights: bool) -> dict[str, Any]:
+    """``ActorCriticPolicy`` keyword arguments from an architecture record (see ``checkpoint.json``)."""
+    return {
+        "net_arch": {"pi": [], "vf": []},  # the extractor already ends in a fused hidden layer
+        "activation_fn": nn.ReLU,
+        # SB3's orthogonal re-initialisation would wipe a pretrained text encoder.
+        "ortho_init": False,
+        "features_extractor_class": InstructedCNN,
+        "features_extractor_kwargs": {
+            "text_dir": str(text_dir), "text_weights": text_weights, "pad_id": arch["pad_id"],
+            "freeze_text": arch["freeze_text"], "channels": tuple(arch["channels"]),
+            "features_dim": arch["features_dim"],
+        },
+        "share_features_extractor": True,
+    }
+
+
+class InstructedPolicy(ActorCriticPolicy):
+    """SB3's actor-critic with small initial logits (a near-uniform start, as PPO implementations use)."""
+
+    def _build(self, lr_schedule) -> None:
+        super()._build(lr_schedule)
+        nn.init.orthogonal_(self.action_net.weight, gain=0.01)
+        nn.init.zeros_(self.action_net.bias)
+
+
+def build_policy(observation_space: spaces.Dict, action_space: gym.spaces.Discrete, arch: dict[str, Any],
+                 text_dir: str | Path, text_weights: bool, lr: float = 3e-4) -> InstructedPolicy:
+    return InstructedPolicy(observation_space, action_space, lambda _: lr, **policy_kwargs(arch, text_dir, text_weights))
+
+
+def logits(policy: ActorCriticPolicy, pixels: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+    """Macro logits from float pixels in [0, 1] and a text embedding (the BC and agent path)."""
+    extractor: InstructedCNN = policy.features_extractor
+    latent_pi, _ = policy.mlp_extractor(extractor.features(pixels, text))
+    return policy.action_net(latent_pi)
+
+
+def stack_indices(index: np.ndarray, episode_start: np.ndarray, k: int) -> np.ndarray:
+    """Frame indices (B, K) of the K-frame stacks ending at ``index``, oldest first.
+
+    Frames before an episode's start repeat its first frame, as the env wrapper does at reset.
+    """
+    offsets = np.arange(-(k - 1), 1)
+    return np.maximum(index[:, None] + offsets[None, :], episode_start[:, None])
+
+
+def to_pixels(stacked: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """uint8 (B, K, H, W, 3) frames -> float (B, 3K, H, W) in [0, 1], oldest frame first."""
+    x = torch.as_tensor(stacked)
+    b, k, h, w, c = x.shape
+    return x.permute(0, 1, 4, 2, 3).reshape(b, k * c, h, w).float().div_(255.0)

@@ -1,0 +1,95 @@
+"""PPO (Stable-Baselines3) with the same policy, over a multi-process vector env.
+
+The env pipeline is :func:`simagym.train.envs.make_env` (tasks, macros,
+instruction ids with the run's tokenizer, stacked frames); with
+``init_state`` the policy starts from behaviour-cloned weights (``--algo bc+ppo``).
+Reward is the task's sparse success reward.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
+
+from simagym.train.envs import env_factories
+from simagym.train.policy import InstructedPolicy, policy_kwargs
+
+
+class _Budget(BaseCallback):
+    """Reports progress, saves snapshots, and stops at the wall-clock budget."""
+
+    def __init__(self, total: int, time_budget: float | None, on_progress: Callable[[float, dict], None] | None,
+                 on_snapshot: Callable[[float], None] | None, snapshot_seconds: float | None) -> None:
+        super().__init__()
+        self.total, self.time_budget = total, time_budget
+        self.on_progress, self.on_snapshot, self.snapshot_seconds = on_progress, on_snapshot, snapshot_seconds
+        self.t0 = self.last_snap = time.monotonic()
+        self.successes: list[float] = []
+
+    def _on_step(self) -> bool:
+        for info in self.locals.get("infos", []):
+            if "is_success" in info:
+                self.successes.append(float(info["is_success"]))
+        elapsed = time.monotonic() - self.t0
+        progress = max(self.num_timesteps / self.total, elapsed / self.time_budget if self.time_budget else 0.0)
+        if self.on_progress is not None:
+            recent = self.successes[-100:]
+            self.on_progress(min(1.0, progress), {
+                "samples": self.num_timesteps, "seconds": elapsed,
+                "samples_per_s": self.num_timesteps / max(elapsed, 1e-9),
+                "success": sum(recent) / len(recent) if recent else float("nan"),
+            })
+        now = time.monotonic()
+        if self.on_snapshot is not None and self.snapshot_seconds and now - self.last_snap >= self.snapshot_seconds:
+            self.on_snapshot(elapsed)
+            self.last_snap = now
+        return progress < 1.0
+
+
+def make_vec_env(task_ids: Sequence[str], text_dir: Path, *, max_tokens: int, no_language: bool, frame_stack: int,
+                 n_envs: int, resolution: int = 64) -> VecEnv:
+    """``n_envs`` training envs; one process each when there are several (spawned: no inherited SDL state)."""
+    fns = env_factories(task_ids, str(text_dir), max_tokens, no_language, frame_stack, n_envs, resolution)
+    vec = SubprocVecEnv(fns, start_method="spawn") if n_envs > 1 else DummyVecEnv(fns)
+    return VecMonitor(vec, info_keywords=("is_success",))
+
+
+def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, max_tokens: int,
+              no_language: bool, frame_stack: int, steps: int, n_envs: int = 2, n_steps: int = 256,
+              batch_size: int = 128, epochs: int = 4, lr: float = 2.5e-4, gamma: float = 0.99,
+              gae_lambda: float = 0.95, clip_range: float = 0.2, ent_coef: float = 0.01, seed: int = 0,
+              init_state: dict[str, torch.Tensor] | None = None, tensorboard: Path | None = None,
+              time_budget: float | None = None, resolution: int = 64,
+              on_progress: Callable[[float, dict], None] | None = None,
+              on_snapshot: Callable[[Any, float], None] | None = None, snapshot_seconds: float | None = None,
+              ) -> tuple[InstructedPolicy, dict[str, float]]:
+    """Run PPO for ``steps`` env steps (or ``time_budget`` seconds); return the trained policy and stats."""
+    vec = make_vec_env(task_ids, text_dir, max_tokens=max_tokens, no_language=no_language,
+                       frame_stack=frame_stack, n_envs=n_envs, resolution=resolution)
+    try:
+        model = PPO(
+            InstructedPolicy, vec, learning_rate=lr, n_steps=n_steps, batch_size=batch_size, n_epochs=epochs,
+            gamma=gamma, gae_lambda=gae_lambda, clip_range=clip_range, ent_coef=ent_coef, seed=seed,
+            policy_kwargs=policy_kwargs(arch, text_dir, text_weights=True), device="cpu", verbose=0,
+            tensorboard_log=str(tensorboard) if tensorboard else None,
+        )
+        if init_state is not None:
+            model.policy.load_state_dict(init_state)
+        snap = (lambda elapsed: on_snapshot(model.policy, elapsed)) if on_snapshot else None
+        budget = _Budget(steps, time_budget, on_progress, snap, snapshot_seconds)
+        model.learn(total_timesteps=steps, callback=budget, tb_log_name="ppo", progress_bar=False)
+    finally:
+        vec.close()
+    elapsed = time.monotonic() - budget.t0
+    recent = budget.successes[-200:]
+    stats = {"samples": model.num_timesteps, "seconds": elapsed,
+             "samples_per_s": model.num_timesteps / max(elapsed, 1e-9),
+             "train_success": sum(recent) / len(recent) if recent else float("nan")}
+    model.policy.eval()
+    return model.policy, stats

@@ -1,0 +1,247 @@
+"""python -m simagym.train: smoke runs of each algorithm on tiny budgets, checkpoints, errors.
+
+Budgets are tiny (a few demonstrations, a few hundred samples): these check
+that every path runs end to end and writes what it promises, not that agents
+learn - bench/train.py measures that. Evaluations run in-process on two short
+Meadow menu tasks, one seed each.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+import simagym  # noqa: E402
+from simagym.macros import MACROS, DiscreteActions  # noqa: E402
+
+TASKS = ["meadow/open-map-v1", "meadow/close-map-v1"]  # 20-step tasks: quick evaluations
+
+
+def tiny_config(out: Path, **changes):
+    from simagym.train.config import TrainConfig
+
+    base = dict(
+        algo="bc", tasks=list(TASKS), suite=None, out=str(out), demos=6, demo_workers=1, bc_steps=64,
+        batch_size=16, ppo_steps=64, n_envs=2, n_steps=32, ppo_batch=32, ppo_epochs=1, eval_episodes=1,
+        eval_workers=1, progress=False, minutes=None, threads=1, channels=(8, 8, 8), features_dim=32,
+        text_hidden=16, text_heads=2, text_layers=1, max_tokens=16,
+    )
+    return TrainConfig(**(base | changes))
+
+
+@pytest.fixture(scope="module")
+def bc_run(tmp_path_factory):
+    from simagym.train.pipeline import run
+
+    out = tmp_path_factory.mktemp("train") / "bc"
+    return run(tiny_config(out, demo_workers=2, snapshot_seconds=1e-6))  # parallel demos, a snapshot per update
+
+
+def _summary(folder: Path) -> dict:
+    return json.loads((folder / "summary.json").read_text())
+
+
+def test_bc_run_writes_everything(bc_run):
+    run_dir = bc_run.run_dir
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["algo"] == "bc" and config["tasks"] == sorted(TASKS)
+    for name in ("checkpoint.json", "policy.safetensors", "text/tokenizer.json", "text/config.json",
+                 "text/model.safetensors"):
+        assert (run_dir / "checkpoint" / name).is_file(), name
+    assert list((run_dir / "tb").rglob("events.out.tfevents.*")), "no TensorBoard curves"
+    assert list((run_dir / "snapshots").glob("*s/checkpoint.json")), "no snapshot"
+    for condition, split in (("train", "train"), ("heldout", "heldout"), ("random", "train")):
+        summary = _summary(run_dir / f"eval-{condition}")
+        assert summary["episodes"] == len(TASKS) and summary["complete"]
+        assert set(summary["by_split"]) == {split}
+    results = json.loads((run_dir / "results.json").read_text())
+    assert [r["task"] for r in results["rows"]] == [*sorted(TASKS), "all"]
+    assert bc_run.train_stats["demo_episodes"] == 6
+
+
+def test_checkpoint_round_trip_gives_identical_actions(bc_run):
+    import torch
+
+    from simagym.agents import load_agent
+    from simagym.agents.learned import _LOADED
+    from simagym.train.checkpoint import load_policy, state_fingerprint
+    from simagym.train.envs import stack_frames
+    from simagym.train.policy import logits
+
+    loaded, meta, codec = load_policy(bc_run.run_dir)
+    assert state_fingerprint(loaded) == state_fingerprint(bc_run.policy)
+    _LOADED.clear()  # a fresh load, not the per-process cache
+    agents = [load_agent(str(bc_run.run_dir), seed=0) for _ in range(2)]
+    env = DiscreteActions(simagym.make(TASKS[0]))
+    obs, _ = env.reset(seed=3)
+    for agent in agents:
+        agent.reset(obs["instruction"])
+    frames = []
+    for _ in range(8):
+        frames = (frames or [obs["pixels"]] * 3)[1:] + [obs["pixels"]]
+        a, b = (agent.act(obs) for agent in agents)
+        with torch.no_grad():  # the in-memory policy that training returned
+            ids = torch.as_tensor(codec.ids(obs["instruction"])[None])
+            pixels = torch.as_tensor(stack_frames(frames)[None]).float() / 255
+            expected = int(logits(bc_run.policy, pixels, bc_run.policy.features_extractor.embed(ids)).argmax())
+        assert a == b == expected
+        obs, *_ = env.step(a)
+
+
+@pytest.mark.parametrize("changes", [
+    {"algo": "ppo"},
+    {"algo": "bc+ppo"},
+    {"algo": "bc", "no_language": True},
+], ids=["ppo", "bc+ppo", "no-language"])
+def test_other_algorithms_train_and_evaluate(tmp_path, changes):
+    from simagym.agents import load_agent
+    from simagym.train.pipeline import run
+
+    result = run(tiny_config(tmp_path / "run", **changes))
+    assert _summary(result.run_dir / "eval-train")["episodes"] == len(TASKS)
+    meta = json.loads((result.run_dir / "checkpoint" / "checkpoint.json").read_text())
+    assert meta["trained"]["algo"] == changes["algo"]
+    assert meta["observation"]["no_language"] == changes.get("no_language", False)
+    if changes["algo"] != "bc":
+        assert result.train_stats["ppo"]["samples"] >= 64
+    agent = load_agent(str(result.run_dir), seed=0)
+    if changes.get("no_language"):
+        # The same agent, with every instruction blanked.
+        assert agent.codec.encode("open the map") == agent.codec.encode("")
+
+
+def test_eval_cli_evaluates_a_run_folder(bc_run, tmp_path, capsys):
+    from simagym.eval.__main__ import main
+
+    suite = tmp_path / "mini.yaml"
+    suite.write_text(f"name: mini\nversion: 1\ntasks: {json.dumps(TASKS)}\nseeds: [5]\nsplits: [heldout]\n")
+    out = tmp_path / "eval"
+    assert main(["--agent", str(bc_run.run_dir), "--suite", str(suite), "--workers", "1", "--out", str(out),
+                 "--no-progress"]) == 0
+    assert _summary(out)["episodes"] == len(TASKS)
+
+
+def test_wrong_or_corrupt_checkpoints_fail_clearly(bc_run, tmp_path):
+    import shutil
+
+    from simagym.agents import load_agent
+    from simagym.train.checkpoint import CheckpointError, load_policy
+
+    with pytest.raises(CheckpointError, match="not a simagym run or checkpoint folder"):
+        load_policy(tmp_path)
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_policy(tmp_path / "missing")
+    with pytest.raises(ValueError, match="does not exist"):
+        load_agent(str(tmp_path / "missing" / "run"))
+
+    bad = tmp_path / "bad"
+    shutil.copytree(bc_run.run_dir / "checkpoint", bad)
+    weights = bad / "policy.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="corrupt"):
+        load_policy(bad)
+
+    meta_path = bad / "checkpoint.json"
+    meta = json.loads(meta_path.read_text())
+    meta["macros"]["count"] = len(MACROS) + 3
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="different macro list"):
+        load_policy(bad)
+    meta_path.write_text("{not json")
+    with pytest.raises(CheckpointError, match="corrupt"):
+        load_policy(bad)
+
+    other = tmp_path / "other"  # weights of another architecture
+    shutil.copytree(bc_run.run_dir / "checkpoint", other)
+    meta = json.loads((other / "checkpoint.json").read_text())
+    meta["architecture"]["features_dim"] = 64
+    (other / "checkpoint.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="does not fit the architecture"):
+        load_policy(other)
+
+
+def test_mismatched_space_fails_clearly(bc_run):
+    from gymnasium import spaces
+
+    from simagym.agents import load_agent
+    from simagym.train.checkpoint import CheckpointError, load_policy
+
+    big = DiscreteActions(simagym.make(TASKS[0], resolution=96))
+    with pytest.raises(CheckpointError, match=r"trained on 64x64 pixels but the env gives 96x96.*resolution=64"):
+        load_policy(bc_run.run_dir, big.observation_space, big.action_space)
+    with pytest.raises(CheckpointError, match=r"Discrete\(97\).*DiscreteActions"):
+        load_policy(bc_run.run_dir, big.observation_space.spaces and simagym.make(TASKS[0]).observation_space,
+                    spaces.Discrete(5))
+    agent = load_agent(str(bc_run.run_dir), seed=0)
+    obs, _ = big.reset(seed=0)
+    agent.reset(obs["instruction"])
+    with pytest.raises(CheckpointError, match="resolution=64"):
+        agent.act(obs)
+
+
+def test_local_pretrained_text_encoder(tmp_path):
+    """--text-encoder PATH: any local Hugging Face encoder folder (here a tiny DistilBERT made in the test)."""
+    from transformers import AutoModel, DistilBertConfig
+
+    from simagym.train.checkpoint import load_policy
+    from simagym.train.pipeline import run
+    from simagym.train.text import train_tokenizer
+
+    folder = tmp_path / "encoder"
+    tokenizer = train_tokenizer(["open the map", "close the map", "show the map"], vocab_size=64)
+    model = AutoModel.from_config(DistilBertConfig(vocab_size=len(tokenizer), dim=16, n_layers=1, n_heads=2,
+                                                   hidden_dim=32, max_position_embeddings=16,
+                                                   pad_token_id=tokenizer.pad_token_id))
+    tokenizer.save_pretrained(folder)
+    model.save_pretrained(folder)
+    result = run(tiny_config(tmp_path / "run", text_encoder=str(folder), evaluate=False))
+    policy, meta, codec = load_policy(result.run_dir)
+    assert type(policy.features_extractor.text.model).__name__ == "DistilBertModel"
+    assert codec.encode("open the map") == list(tokenizer("open the map")["input_ids"])
+    assert meta["observation"]["vocab_size"] == len(tokenizer)
+
+
+def test_tokenizer_sees_only_training_phrasings():
+    from simagym.spec import Split
+    from simagym.train.text import training_corpus
+
+    corpus = set(training_corpus())
+    spec = simagym.get_task("meadow/open-map-v1")
+    assert set(spec.phrasings.of(Split.TRAIN)) <= corpus
+    assert not set(spec.phrasings.of(Split.HELDOUT)) & corpus
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--algo", "nope"], "invalid choice"),
+    (["--tasks", "meadow/nope-v1"], "unknown task 'meadow/nope-v1'"),
+    (["--suite", "nope"], "unknown suite 'nope'"),
+    (["--demos", "0"], "expected a positive integer"),
+    (["--text-encoder", "/nonexistent/encoder", "--tasks", TASKS[0]], "does not exist"),
+    (["--tasks", TASKS[0], "--suite", "core"], "not allowed with argument"),
+])
+def test_cli_errors_are_one_line(argv, message, capsys, tmp_path):
+    from simagym.train.__main__ import main
+
+    assert main([*argv, "--out", str(tmp_path / "run"), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+
+
+def test_stacking_matches_between_wrapper_and_bc():
+    """The env wrapper and behaviour cloning build the same frame stacks (oldest first, first frame repeated)."""
+    import torch
+
+    from simagym.train.envs import stack_frames
+    from simagym.train.policy import stack_indices, to_pixels
+
+    frames = np.random.default_rng(0).integers(0, 255, (5, 16, 16, 3), dtype=np.uint8)
+    idx = stack_indices(np.array([0, 1, 4]), np.array([0, 0, 2]), 3)
+    assert idx.tolist() == [[0, 0, 0], [0, 0, 1], [2, 3, 4]]
+    from_bc = to_pixels(frames[idx])
+    from_env = torch.as_tensor(np.stack([stack_frames(list(frames[i])) for i in idx])).float() / 255
+    assert torch.equal(from_bc, from_env)
