@@ -242,6 +242,24 @@ class Not(Check):
         return not self.part.satisfied(world)
 
 
+def pending_goal(check: Check, world: World) -> Check | None:
+    """The sub-goal a planner works on now, or ``None`` when ``check`` holds.
+
+    A sequence (:class:`Then`) waits on its first part not yet done; :class:`AnyOf` is pursued
+    through its first part; :class:`AllOf` through its first unsatisfied part; any other
+    check is a leaf and is its own goal.
+    """
+    if check.satisfied(world):
+        return None
+    if isinstance(check, Then):
+        return pending_goal(check.parts[check.done], world)
+    if isinstance(check, AnyOf):
+        return pending_goal(check.parts[0], world)
+    if isinstance(check, AllOf):
+        return next((g for g in (pending_goal(p, world) for p in check.parts) if g is not None), None)
+    return check
+
+
 # --- parsing ------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simagym.checks import AllOf, AnyOf, Check, Equipped, Happened, Holding, MenuOpen, Near, Then
+from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Near, pending_goal
 from simagym.macros import MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
 from simagym.world import Selector, Solver
 
@@ -41,20 +41,8 @@ class GameUISolver(Solver):
         self.w = world
         self.check = check
 
-    # --- which sub-goal now ---------------------------------------------------------
-    def _leaf(self, c: Check) -> Check | None:
-        if c.satisfied(self.w):
-            return None
-        if isinstance(c, Then):
-            return self._leaf(c.parts[c.done])
-        if isinstance(c, AnyOf):
-            return self._leaf(c.parts[0])
-        if isinstance(c, AllOf):
-            return next((g for g in (self._leaf(p) for p in c.parts) if g is not None), None)
-        return c
-
     def next_macro(self) -> int:
-        leaf = self._leaf(self.check)
+        leaf = pending_goal(self.check, self.w)
         w = self.w
         plan: Any = NOOP if leaf is None else self._solve(leaf)
         if isinstance(plan, Drag) and plan.to is None:  # bag and chest full: throw something else away

@@ -13,7 +13,7 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simagym.checks import AllOf, AnyOf, Check, Equipped, Happened, Holding, MenuOpen, Near, Then
+from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Near, pending_goal
 from simagym.macros import GRID, LOOK_STEP, MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
 from simagym.world import Event, Selector, Solver
 
@@ -52,20 +52,8 @@ class HallsSolver(Solver):
         self._chosen[purpose] = t.id
         return t
 
-    # --- which sub-goal now ---------------------------------------------------
-    def _leaf(self, c: Check) -> Check | None:
-        if c.satisfied(self.w):
-            return None
-        if isinstance(c, Then):
-            return self._leaf(c.parts[c.done])
-        if isinstance(c, AnyOf):
-            return self._leaf(c.parts[0])
-        if isinstance(c, AllOf):
-            return next((g for g in (self._leaf(p) for p in c.parts) if g is not None), None)
-        return c
-
     def next_macro(self) -> int:
-        leaf = self._leaf(self.check)
+        leaf = pending_goal(self.check, self.w)
         if leaf is None:
             return NOOP
         uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type in MENU_GOALS)

@@ -22,7 +22,7 @@ import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
-from simagym.checks import AllOf, AnyOf, Check, DIRECTIONS, Equipped, Happened, Holding, MenuOpen, Moved, Near, Then
+from simagym.checks import Check, DIRECTIONS, Equipped, Happened, Holding, MenuOpen, Moved, Near, pending_goal
 from simagym.macros import GRID, NOOP, click_macro, key_macro
 from simagym.world import Selector, Solver
 
@@ -218,20 +218,8 @@ class LedgesSolver(Solver):
         self.expect: tuple[State, int] | None = None
         self.unreachable: set[tuple[object, int]] = set()
 
-    # --- which sub-goal now ---------------------------------------------------
-    def _leaf(self, c: Check) -> Check | None:
-        if c.satisfied(self.w):
-            return None
-        if isinstance(c, Then):
-            return self._leaf(c.parts[c.done])
-        if isinstance(c, AnyOf):
-            return self._leaf(c.parts[0])
-        if isinstance(c, AllOf):
-            return next((g for g in (self._leaf(p) for p in c.parts) if g is not None), None)
-        return c
-
     def next_macro(self) -> int:
-        leaf = self._leaf(self.check)
+        leaf = pending_goal(self.check, self.w)
         if leaf is None:
             return NOOP
         uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type == "equipped")

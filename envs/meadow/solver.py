@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simagym.checks import AllOf, AnyOf, Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, Then, DIRECTIONS
+from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, DIRECTIONS, pending_goal
 from simagym.macros import NOOP, click_macro, key_macro
 from simagym.world import Selector, Solver
 
@@ -27,20 +27,8 @@ class MeadowSolver(Solver):
         self.w = world
         self.check = check
 
-    # --- which sub-goal now ---------------------------------------------------
-    def _leaf(self, c: Check) -> Check | None:
-        if c.satisfied(self.w):
-            return None
-        if isinstance(c, Then):
-            return self._leaf(c.parts[c.done])
-        if isinstance(c, AnyOf):
-            return self._leaf(c.parts[0])
-        if isinstance(c, AllOf):
-            return next((g for g in (self._leaf(p) for p in c.parts) if g is not None), None)
-        return c
-
     def next_macro(self) -> int:
-        leaf = self._leaf(self.check)
+        leaf = pending_goal(self.check, self.w)
         if leaf is None:
             return NOOP
         uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type in MENU_GOALS)
