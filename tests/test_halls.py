@@ -16,8 +16,9 @@ from simagym.envs.halls.layout import HallsLayout, generate
 from simagym.envs.halls.render import camera
 from simagym.envs.halls.things import FACE_DIRS
 from simagym.envs.halls.world import HallsWorld
+from simagym.inventory import slot_cell
 from simagym.macros import MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
-from simagym.envs.halls import menus
+from simagym.menus import map_cell
 
 LOOK_RIGHT, LOOK_LEFT = MACRO_INDEX["look:right"], MACRO_INDEX["look:left"]
 
@@ -187,9 +188,9 @@ def test_pick_up_in_front_then_drop_ahead():
     stand(w, cell, heading_to((item.cell[0] - cell[0], item.cell[1] - cell[1])))
     events = play(env, key_macro("E"))
     assert [e.type for e in events] == ["picked_up"]
-    assert w.hand is item and item in w.inventory_items and item.pos is None
+    assert w.bag.hand is item and item in w.bag.items and item.pos is None
     events = play(env, key_macro("Q"))
-    assert [e.type for e in events] == ["dropped"] and w.hand is None
+    assert [e.type for e in events] == ["dropped"] and w.bag.hand is None
     assert item.pos == pytest.approx((w.x + 0.6 * (item.cell[0] - cell[0]), w.y + 0.6 * (item.cell[1] - cell[1])))
 
 
@@ -211,12 +212,12 @@ def test_dropping_next_to_a_landmark_names_it():
 
 def test_inventory_click_holds_an_item_and_esc_closes():
     env, w = make("halls/hold-item-v1", seed=6)
-    assert len(w.inventory_items) >= 2 and w.hand is None
+    assert len(w.bag.items) >= 2 and w.bag.hand is None
     play(env, key_macro("I"))
     assert w.menu() == "inventory"
-    x, y = cell_centre(*menus.slot_cell(1))
+    x, y = cell_centre(*slot_cell(1))
     events = play(env, click_macro(x, y))
-    assert [e.type for e in events] == ["equipped"] and w.hand is w.inventory_items[1]
+    assert [e.type for e in events] == ["equipped"] and w.bag.hand is w.bag.items[1]
     h0 = w.heading
     play(env, LOOK_RIGHT)  # the mouse does not turn the player while a menu is open
     assert w.heading == h0
@@ -231,7 +232,7 @@ def test_map_click_marks_the_room_under_the_cursor():
     for row in range(8):
         for col in range(8):
             x, y = cell_centre(col, row)
-            cx, cy = menus.map_cell(x, y, (w.h, w.w))
+            cx, cy = map_cell(x, y, (w.h, w.w))
             place = w.place_of(cx + 0.5, cy + 0.5)
             if place is not None and place.kind == "room":
                 (event,) = play(env, click_macro(x, y))
@@ -286,7 +287,7 @@ def test_the_hud_shows_the_held_item():
     empty = w.render(64, 64)
     play(env, key_macro("1"))
     held = w.render(64, 64)
-    assert w.hand is not None
+    assert w.bag.hand is not None
     assert not np.array_equal(empty[-12:, :12], held[-12:, :12])
     assert np.array_equal(empty[:40], held[:40])
 

@@ -16,7 +16,7 @@ from simagym.actions import Input, key_set
 from simagym.checks import parse_check
 from simagym.envs.ledges import LedgesWorld
 from simagym.envs.ledges.layout import LedgesLayout, from_text, generate
-from simagym.envs.ledges.menus import slot_cell
+from simagym.inventory import slot_cell
 from simagym.envs.ledges.physics import SUB
 from simagym.envs.ledges.things import PLAYER_RGB
 from simagym.macros import GRID, MacroDecoder

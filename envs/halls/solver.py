@@ -13,18 +13,17 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Near, pending_goal
+from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Near
 from simagym.macros import GRID, LOOK_STEP, MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
-from simagym.world import Event, Selector, Solver
+from simagym.menus import MenuSolver, map_cell
+from simagym.world import Event, Selector
 
-from . import menus
 from .things import BLOCKERS, FACE_DIRS, Thing
-from .world import NEAR_DISTANCE, wrap
+from .world import MENUS, NEAR_DISTANCE, wrap
 
 if TYPE_CHECKING:
     from .world import HallsWorld
 
-MENU_GOALS = {"marker_placed", "equipped"}
 LOOK_RIGHT, LOOK_LEFT = MACRO_INDEX["look:right"], MACRO_INDEX["look:left"]
 ALIGNED = 8.0  # degrees: close enough to walk or to use
 ARRIVED = 0.13  # cells: at a waypoint
@@ -35,10 +34,11 @@ def _angle(dx: float, dy: float) -> float:
     return math.degrees(math.atan2(dy, dx))
 
 
-class HallsSolver(Solver):
+class HallsSolver(MenuSolver):
+    menus = MENUS
+
     def __init__(self, world: "HallsWorld", check: Check) -> None:
-        self.w = world
-        self.check = check
+        super().__init__(world, check)
         self._chosen: dict[str, int] = {}
 
     def _stick(self, purpose: str, options: list[Thing]) -> Thing:
@@ -52,18 +52,9 @@ class HallsSolver(Solver):
         self._chosen[purpose] = t.id
         return t
 
-    def next_macro(self) -> int:
-        leaf = pending_goal(self.check, self.w)
-        if leaf is None:
-            return NOOP
-        uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type in MENU_GOALS)
-        if self.w.menu_name is not None and not uses_menu:
-            return key_macro("ESC")
-        return self._solve(leaf)
-
     def _solve(self, leaf: Check) -> int:
         if isinstance(leaf, MenuOpen):
-            return self._open_menu(leaf.name)
+            return self.menus.open_macro(self.w.menu_name, leaf.name)
         if isinstance(leaf, Near):
             return self._near(self._one(leaf.selector))
         if isinstance(leaf, Holding):
@@ -105,12 +96,12 @@ class HallsSolver(Solver):
             return self._equip(roles.get("item", {}))
         if kind == "marker_placed":
             if w.menu_name != "map":
-                return self._open_menu("map")
+                return self.menus.open_macro(w.menu_name, "map")
             target = self._one(roles["target"])
             for row in range(GRID):
                 for col in range(GRID):
                     x, y = cell_centre(col, row)
-                    cx, cy = menus.map_cell(x, y, (w.h, w.w))
+                    cx, cy = map_cell(x, y, (w.h, w.w))
                     place = w.place_of(cx + 0.5, cy + 0.5)
                     if place is target:
                         return click_macro(x, y)
@@ -124,40 +115,10 @@ class HallsSolver(Solver):
             raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
         return self.w.by_id[found[0].id]
 
-    def _open_menu(self, name: str | None) -> int:
-        current = self.w.menu_name
-        if name is None:
-            return key_macro("ESC")
-        if current is not None and current != name:
-            return key_macro("TAB")
-        return key_macro("I" if name == "inventory" else "M")
-
-    def _equip(self, selector: Selector) -> int:
-        w = self.w
-        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
-        if slot is None:
-            if w.menu_name is not None:
-                return key_macro("ESC")
-            return self._acquire(selector)
-        if w.menu_name != "inventory":
-            return self._open_menu("inventory")
-        col, row = menus.slot_cell(slot)
-        return click_macro(*cell_centre(col, row))
-
-    def _hold(self, selector: Selector) -> int | None:
-        """A macro towards holding a matching item in hand, or None when it is held."""
-        w = self.w
-        if w.hand is not None and w.hand.view().matches(selector):
-            return None
-        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
-        if slot is not None:
-            return key_macro(str(slot + 1))
-        return self._acquire(selector)
-
     def _acquire(self, selector: Selector) -> int:
         """Walk to a matching object on the floor and pick it up."""
         w = self.w
-        held = {t.id for t in w.inventory_items}
+        held = {t.id for t in w.bag.items}
         items = [w.by_id[e.id] for e in w.find(selector)]
         items = [t for t in items if t.pos is not None and t.id not in held]
         if not items:
@@ -174,7 +135,7 @@ class HallsSolver(Solver):
         held = self._hold(roles.get("item", {}))
         if held is not None:
             return held
-        if leaf._matches(Event("dropped", w.drop_roles(w.hand, w.drop_point()))):
+        if leaf._matches(Event("dropped", w.drop_roles(w.bag.hand, w.drop_point()))):
             return key_macro("Q")
         if "landmark" in roles:
             mark = self._one(roles["landmark"])
@@ -216,7 +177,7 @@ class HallsSolver(Solver):
         w = self.w
         if door.open:
             return NOOP
-        if door.locked and not w.has_key(door.colour):
+        if door.locked and not w.bag.has("key", door.colour):
             return self._acquire({"kind": "key", "colour": door.colour})
         fronts = {}
         for dx, dy in STEPS:
@@ -299,7 +260,7 @@ class HallsSolver(Solver):
         if not w.blocked_rows[y][x]:
             return True
         door = w.door_at.get(c)
-        return door is not None and (not door.locked or (keys and w.has_key(door.colour)))
+        return door is not None and (not door.locked or (keys and w.bag.has("key", door.colour)))
 
     def _path(self, goal: set[tuple[int, int]]) -> list[tuple[int, int]] | None:
         start = self.w._cell
@@ -351,7 +312,7 @@ class HallsSolver(Solver):
         """No way through: fetch the key of a locked door that lies within reach."""
         w = self.w
         for door in w.by_kind.get("door", []):
-            if door.locked and not w.has_key(door.colour):
+            if door.locked and not w.bag.has("key", door.colour):
                 keys = [t for t in w.by_kind.get("key", []) if t.colour == door.colour and t.pos is not None]
                 for key in keys:
                     if self._path({key.cell}) is not None:

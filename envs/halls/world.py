@@ -21,6 +21,8 @@ import numpy as np
 
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
+from simagym.inventory import Bag, draw_inventory
+from simagym.menus import MenuKeys, map_cell, map_frame
 from simagym.world import Entity, Event, Selector, World
 
 from . import menus
@@ -45,7 +47,7 @@ NEAR_DISTANCE = {"door": 1.5, "button": 1.2, "corridor_end": 0.75, **{k: 1.5 for
                  **{k: 1.0 for k in ITEMS}}
 FACE_HALF_WIDTH = {"door": 0.5, "button": 0.4, "pillar": 0.25, "lamp": 0.25, "statue": 0.3, "plant": 0.3,
                    "barrel": 0.3, **{k: 0.18 for k in ITEMS}}
-SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
+MENUS = MenuKeys(("inventory", "map"))
 MAP_LANDMARK_RGB = {"lamp": (250, 220, 90), "statue": (235, 235, 240), "plant": (60, 170, 70), "barrel": (150, 96, 48)}
 MARKER_RGB = (0, 255, 255)
 HUD_RGB = (30, 30, 36)
@@ -84,8 +86,7 @@ class HallsWorld(World):
         self.by_kind: dict[str, list[Thing]] = defaultdict(list)
         for t in self.things:
             self.by_kind[t.kind].append(t)
-        self.inventory_items: list[Thing] = list(g.inventory)
-        self.hand: Thing | None = None
+        self.bag: Bag[Thing] = Bag(g.inventory)
         self.menu_name: str | None = layout.start_menu
         self._cursor = (0.5, 0.5)
         self.markers: list[tuple[int, int]] = []
@@ -231,16 +232,10 @@ class HallsWorld(World):
             self._menu_input(inp, events)
             return events
         keys = inp.keys
-        if "I" in keys:
-            self.menu_name = "inventory"
-            return events
-        if "M" in keys:
-            self.menu_name = "map"
+        self.menu_name = MENUS.play(keys, self.bag, events)
+        if self.menu_name is not None:
             return events
         if keys:
-            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
-            if slot is not None:
-                self._hold(slot, events)
             if "E" in keys:
                 self._use(events)
             if "Q" in keys:
@@ -265,23 +260,7 @@ class HallsWorld(World):
         return events
 
     def _menu_input(self, inp: Input, events: list[Event]) -> None:
-        keys = inp.keys
-        if "ESC" in keys:
-            self.menu_name = None
-        elif "TAB" in keys:
-            self.menu_name = "map" if self.menu_name == "inventory" else "inventory"
-        elif "I" in keys:
-            self.menu_name = None if self.menu_name == "inventory" else "inventory"
-        elif "M" in keys:
-            self.menu_name = None if self.menu_name == "map" else "map"
-        elif self.menu_name == "inventory":
-            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
-            if slot is None and inp.left:
-                slot = menus.slot_at(*inp.cursor)
-            if slot is not None:
-                self._hold(slot, events)
-        elif inp.left:
-            self._mark(menus.map_cell(*inp.cursor, (self.h, self.w)), events)
+        self.menu_name = MENUS.step(self.menu_name, inp, self.bag, events, self._mark)
 
     def _walk(self, keys: frozenset[str]) -> bool:
         fwd = (("W" in keys) or ("UP" in keys)) - (("S" in keys) or ("DOWN" in keys))
@@ -329,13 +308,9 @@ class HallsWorld(World):
                 events.append(Event("entered", {"room": place.view()}))
         self._last_region = r
 
-    def _hold(self, slot: int, events: list[Event]) -> None:
-        if slot < len(self.inventory_items):
-            self.hand = self.inventory_items[slot]
-            self.version += 1
-            events.append(Event("equipped", {"item": self.hand.view()}))
-
-    def _mark(self, cell: tuple[int, int], events: list[Event]) -> None:
+    def _mark(self, x: float, y: float, events: list[Event]) -> None:
+        """A click on the map at the normalised point (x, y): a marker on the cell (and the room) there."""
+        cell = map_cell(x, y, (self.h, self.w))
         self.markers = self.markers[-7:] + [cell]
         place = self.place_of(cell[0] + 0.5, cell[1] + 0.5)
         events.append(Event("marker_placed", {"target": place.view()} if place is not None else {}))
@@ -362,12 +337,9 @@ class HallsWorld(World):
         if item is not None:
             self._take(item, events)
 
-    def has_key(self, colour: str | None) -> bool:
-        return any(i.kind == "key" and i.colour == colour for i in self.inventory_items)
-
     def _open(self, door: Thing, events: list[Event]) -> None:
         if door.locked:
-            if not self.has_key(door.colour):
+            if not self.bag.has("key", door.colour):
                 return
             door.locked = False
             door.changed()
@@ -397,15 +369,12 @@ class HallsWorld(World):
         return best
 
     def _take(self, item: Thing, events: list[Event]) -> None:
-        if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+        if self.bag.full:
             return
-        view = item.view()
         item.pos = item.cell = None
         item.region = -1
-        self.inventory_items.append(item)
-        self.hand = item
         self._refresh_sprites()
-        events.append(Event("picked_up", {"item": view}))
+        self.bag.pick_up(item, events)
 
     def drop_point(self) -> tuple[float, float]:
         """Where Q would put the held item: a little ahead when there is floor there, else underfoot."""
@@ -431,12 +400,11 @@ class HallsWorld(World):
         return roles
 
     def _drop(self, events: list[Event]) -> None:
-        item = self.hand
+        item = self.bag.hand
         if item is None:
             return
         pos = self.drop_point()
-        self.inventory_items.remove(item)
-        self.hand = None
+        self.bag.lose(item)
         item.pos = pos
         item.cell = (int(pos[0]), int(pos[1]))
         item.region = self.region_at(*pos)
@@ -458,15 +426,13 @@ class HallsWorld(World):
         if self._frames_version != self.version or len(self._frames) * height * width * 3 > FRAME_CACHE_BYTES:
             self._frames.clear()
             self._frames_version = self.version
-        key = (height, width, self.x, self.y, self.heading)
+        key = (height, width, self.x, self.y, self.heading, self.bag.hand)  # the view shows the held item
         cached = self._frames.get(key)
         if cached is None:
             cached = self._frames[key] = self._draw_view(height, width)
         frame = cached.copy()
         if self.menu_name == "inventory":
-            slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
-            hand = self.inventory_items.index(self.hand) if self.hand is not None else None
-            menus.draw_inventory(frame, slots, hand)
+            draw_inventory(frame, self.bag, menus.INVENTORY_LOOK)
             draw_cursor(frame, *self._cursor)
         return frame
 
@@ -475,11 +441,12 @@ class HallsWorld(World):
         frame, zbuf = cam.draw(self.grid, self.x, self.y, self.heading)
         cam.sprites(frame, zbuf, self.x, self.y, self.heading, self._sprites)
         draw_crosshair(frame)
-        if self.hand is not None:
+        hand = self.bag.hand
+        if hand is not None:
             # What the player holds, bottom-left: it is not visible in the view itself.
             size = max(6, min(height, width) // 6)
             frame[height - size - 2:, : size + 2] = (200, 200, 200)
-            frame[height - size - 1: height - 1, 1: size + 1] = icon(SPRITE_ID[self.hand.sprite_name()], size, HUD_RGB)
+            frame[height - size - 1: height - 1, 1: size + 1] = icon(SPRITE_ID[hand.sprite_name()], size, HUD_RGB)
         return frame
 
     def _map_cells(self) -> np.ndarray:
@@ -516,7 +483,7 @@ class HallsWorld(World):
         dx, dy = direction(self.heading)
         for s in (1.5, 2.5):
             sub[int(self.y * SUB + dy * s), int(self.x * SUB + dx * s)] = (255, 255, 255)
-        return menus.draw_map(sub, height, width)
+        return map_frame(sub, height, width)
 
     # --- queries --------------------------------------------------------------
     def entities(self) -> Iterable[Entity]:
@@ -554,10 +521,10 @@ class HallsWorld(World):
         return limit is not None and math.hypot(t.pos[0] - self.x, t.pos[1] - self.y) <= limit
 
     def inventory(self) -> list[Entity]:
-        return [t.view() for t in self.inventory_items]
+        return self.bag.entities()
 
     def equipped(self) -> Entity | None:
-        return self.hand.view() if self.hand is not None else None
+        return self.bag.equipped()
 
     def menu(self) -> str | None:
         return self.menu_name

@@ -9,9 +9,10 @@ from functools import lru_cache
 import numpy as np
 
 from simagym.art import Canvas, Painter, TileAtlas
+from simagym.inventory import PanelLook, draw_held
 
 from .physics import SUB
-from .things import HAZARD_PAINTERS, HUD_SPRITES, SKY, TILE_PAINTERS, player_painter
+from .things import HAZARD_PAINTERS, HUD_SPRITES, SKY, SPRITE_ID, TILE_PAINTERS, player_painter
 
 VIEW = 9  # cells across the larger side of the view
 
@@ -20,6 +21,15 @@ VIEW = 9  # cells across the larger side of the view
 def atlas(tile: int) -> TileAtlas:
     """One atlas per tile size, shared by every Ledges world in the process (about 150 tiles, painted at once)."""
     return TileAtlas(tile, TILE_PAINTERS, [None]).build_all()
+
+
+def _icon(sprite: str | None, size: int) -> np.ndarray:
+    """An item's tile on the inventory's background (an empty slot: the background alone)."""
+    return atlas(size).tiles[HUD_SPRITES + SPRITE_ID[sprite or ""]]
+
+
+# Ledges' look of the shared inventory panel (simagym.inventory): a gold title bar.
+INVENTORY_LOOK = PanelLook(panel=(40, 60, 110), title=(230, 190, 60), icon=_icon)
 
 
 def tile_size(height: int, width: int) -> int:
@@ -91,10 +101,7 @@ def camera_view(tiles: np.ndarray, images: dict[int, np.ndarray], player: tuple[
             blit(frame, hazard_sprite(t, kind), sx, sy)
     blit(frame, player_sprite(t, facing, climbing), px - left, py - top)
     if hand_sprite:
-        # What the player holds, bottom-left: views are partial, so show the state that matters.
-        hud = cells.tiles[HUD_SPRITES + hand_sprite]
-        th, tw = min(t, height), min(t, width)
-        frame[height - th:, :tw] = hud[:th, :tw]
+        draw_held(frame, cells.tiles[HUD_SPRITES + hand_sprite])
     return frame
 
 

@@ -22,13 +22,14 @@ import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
-from simagym.checks import Check, DIRECTIONS, Equipped, Happened, Holding, MenuOpen, Moved, Near, pending_goal
-from simagym.macros import GRID, NOOP, click_macro, key_macro
-from simagym.world import Selector, Solver
+from simagym.checks import Check, DIRECTIONS, Equipped, Happened, Holding, MenuOpen, Moved, Near
+from simagym.macros import NOOP, key_macro
+from simagym.menus import MenuSolver
+from simagym.world import Selector
 
-from . import menus
 from .physics import DOWN, JUMPKEY, LEFT, NONE, RIGHT, SUB, UP, State, box_cells, centre_cell, hits
 from .things import ITEMS, Thing
+from .world import MENUS
 
 if TYPE_CHECKING:
     from .world import LedgesWorld
@@ -208,30 +209,22 @@ def _cells_box(cells) -> Box:
     return (min(cs) * SUB - SUB, min(rs) * SUB - SUB, (max(cs) + 2) * SUB, (max(rs) + 2) * SUB)
 
 
-class LedgesSolver(Solver):
+class LedgesSolver(MenuSolver):
+    menus = MENUS
+
     def __init__(self, world: "LedgesWorld", check: Check) -> None:
-        self.w = world
-        self.check = check
+        super().__init__(world, check)
         self.graph = Graph(world)
         self.plan: deque[tuple[int, State, int]] = deque()
         self.plan_key: object = None
         self.expect: tuple[State, int] | None = None
         self.unreachable: set[tuple[object, int]] = set()
 
-    def next_macro(self) -> int:
-        leaf = pending_goal(self.check, self.w)
-        if leaf is None:
-            return NOOP
-        uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type == "equipped")
-        if self.w.menu_name is not None and not uses_menu:
-            return key_macro("ESC")
-        return self._solve(leaf)
-
     # --- leaves -----------------------------------------------------------------
     def _solve(self, leaf: Check) -> int:
         w = self.w
         if isinstance(leaf, MenuOpen):
-            return key_macro("ESC") if leaf.name is None else key_macro("I")
+            return self.menus.open_macro(w.menu_name, leaf.name)
         if isinstance(leaf, Near):
             cells = {(c + dc, r + dr) for t in self._things(leaf.selector) for c, r in w.cells_of(t)
                      for dc in (-1, 0, 1) for dr in (-1, 0, 1)}
@@ -310,28 +303,6 @@ class LedgesSolver(Solver):
             raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
         return found[0]
 
-    def _equip(self, selector: Selector) -> int:
-        w = self.w
-        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
-        if slot is None:
-            if w.menu_name is not None:
-                return key_macro("ESC")
-            return self._acquire(selector)
-        if w.menu_name != "inventory":
-            return key_macro("I")
-        col, row = menus.slot_cell(slot)
-        return click_macro((col + 0.5) / GRID, (row + 0.5) / GRID)
-
-    def _hold(self, selector: Selector) -> int | None:
-        """A macro towards holding a matching item in hand, or None when it is held."""
-        w = self.w
-        if w.hand is not None and w.hand.view().matches(selector):
-            return None
-        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
-        if slot is not None:
-            return key_macro(str(slot + 1))
-        return self._acquire(selector)
-
     def _acquire(self, selector: Selector) -> int:
         """Touch a matching item on the ground, or open the chest holding one."""
         w = self.w
@@ -356,7 +327,7 @@ class LedgesSolver(Solver):
         if barrier.kind in ("gate", "bridge"):
             lever = next((l for l in w.by_kind.get("lever", []) if l.colour == barrier.colour), None)
             return self._interact(lever, "E") if lever is not None else NOOP
-        if not any(i.kind == "key" and i.colour == barrier.colour for i in w.inventory_items):
+        if not w.bag.has("key", barrier.colour):
             return self._acquire({"kind": "key", "colour": barrier.colour})
         cells = {(c + d, r) for c, r in barrier.cells for d in (-1, 1)}
         goal = Goal(("door", barrier.id), lambda p, s, tt: centre_cell(s[0], s[1]) in cells, _cells_box(cells))
@@ -483,8 +454,7 @@ class LedgesSolver(Solver):
         closed = [b for kind in ("gate", "door", "bridge") for b in w.by_kind.get(kind, [])
                   if not (b.open or b.on)]
         for barrier in sorted(closed, key=lambda b: (abs(b.lo * SUB - x), b.id)):
-            if barrier.kind == "door" and not any(i.kind == "key" and i.colour == barrier.colour
-                                                  for i in w.inventory_items):
+            if barrier.kind == "door" and not w.bag.has("key", barrier.colour):
                 key = next((k for k in w.by_kind.get("key", []) if k.colour == barrier.colour), None)
                 if key is None:
                     continue

@@ -19,17 +19,18 @@ import numpy as np
 
 from simagym.actions import Input
 from simagym.art import draw_cursor
+from simagym.inventory import Bag, draw_inventory
+from simagym.menus import MenuKeys
 from simagym.world import Entity, Event, Selector, World
 
-from . import menus
 from .layout import Generated, LedgesLayout, generate
 from .physics import ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
-from .render import camera_view, patch
+from .render import INVENTORY_LOOK, camera_view, patch
 from .things import (
     CLOUD, COLOURS, HAZARDS, ITEMS, KINDS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
 )
 
-SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
+MENUS = MenuKeys(("inventory",))  # no map: M and Tab do nothing
 BAND = 3 * SUB + 4  # how far above a hazard's base the player still counts as passing it
 FREE_CELLS = (SKY, CLOUD)
 
@@ -68,8 +69,7 @@ class LedgesWorld(World):
         self.hazards = [t for t in self.things if t.kind in HAZARDS]
         self.gaps = self.by_kind.get("gap", []) + self.by_kind.get("bridge", [])
         self.walls = self.by_kind.get("gate", []) + self.by_kind.get("door", [])
-        self.inventory_items: list[Thing] = list(g.inventory)
-        self.hand: Thing | None = None
+        self.bag: Bag[Thing] = Bag(g.inventory)
         self.menu_name: str | None = menu
         self.start = self.spawn = g.start
         self.state: State = (g.start[0], g.start[1], 0, False)
@@ -135,13 +135,10 @@ class LedgesWorld(World):
         if self.menu_name is not None:
             self._menu_input(inp, events)
             return events
-        if "I" in keys:
-            self.menu_name = "inventory"
+        self.menu_name = MENUS.play(keys, self.bag, events)
+        if self.menu_name is not None:
             return events
         if keys:
-            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
-            if slot is not None:
-                self._hold(slot, events)
             if "E" in keys:
                 self._use(events)
             if "Q" in keys:
@@ -161,20 +158,7 @@ class LedgesWorld(World):
         return events
 
     def _menu_input(self, inp: Input, events: list[Event]) -> None:
-        keys = inp.keys
-        if "ESC" in keys or "I" in keys:
-            self.menu_name = None
-            return
-        slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
-        if slot is None and inp.left:
-            slot = menus.slot_at(*inp.cursor)
-        if slot is not None:
-            self._hold(slot, events)
-
-    def _hold(self, slot: int, events: list[Event]) -> None:
-        if slot < len(self.inventory_items):
-            self.hand = self.inventory_items[slot]
-            events.append(Event("equipped", {"item": self.hand.view()}))
+        self.menu_name = MENUS.step(self.menu_name, inp, self.bag, events)
 
     def _after_move(self, prev: State, events: list[Event]) -> None:
         x, y, _, climbing = self.state
@@ -274,16 +258,14 @@ class LedgesWorld(World):
         self._sync_sides()
 
     def _take(self, item: Thing, events: list[Event]) -> bool:
-        if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+        if self.bag.full:
             return False
         if item.pos is not None:
             c, r = item.pos
             self.item_at[r * self.W + c] = -1
             item.pos = None
             self._refresh(c, r)
-        self.inventory_items.append(item)
-        self.hand = item
-        events.append(Event("picked_up", {"item": item.view()}))
+        self.bag.pick_up(item, events)
         return True
 
     def _use(self, events: list[Event]) -> None:
@@ -301,7 +283,7 @@ class LedgesWorld(World):
                     target.changed()
                     self._refresh(*target.pos)
                     events.append(Event("opened", {"target": target.view()}))
-                while target.contents and len(self.inventory_items) < menus.INVENTORY_SLOTS:
+                while target.contents and not self.bag.full:
                     item = target.contents.pop(0)
                     self._take(item, events)
                     events.append(Event("took_out", {"item": item.view(), "container": target.view()}))
@@ -309,7 +291,7 @@ class LedgesWorld(World):
         for dc in (self.facing, -self.facing):
             door = self.door_at.get((cx + dc, cy))
             if door is not None and door.locked:
-                if not any(i.kind == "key" and i.colour == door.colour for i in self.inventory_items):
+                if not self.bag.has("key", door.colour):
                     continue
                 door.locked, door.open = False, True
                 door.changed()
@@ -341,7 +323,7 @@ class LedgesWorld(World):
                     events.append(Event("extended", {"target": bridge.view()}))
 
     def _drop(self, events: list[Event]) -> None:
-        item = self.hand
+        item = self.bag.hand
         if item is None:
             return
         x, y, _, climbing = self.state
@@ -353,14 +335,14 @@ class LedgesWorld(World):
         fid = self.fixture_at[i]
         if fid >= 0 and self.by_id[fid].kind == "chest" and self.by_id[fid].open:
             chest = self.by_id[fid]
-            self._lose(item)
+            self.bag.lose(item)
             chest.contents.append(item)
             events.append(Event("put_in", {"item": item.view(), "container": chest.view()}))
             return
         if (climbing or not self.body.supported(x, y) or fid >= 0 or self.item_at[i] >= 0
                 or self.terrain[cy, cx] not in FREE_CELLS):
             return
-        self._lose(item)
+        self.bag.lose(item)
         item.pos = (cx, cy)
         self.item_at[i] = item.id
         self._refresh(cx, cy)
@@ -381,22 +363,15 @@ class LedgesWorld(World):
                     return self.by_id[self.fixture_at[r * W + c]]
         return None
 
-    def _lose(self, item: Thing) -> None:
-        self.inventory_items.remove(item)
-        if self.hand is item:
-            self.hand = None
-
     # --- pixels ---------------------------------------------------------------
     def render(self, height: int, width: int) -> np.ndarray:
         x, y, _, climbing = self.state
         hazards = [(h.kind, *hazard_xy(h, self.t)) for h in self.hazards]
-        hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
+        hand = SPRITE_ID[self.bag.hand.sprite_name()] if self.bag.hand is not None else 0
         frame = camera_view(self.tiles, self.images, (x, y), self.facing, climbing, hazards, hand, height, width)
         if self.menu_name is None:
             return frame
-        slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
-        hand_slot = self.inventory_items.index(self.hand) if self.hand is not None else None
-        menus.draw_inventory(frame, slots, hand_slot)
+        draw_inventory(frame, self.bag, INVENTORY_LOOK)
         draw_cursor(frame, *self._cursor)
         return frame
 
@@ -433,10 +408,10 @@ class LedgesWorld(World):
         return any(abs(c - cx) <= 1 and abs(r - cy) <= 1 for c, r in self.cells_of(t))
 
     def inventory(self) -> list[Entity]:
-        return [t.view() for t in self.inventory_items]
+        return self.bag.entities()
 
     def equipped(self) -> Entity | None:
-        return self.hand.view() if self.hand is not None else None
+        return self.bag.equipped()
 
     def menu(self) -> str | None:
         return self.menu_name

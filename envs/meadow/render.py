@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from simagym.art import Canvas, TileAtlas
+from simagym.inventory import draw_held
 
 from .things import HUD, SPRITE_PAINTERS, TERRAIN_PAINTERS, player_painter
 
@@ -51,9 +52,7 @@ def camera_view(tiles: np.ndarray, pad: int, player: tuple[int, int], facing: tu
     np.copyto(frame[RADIUS * t: (RADIUS + 1) * t, RADIUS * t: (RADIUS + 1) * t], pixels, where=mask)
     y0, x0 = (VIEW * t - height) // 2, (VIEW * t - width) // 2
     frame = frame[y0: y0 + height, x0: x0 + width]
+    frame = np.ascontiguousarray(frame)
     if hand_sprite:
-        # What the player holds, bottom-left: views are partial, so show the state that matters.
-        hud = cells.tile(HUD, hand_sprite)
-        th, tw = min(t, height), min(t, width)
-        frame[height - th:, :tw] = hud[:th, :tw]
-    return np.ascontiguousarray(frame)
+        draw_held(frame, cells.tile(HUD, hand_sprite))
+    return frame

@@ -7,40 +7,30 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, DIRECTIONS, pending_goal
+from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, DIRECTIONS
 from simagym.macros import NOOP, click_macro, key_macro
-from simagym.world import Selector, Solver
+from simagym.menus import MenuSolver
+from simagym.world import Selector
 
-from . import menus
 from .things import ANIMALS, ITEMS, Thing
+from .world import MENUS
 
 if TYPE_CHECKING:
     from .world import MeadowWorld
 
 STEP_KEYS = {(0, -1): "W", (0, 1): "S", (-1, 0): "A", (1, 0): "D"}
-MENU_GOALS = {"marker_placed", "equipped"}
 TOOL_FOR = {"log": ("axe", "tree"), "stone": ("pickaxe", "rock")}
 
 
-class MeadowSolver(Solver):
-    def __init__(self, world: "MeadowWorld", check: Check) -> None:
-        self.w = world
-        self.check = check
-
-    def next_macro(self) -> int:
-        leaf = pending_goal(self.check, self.w)
-        if leaf is None:
-            return NOOP
-        uses_menu = isinstance(leaf, (MenuOpen, Equipped)) or (isinstance(leaf, Happened) and leaf.type in MENU_GOALS)
-        if self.w.menu_name is not None and not uses_menu:
-            return key_macro("ESC")
-        return self._solve(leaf)
+class MeadowSolver(MenuSolver):
+    menus = MENUS
+    w: "MeadowWorld"
 
     # --- leaves -----------------------------------------------------------------
     def _solve(self, leaf: Check) -> int:
         w = self.w
         if isinstance(leaf, MenuOpen):
-            return self._open_menu(leaf.name)
+            return self.menus.open_macro(w.menu_name, leaf.name)
         if isinstance(leaf, Near):
             targets = [w.by_id[e.id] for e in w.find(leaf.selector)]
             return self._go({c for t in targets if t.pos for c in self._around(t.pos, diagonal=True)})
@@ -52,7 +42,7 @@ class MeadowSolver(Solver):
         if isinstance(leaf, Equipped):
             return self._equip(leaf.selector)
         if isinstance(leaf, Holding):
-            return self._acquire(leaf.selector, fresh=True)
+            return self._acquire(leaf.selector)
         if isinstance(leaf, Happened):
             return self._event(leaf)
         return NOOP
@@ -64,13 +54,11 @@ class MeadowSolver(Solver):
             return self._equip(roles.get("item", {}))
         if t == "marker_placed":
             if w.menu_name != "map":
-                return self._open_menu("map")
+                return self.menus.open_macro(w.menu_name, "map")
             target = next(w.by_id[e.id] for e in w.find(roles["target"]))
             return click_macro((target.pos[0] + 0.5) / w.n, (target.pos[1] + 0.5) / w.n)
-        if t in ("picked_up", "gathered"):
-            return self._acquire(roles.get("item", {}), fresh=True)
-        if t == "took_out":
-            return self._acquire(roles.get("item", {}), fresh=True)
+        if t in ("picked_up", "gathered", "took_out"):
+            return self._acquire(roles.get("item", {}))
         if t == "put_in":
             held = self._hold(roles["item"])
             if held is not None:
@@ -90,8 +78,8 @@ class MeadowSolver(Solver):
             return key_macro("Q") if step == NOOP and w.player in goal else step
         if t in ("opened", "unlocked", "went_through"):
             target = self._one(roles["target"])
-            if target.locked and not any(i.kind == "key" and i.colour == target.colour for i in w.inventory_items):
-                return self._acquire({"kind": "key", "colour": target.colour}, fresh=False)
+            if target.locked and not w.bag.has("key", target.colour):
+                return self._acquire({"kind": "key", "colour": target.colour})
             if t == "went_through" and target.open:
                 return self._go({target.pos})
             return self._interact(target, "E")
@@ -113,37 +101,7 @@ class MeadowSolver(Solver):
             raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
         return self.w.by_id[found[0].id]
 
-    def _open_menu(self, name: str | None) -> int:
-        current = self.w.menu_name
-        if name is None:
-            return key_macro("ESC")
-        if current is not None and current != name:
-            return key_macro("TAB")
-        return key_macro("I" if name == "inventory" else "M")
-
-    def _equip(self, selector: Selector) -> int:
-        w = self.w
-        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
-        if slot is None:
-            if w.menu_name is not None:
-                return key_macro("ESC")
-            return self._acquire(selector, fresh=False)
-        if w.menu_name != "inventory":
-            return self._open_menu("inventory")
-        col, row = menus.slot_cell(slot)
-        return click_macro((col + 0.5) / 8, (row + 0.5) / 8)
-
-    def _hold(self, selector: Selector) -> int | None:
-        """A macro towards holding a matching item in hand, or None when it is held."""
-        w = self.w
-        if w.hand is not None and w.hand.view().matches(selector):
-            return None
-        slot = next((i for i, t in enumerate(w.inventory_items) if t.view().matches(selector)), None)
-        if slot is not None:
-            return key_macro(str(slot + 1))
-        return self._acquire(selector, fresh=False)
-
-    def _acquire(self, selector: Selector, fresh: bool) -> int:
+    def _acquire(self, selector: Selector) -> int:
         """Walk to a matching item (on the ground or in a chest) and take it."""
         w = self.w
         ground = [t for t in (w.by_id[e.id] for e in w.find(selector)) if t.pos is not None and t.kind in ITEMS]

@@ -16,6 +16,8 @@ import numpy as np
 
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
+from simagym.inventory import Bag, draw_inventory
+from simagym.menus import MenuKeys, map_cell
 from simagym.world import Entity, Event, Selector, World
 
 from . import menus
@@ -27,7 +29,7 @@ from .things import (
 
 MOVES = (("W", (0, -1)), ("UP", (0, -1)), ("S", (0, 1)), ("DOWN", (0, 1)),
          ("A", (-1, 0)), ("LEFT", (-1, 0)), ("D", (1, 0)), ("RIGHT", (1, 0)))
-SLOT_KEYS = tuple(str(i) for i in range(1, menus.INVENTORY_SLOTS + 1))
+MENUS = MenuKeys(("inventory", "map"))
 WANDER_P = 0.15
 PAD = RADIUS + 1
 MAX_MARKERS = 8  # older markers disappear, as in most games
@@ -63,8 +65,7 @@ class MeadowWorld(World):
         for t in self.things:
             self.by_kind[t.kind].append(t)
         self.animals = [t for t in self.things if t.kind in ANIMALS]
-        self.inventory_items: list[Thing] = list(g.inventory)
-        self.hand: Thing | None = None
+        self.bag: Bag[Thing] = Bag(g.inventory)
         self.menu_name: str | None = layout.start_menu
         self.player = self.start = g.player
         self.facing = (0, 1)
@@ -119,37 +120,15 @@ class MeadowWorld(World):
         return events
 
     def _menu_input(self, inp: Input, events: list[Event]) -> None:
-        keys = inp.keys
-        if "ESC" in keys:
-            self.menu_name = None
-        elif "TAB" in keys:
-            self.menu_name = "map" if self.menu_name == "inventory" else "inventory"
-        elif "I" in keys:
-            self.menu_name = None if self.menu_name == "inventory" else "inventory"
-        elif "M" in keys:
-            self.menu_name = None if self.menu_name == "map" else "map"
-        elif self.menu_name == "inventory":
-            slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
-            if slot is None and inp.left:
-                slot = menus.slot_at(*inp.cursor)
-            if slot is not None:
-                self._hold(slot, events)
-        elif inp.left:
-            self._mark(menus.map_cell(*inp.cursor, self.n), events)
+        self.menu_name = MENUS.step(self.menu_name, inp, self.bag, events, self._mark)
 
     def _play_input(self, inp: Input, events: list[Event]) -> None:
         keys = inp.keys
         if not keys:
             return
-        if "I" in keys:
-            self.menu_name = "inventory"
+        self.menu_name = MENUS.play(keys, self.bag, events)
+        if self.menu_name is not None:
             return
-        if "M" in keys:
-            self.menu_name = "map"
-            return
-        slot = next((i for i, k in enumerate(SLOT_KEYS) if k in keys), None)
-        if slot is not None:
-            self._hold(slot, events)
         if "E" in keys:
             self._use(events)
         if "Q" in keys:
@@ -158,12 +137,9 @@ class MeadowWorld(World):
         if move is not None:
             self._move(move, events)
 
-    def _hold(self, slot: int, events: list[Event]) -> None:
-        if slot < len(self.inventory_items):
-            self.hand = self.inventory_items[slot]
-            events.append(Event("equipped", {"item": self.hand.view()}))
-
-    def _mark(self, cell: tuple[int, int], events: list[Event]) -> None:
+    def _mark(self, x: float, y: float, events: list[Event]) -> None:
+        """A click on the map at the normalised point (x, y): a marker there."""
+        cell = map_cell(x, y, (self.n, self.n))
         self.markers = self.markers[-(MAX_MARKERS - 1):] + [cell]
         landmarks = [t for t in self.things if t.kind in LANDMARKS and t.pos is not None]
         dist = [np.hypot(t.pos[0] - cell[0], t.pos[1] - cell[1]) for t in landmarks]
@@ -179,18 +155,11 @@ class MeadowWorld(World):
         return None
 
     def _take(self, item: Thing, events: list[Event]) -> bool:
-        if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+        if self.bag.full:
             return False
         self._place(item, None)
-        self.inventory_items.append(item)
-        self.hand = item
-        events.append(Event("picked_up", {"item": item.view()}))
+        self.bag.pick_up(item, events)
         return True
-
-    def _lose(self, item: Thing) -> None:
-        self.inventory_items.remove(item)
-        if self.hand is item:
-            self.hand = None
 
     def _use(self, events: list[Event]) -> None:
         x, y = self.player
@@ -200,10 +169,10 @@ class MeadowWorld(World):
         target = self._faced()
         if target is None:
             return
-        kind, hand = target.kind, (self.hand.kind if self.hand else None)
+        kind, hand = target.kind, (self.bag.hand.kind if self.bag.hand else None)
         if kind in ("chest", "gate") and not target.open:
             if target.locked:
-                if not any(i.kind == "key" and i.colour == target.colour for i in self.inventory_items):
+                if not self.bag.has("key", target.colour):
                     return
                 target.locked = False
                 events.append(Event("unlocked", {"target": target.view()}))
@@ -218,15 +187,15 @@ class MeadowWorld(World):
                 events.append(Event("took_out", {"item": item.view(), "container": target.view()}))
         elif kind in ANIMALS:
             if hand == "apple":
-                apple = self.hand
-                self._lose(apple)
+                apple = self.bag.hand
+                self.bag.lose(apple)
                 self.things.remove(apple)
                 self.by_kind["apple"].remove(apple)
                 events.append(Event("fed", {"animal": target.view(), "item": apple.view()}))
             else:
                 events.append(Event("petted", {"animal": target.view()}))
         elif (kind, hand) in (("tree", "axe"), ("rock", "pickaxe")):
-            if len(self.inventory_items) >= menus.INVENTORY_SLOTS:
+            if self.bag.full:
                 return
             pos = target.pos
             self._remove(target)
@@ -237,24 +206,24 @@ class MeadowWorld(World):
             self.by_id[product.id] = product
             self.things.append(product)
             self.by_kind[product.kind].append(product)
-            self.inventory_items.append(product)
+            self.bag.items.append(product)  # in the bag, not in hand
             events.append(Event("chopped" if kind == "tree" else "mined", {"target": target.view()}))
             events.append(Event("gathered", {"item": product.view()}))
 
     def _drop(self, events: list[Event]) -> None:
-        item = self.hand
+        item = self.bag.hand
         if item is None:
             return
         target = self._faced()
         if target is not None and target.kind == "chest" and target.open:
-            self._lose(item)
+            self.bag.lose(item)
             target.contents.append(item)
             events.append(Event("put_in", {"item": item.view(), "container": target.view()}))
             return
         x, y = self.player
         if self.item_at[y, x] >= 0:
             return  # one item per cell
-        self._lose(item)
+        self.bag.lose(item)
         self._place(item, (x, y))
         roles = {"item": item.view()}
         near = [t for t in self.things if t.kind in LANDMARKS and t.pos is not None and _chebyshev(t.pos, self.player) <= 1]
@@ -316,13 +285,11 @@ class MeadowWorld(World):
                 menus.paint_cell(frame, cell, self.n, MARKER_COLOUR)
             menus.paint_cell(frame, self.player, self.n, PLAYER_COLOUR)
         else:
-            hand = SPRITE_ID[self.hand.sprite_name()] if self.hand is not None else 0
+            hand = SPRITE_ID[self.bag.hand.sprite_name()] if self.bag.hand is not None else 0
             frame = camera_view(self.tiles, PAD, self.player, self.facing, hand, height, width)
             if self.menu_name is None:
                 return frame
-            slots = tuple(SPRITE_ID[t.sprite_name()] for t in self.inventory_items)
-            hand_slot = self.inventory_items.index(self.hand) if self.hand is not None else None
-            menus.draw_inventory(frame, slots, hand_slot)
+            draw_inventory(frame, self.bag, menus.INVENTORY_LOOK)
         draw_cursor(frame, *self._cursor)
         return frame
 
@@ -356,10 +323,10 @@ class MeadowWorld(World):
         return t is not None and t.pos is not None and _chebyshev(t.pos, self.player) <= 1
 
     def inventory(self) -> list[Entity]:
-        return [t.view() for t in self.inventory_items]
+        return self.bag.entities()
 
     def equipped(self) -> Entity | None:
-        return self.hand.view() if self.hand is not None else None
+        return self.bag.equipped()
 
     def menu(self) -> str | None:
         return self.menu_name
