@@ -77,6 +77,28 @@ class Canvas:
 
 
 Painter = Callable[[Canvas], None]
+Sprite = tuple[np.ndarray, np.ndarray]
+"""A free-moving picture: (mask (s, s, 1) bool, pixels (s, s, 3) uint8), drawn with :func:`blit`."""
+
+
+def masked_sprite(size: int, paint: Painter) -> Sprite:
+    """A painter as a :data:`Sprite`: painted on black and on white, what stays the same is
+    what it covers."""
+    dark, light = Canvas(size, (0, 0, 0)), Canvas(size, (255, 255, 255))
+    paint(dark)
+    paint(light)
+    return (dark.pixels == light.pixels).all(axis=-1, keepdims=True), dark.pixels
+
+
+def blit(frame: np.ndarray, sprite: Sprite, x: int, y: int) -> None:
+    """Copy a masked sprite with its top-left at pixel (x, y), clipped to the frame."""
+    mask, pixels = sprite
+    h, w = frame.shape[:2]
+    s = mask.shape[0]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + s), min(h, y + s)
+    if x0 >= x1 or y0 >= y1:
+        return
+    np.copyto(frame[y0:y1, x0:x1], pixels[y0 - y: y1 - y, x0 - x: x1 - x], where=mask[y0 - y: y1 - y, x0 - x: x1 - x])
 
 
 class TileAtlas:
@@ -133,7 +155,7 @@ class TileAtlas:
 
 
 @lru_cache(maxsize=16)
-def _cursor_sprite(arm: int) -> tuple[np.ndarray, np.ndarray]:
+def _cursor_sprite(arm: int) -> Sprite:
     """(mask, pixels) of a white cross with a dark outline, ``2 * arm + 3`` pixels across."""
     size = 2 * arm + 3
     c = size // 2
@@ -150,11 +172,7 @@ def draw_cursor(frame: np.ndarray, x: float, y: float) -> None:
     mask, pixels = _cursor_sprite(max(1, min(h, w) // 32))
     r = mask.shape[0] // 2
     px, py = min(w - 1, int(x * w)), min(h - 1, int(y * h))
-    # Clip the sprite where it crosses the frame's edge.
-    x0, y0, x1, y1 = max(0, px - r), max(0, py - r), min(w, px + r + 1), min(h, py + r + 1)
-    sx, sy = x0 - (px - r), y0 - (py - r)
-    np.copyto(frame[y0:y1, x0:x1], pixels[sy: sy + y1 - y0, sx: sx + x1 - x0],
-              where=mask[sy: sy + y1 - y0, sx: sx + x1 - x0])
+    blit(frame, (mask, pixels), px - r, py - r)
 
 
 def fill_rect(frame: np.ndarray, x0: float, y0: float, x1: float, y1: float, colour: RGB) -> None:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from simagym.art import Canvas
+from simagym.art import Sprite, masked_sprite
 
 from .art import LAYERS, paint
 
@@ -35,7 +35,7 @@ class Atlas:
         self.tiles = np.zeros((64, size, size, 3), dtype=np.uint8)
         self.count = 0
         self.tile_of: list[int] = []  # key id -> tile index, -1 until painted
-        self._masks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._masks: dict[str, Sprite] = {}
 
     def lookup(self, keys: list[int]) -> list[int]:
         """Tile indices for key ids, painting tiles never shown before (plain lists: 64 of them
@@ -61,16 +61,12 @@ class Atlas:
         t = self.size
         return self.tiles[ids].transpose(0, 2, 1, 3, 4).reshape(rows * t, cols * t, 3)
 
-    def sprite(self, layer: str) -> tuple[np.ndarray, np.ndarray]:
-        """(mask, pixels) of one layer alone, for drawing it over a frame (the dragged item)."""
+    def sprite(self, layer: str) -> Sprite:
+        """One layer alone, for drawing it over a frame (the dragged item)."""
         found = self._masks.get(layer)
         if found is None:
             name, *args = layer.split(":")
-            dark, light = Canvas(self.size, (0, 0, 0)), Canvas(self.size, (255, 255, 255))
-            LAYERS[name](dark, *args)
-            LAYERS[name](light, *args)
-            mask = (dark.pixels == light.pixels).all(axis=-1, keepdims=True)
-            found = self._masks[layer] = (mask, dark.pixels)
+            found = self._masks[layer] = masked_sprite(self.size, lambda c: LAYERS[name](c, *args))
         return found
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from simagym.art import draw_cursor
+from simagym.art import blit, draw_cursor
 
 from . import screens as S
 from .atlas import atlas, key
@@ -370,14 +370,8 @@ def _resample(frame: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def _paste(frame: np.ndarray, layer: str, x: float, y: float, size: int) -> None:
     """Draw one sprite layer centred on the normalised point (x, y) (the dragged item)."""
-    mask, pixels = atlas(size).sprite(layer)
     side = frame.shape[0]
-    x0, y0 = int(x * side) - size // 2, int(y * side) - size // 2
-    fx0, fy0, fx1, fy1 = max(0, x0), max(0, y0), min(side, x0 + size), min(side, y0 + size)
-    if fx0 >= fx1 or fy0 >= fy1:
-        return
-    sub = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
-    np.copyto(frame[fy0:fy1, fx0:fx1], pixels[sub], where=mask[sub])
+    blit(frame, atlas(size).sprite(layer), int(x * side) - size // 2, int(y * side) - size // 2)
 
 
 class _Canvas:

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from simagym.art import PALETTE, Canvas
+from simagym.art import PALETTE, Canvas, masked_sprite
 
 from .things import COLOURS, ITEMS, LANDMARKS, PATTERNS
 
@@ -207,11 +207,9 @@ SPRITE_ID = {name: i for i, name in enumerate(SPRITE_NAMES)}
 
 
 def painted(painter: Callable[[Canvas], None], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rgb, opaque mask) of a painter: painted on black and on white, what differs is transparent."""
-    dark, bright = Canvas(size, (0, 0, 0)), Canvas(size, (255, 255, 255))
-    painter(dark)
-    painter(bright)
-    return dark.pixels, (dark.pixels == bright.pixels).all(axis=-1)
+    """(rgb, opaque mask (size, size)) of a painter."""
+    mask, pixels = masked_sprite(size, painter)
+    return pixels, mask[..., 0]
 
 
 @lru_cache(maxsize=1)

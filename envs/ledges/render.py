@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from simagym.art import Canvas, Painter, TileAtlas
+from simagym.art import Sprite, TileAtlas, blit, masked_sprite
 from simagym.inventory import PanelLook, draw_held
 
 from .physics import SUB
@@ -36,33 +36,14 @@ def tile_size(height: int, width: int) -> int:
     return math.ceil(max(height, width) / VIEW)
 
 
-def _masked(tile: int, paint: Painter) -> tuple[np.ndarray, np.ndarray]:
-    """(mask, pixels) of a free-moving sprite; painted on two backgrounds to find what it covers."""
-    dark, light = Canvas(tile, (0, 0, 0)), Canvas(tile, (255, 255, 255))
-    paint(dark)
-    paint(light)
-    return (dark.pixels == light.pixels).all(axis=-1, keepdims=True), dark.pixels
+@lru_cache(maxsize=None)
+def player_sprite(tile: int, facing: int, climbing: bool) -> Sprite:
+    return masked_sprite(tile, player_painter(facing, climbing))
 
 
 @lru_cache(maxsize=None)
-def player_sprite(tile: int, facing: int, climbing: bool) -> tuple[np.ndarray, np.ndarray]:
-    return _masked(tile, player_painter(facing, climbing))
-
-
-@lru_cache(maxsize=None)
-def hazard_sprite(tile: int, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    return _masked(tile, HAZARD_PAINTERS[kind])
-
-
-def blit(frame: np.ndarray, sprite: tuple[np.ndarray, np.ndarray], x: int, y: int) -> None:
-    """Copy a masked sprite with its top-left at pixel (x, y), clipped to the frame."""
-    mask, pixels = sprite
-    h, w = frame.shape[:2]
-    s = mask.shape[0]
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + s), min(h, y + s)
-    if x0 >= x1 or y0 >= y1:
-        return
-    np.copyto(frame[y0:y1, x0:x1], pixels[y0 - y: y1 - y, x0 - x: x1 - x], where=mask[y0 - y: y1 - y, x0 - x: x1 - x])
+def hazard_sprite(tile: int, kind: str) -> Sprite:
+    return masked_sprite(tile, HAZARD_PAINTERS[kind])
 
 
 def camera_view(tiles: np.ndarray, images: dict[int, np.ndarray], player: tuple[int, int], facing: int,

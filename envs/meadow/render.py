@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from simagym.art import Canvas, TileAtlas
+from simagym.art import Sprite, TileAtlas, blit, masked_sprite
 from simagym.inventory import draw_held
 
 from .things import HUD, SPRITE_PAINTERS, TERRAIN_PAINTERS, player_painter
@@ -23,14 +23,9 @@ def atlas(tile: int) -> TileAtlas:
 
 
 @lru_cache(maxsize=None)
-def player_sprite(tile: int, facing: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(mask, pixels) of the player facing ``facing``; painted twice to find what it covers."""
-    dark, light = Canvas(tile, (0, 0, 0)), Canvas(tile, (255, 255, 255))
-    paint = player_painter(facing)
-    paint(dark)
-    paint(light)
-    mask = (dark.pixels == light.pixels).all(axis=-1, keepdims=True)
-    return mask, dark.pixels
+def player_sprite(tile: int, facing: tuple[int, int]) -> Sprite:
+    """The player facing ``facing``."""
+    return masked_sprite(tile, player_painter(facing))
 
 
 def tile_size(height: int, width: int) -> int:
@@ -48,8 +43,7 @@ def camera_view(tiles: np.ndarray, pad: int, player: tuple[int, int], facing: tu
     ids = tiles[py - RADIUS: py + RADIUS + 1, px - RADIUS: px + RADIUS + 1]
     cells = atlas(t)
     frame = cells.compose(ids)
-    mask, pixels = player_sprite(t, facing)
-    np.copyto(frame[RADIUS * t: (RADIUS + 1) * t, RADIUS * t: (RADIUS + 1) * t], pixels, where=mask)
+    blit(frame, player_sprite(t, facing), RADIUS * t, RADIUS * t)
     y0, x0 = (VIEW * t - height) // 2, (VIEW * t - width) // 2
     frame = frame[y0: y0 + height, x0: x0 + width]
     frame = np.ascontiguousarray(frame)
