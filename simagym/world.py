@@ -6,8 +6,9 @@ language or reward.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Protocol, Sequence, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -48,6 +49,56 @@ class Event:
 
     type: str
     roles: Mapping[str, Entity] = field(default_factory=dict)
+
+
+class ThingLike(Protocol):
+    """A world's own mutable record of one entity, as the helpers below need it."""
+
+    kind: str
+    colour: str | None
+
+    def view(self) -> Entity: ...
+
+
+T = TypeVar("T", bound=ThingLike)
+R = TypeVar("R")
+
+
+def group_by_kind(things: Iterable[T]) -> defaultdict[str, list[T]]:
+    """``things`` grouped by kind, in order: the index :func:`find_in` answers from."""
+    groups: defaultdict[str, list[T]] = defaultdict(list)
+    for t in things:
+        groups[t.kind].append(t)
+    return groups
+
+
+def find_in(things: Sequence[T], by_kind: Mapping[str, Sequence[T]], selector: Selector) -> list[Entity]:
+    """:meth:`World.find` over a world's things and their kind index. Checks call it every
+    tick, so kind and colour are answered without building views."""
+    pool = by_kind.get(selector["kind"], ()) if "kind" in selector else things
+    colour = selector.get("colour")
+    if colour is not None:
+        pool = [t for t in pool if t.colour == colour]
+    if all(k in ("kind", "colour") for k in selector):
+        return [t.view() for t in pool]
+    return [v for v in (t.view() for t in pool) if v.matches(selector)]
+
+
+class LayoutError(RuntimeError):
+    """A layout generator could not place what a task needs (raised inside an attempt: try again)."""
+
+
+def retry_layout(attempt: Callable[[], R | None], tries: int, failure: Callable[[], str]) -> R:
+    """The first of up to ``tries`` calls of ``attempt`` that neither raises :class:`LayoutError`
+    nor returns None; when none succeeds, :class:`LayoutError` with the message ``failure()``."""
+    for _ in range(tries):
+        try:
+            result = attempt()
+        except LayoutError:
+            continue
+        if result is not None:
+            return result
+    raise LayoutError(failure())
 
 
 class LayoutParams(BaseModel):

@@ -9,13 +9,13 @@ rooms sometimes share a second doorway. Region ids: -1 wall, 0 corridor,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from simagym.world import LayoutParams, Selector
+from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
 from .things import COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, Thing
 
@@ -71,10 +71,6 @@ class Generated:
     start: tuple[float, float]
     heading: float  # degrees, 0 = east (+x), 90 = south (+y)
     rooms: int
-
-
-class LayoutError(RuntimeError):
-    pass
 
 
 class _Rand:
@@ -150,14 +146,8 @@ def _choose_colours(rng: _Rand, n: int, wanted: list[str]) -> list[str]:
 def generate(rng: np.random.Generator, p: HallsLayout, required: list[Selector]) -> Generated:
     """A random map in which each required selector matches exactly one thing and everything is reachable."""
     draw = _Rand(rng)
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            result = _attempt(draw, p, required)
-        except LayoutError:
-            continue
-        if result is not None:
-            return result
-    raise LayoutError(f"could not build a Halls map for {list(map(dict, required))} with {p!r}")
+    return retry_layout(lambda: _attempt(draw, p, required), MAX_ATTEMPTS,
+                        lambda: f"could not build a Halls map for {list(map(dict, required))} with {p!r}")
 
 
 def _wanted(required: list[Selector], kind: str, key: str = "colour") -> list:

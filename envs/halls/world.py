@@ -14,7 +14,6 @@ to mark it).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from typing import Iterable
 
 import numpy as np
@@ -23,7 +22,7 @@ from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
 from simagym.inventory import Bag, draw_inventory
 from simagym.menus import MenuKeys, map_cell, map_frame
-from simagym.world import Entity, Event, Selector, World
+from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
 from . import menus
 from .art import MATERIAL, SPRITE_ID, icon
@@ -83,9 +82,7 @@ class HallsWorld(World):
         self.region_rows = g.region.tolist()
         self.things: list[Thing] = g.things + g.inventory
         self.by_id = {t.id: t for t in self.things}
-        self.by_kind: dict[str, list[Thing]] = defaultdict(list)
-        for t in self.things:
-            self.by_kind[t.kind].append(t)
+        self.by_kind = group_by_kind(self.things)
         self.bag: Bag[Thing] = Bag(g.inventory)
         self.menu_name: str | None = layout.start_menu
         self._cursor = (0.5, 0.5)
@@ -497,17 +494,8 @@ class HallsWorld(World):
         key = tuple(selector.items())
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self._find(selector)
+            found = self._found[key] = find_in(self.things, self.by_kind, selector)
         return found
-
-    def _find(self, selector: Selector) -> list[Entity]:
-        pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
-        colour = selector.get("colour")
-        if colour is not None:
-            pool = [t for t in pool if t.colour == colour]
-        if all(k in ("kind", "colour") for k in selector):
-            return [t.view() for t in pool]
-        return [v for v in (t.view() for t in pool) if v.matches(selector)]
 
     def is_near(self, entity: Entity) -> bool:
         t = self.by_id.get(entity.id)

@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from simagym.world import LayoutParams, Selector
+from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
 from .physics import SUB
 from .things import (
@@ -64,10 +64,6 @@ class LedgesLayout(LayoutParams):
     start: Literal["left", "middle", "high"] = "left"
     start_inventory: tuple[Literal["coin", "key", "gem"], ...] = Field((), max_length=8)
     start_menu: Literal["inventory"] | None = None
-
-
-class LayoutError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -401,12 +397,8 @@ class _Builder:
 
 def generate(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]) -> Generated:
     """A random level in which each required selector matches exactly one thing."""
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return _attempt(rng, p, required)
-        except LayoutError:
-            continue
-    raise LayoutError(f"could not build a Ledges level for {required} with {p!r}; make the layout less crowded")
+    return retry_layout(lambda: _attempt(rng, p, required), MAX_ATTEMPTS,
+                        lambda: f"could not build a Ledges level for {required} with {p!r}; make the layout less crowded")
 
 
 def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]) -> Generated:

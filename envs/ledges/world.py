@@ -12,7 +12,6 @@ to the start, or to the last flag touched.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterable
 
 import numpy as np
@@ -21,7 +20,7 @@ from simagym.actions import Input
 from simagym.art import draw_cursor
 from simagym.inventory import Bag, draw_inventory
 from simagym.menus import MenuKeys
-from simagym.world import Entity, Event, Selector, World
+from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
 from .layout import Generated, LedgesLayout, generate
 from .physics import ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
@@ -63,9 +62,7 @@ class LedgesWorld(World):
         self.support_id = g.support
         self.things: list[Thing] = g.things + g.inventory
         self.by_id = {t.id: t for t in self.things}
-        self.by_kind: dict[str, list[Thing]] = defaultdict(list)
-        for t in self.things:
-            self.by_kind[t.kind].append(t)
+        self.by_kind = group_by_kind(self.things)
         self.hazards = [t for t in self.things if t.kind in HAZARDS]
         self.gaps = self.by_kind.get("gap", []) + self.by_kind.get("bridge", [])
         self.walls = self.by_kind.get("gate", []) + self.by_kind.get("door", [])
@@ -380,14 +377,7 @@ class LedgesWorld(World):
         return [t.view() for t in self.things]
 
     def find(self, selector: Selector) -> list[Entity]:
-        # Checks call this every tick; kind and colour are answered without building views.
-        pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
-        colour = selector.get("colour")
-        if colour is not None:
-            pool = [t for t in pool if t.colour == colour]
-        if all(k in ("kind", "colour") for k in selector):
-            return [t.view() for t in pool]
-        return [v for v in (t.view() for t in pool) if v.matches(selector)]
+        return find_in(self.things, self.by_kind, selector)
 
     def cells_of(self, t: Thing) -> tuple[tuple[int, int], ...]:
         """Where a thing is, in cells (nothing while carried or in a chest)."""

@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import Field, field_validator
 from scipy import ndimage
 
-from simagym.world import LayoutParams, Selector
+from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
 from .things import (
     ANIMALS, COLOURED, COLOURED_ITEMS, COLOURS, FENCE, FLORA, FLOWERS, GRASS, ITEMS, LANDMARKS, PATH,
@@ -56,10 +56,6 @@ class Generated:
     inventory: list[Thing]
     player: tuple[int, int]
     pen_cells: set[tuple[int, int]] = field(default_factory=set)
-
-
-class LayoutError(RuntimeError):
-    pass
 
 
 class _Builder:
@@ -170,14 +166,8 @@ def _reachable(blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
 
 def generate(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]) -> Generated:
     """A random map in which each required selector matches exactly one thing, all reachable."""
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            result = _attempt(rng, p, required)
-        except LayoutError:
-            continue
-        if result is not None:
-            return result
-    raise LayoutError(f"could not build a Meadow map for {required} with {p!r}; make the layout less crowded")
+    return retry_layout(lambda: _attempt(rng, p, required), MAX_ATTEMPTS,
+                        lambda: f"could not build a Meadow map for {required} with {p!r}; make the layout less crowded")
 
 
 def _colour_for(kind: str, sel: Selector, rng: np.random.Generator, used: set[str]) -> str | None:

@@ -9,7 +9,6 @@ Tab switches between them, Esc closes. In menus, click with the mouse.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterable
 
 import numpy as np
@@ -18,7 +17,7 @@ from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
 from simagym.inventory import Bag, draw_inventory
 from simagym.menus import MenuKeys, map_cell
-from simagym.world import Entity, Event, Selector, World
+from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
 from . import menus
 from .layout import MeadowLayout, generate
@@ -61,9 +60,7 @@ class MeadowWorld(World):
         self.pen_cells = g.pen_cells
         self.things: list[Thing] = g.things + g.inventory
         self.by_id = {t.id: t for t in self.things}
-        self.by_kind: dict[str, list[Thing]] = defaultdict(list)
-        for t in self.things:
-            self.by_kind[t.kind].append(t)
+        self.by_kind = group_by_kind(self.things)
         self.animals = [t for t in self.things if t.kind in ANIMALS]
         self.bag: Bag[Thing] = Bag(g.inventory)
         self.menu_name: str | None = layout.start_menu
@@ -309,14 +306,7 @@ class MeadowWorld(World):
         return [t.view() for t in self.things]
 
     def find(self, selector: Selector) -> list[Entity]:
-        # Checks call this every tick; kind and colour are answered without building views.
-        pool = self.by_kind.get(selector["kind"], ()) if "kind" in selector else self.things
-        colour = selector.get("colour")
-        if colour is not None:
-            pool = [t for t in pool if t.colour == colour]
-        if all(k in ("kind", "colour") for k in selector):
-            return [t.view() for t in pool]
-        return [v for v in (t.view() for t in pool) if v.matches(selector)]
+        return find_in(self.things, self.by_kind, selector)
 
     def is_near(self, entity: Entity) -> bool:
         t = self.by_id.get(entity.id)
