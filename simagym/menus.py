@@ -5,23 +5,22 @@ or a left click on a slot holds that slot (see :mod:`simagym.inventory`); on the
 map a left click goes to the world (a marker, usually). While a menu is open the
 world is paused.
 
-Also the oracle's side of the same keys (:class:`MenuSolver`), and the map screen's
-shared pieces.
+Also the oracle's side of the same keys, and the map screen's shared pieces. A world
+and its oracle use them through :mod:`simagym.bagworld`.
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Callable
 
 import numpy as np
 
 from simagym.actions import Input
-from simagym.checks import Check, Equipped, Happened, MenuOpen, pending_goal
-from simagym.inventory import Bag, hold_macro, slot_at, slot_cell, slot_key
-from simagym.macros import NOOP, cell_centre, click_macro, key_macro
-from simagym.world import Event, Selector, Solver
+from simagym.checks import Check, Equipped, Happened, MenuOpen
+from simagym.inventory import Bag, slot_at, slot_cell, slot_key
+from simagym.macros import cell_centre, click_macro, key_macro
+from simagym.world import Event, Selector
 
 OPEN_KEY = {"inventory": "I", "map": "M"}
 #: The event each menu produces: holding a slot in the inventory, a marker on the map.
@@ -98,46 +97,6 @@ class MenuKeys:
         return click_macro(*cell_centre(*slot_cell(slot)))
 
 
-class MenuSolver(Solver):
-    """Base of the oracles of worlds with a bag and these menus (the world has ``bag`` and
-    ``menu_name``): each tick it works on the pending sub-goal, closing any open menu that
-    sub-goal is not reached through; equipping and holding go through the bag.
-
-    Subclasses set ``menus`` and implement ``_solve`` (one sub-goal) and ``_acquire``
-    (go and get an item matching a selector).
-    """
-
-    menus: ClassVar[MenuKeys]
-
-    def __init__(self, world: Any, check: Check) -> None:
-        self.w = world
-        self.check = check
-
-    def next_macro(self) -> int:
-        goal = pending_goal(self.check, self.w)
-        if goal is None:
-            return NOOP
-        if self.w.menu_name is not None and not self.menus.uses_menu(goal):
-            return key_macro("ESC")
-        return self._solve(goal)
-
-    @abstractmethod
-    def _solve(self, goal: Check) -> int:
-        """The macro towards one pending sub-goal."""
-
-    @abstractmethod
-    def _acquire(self, selector: Selector) -> int:
-        """The macro towards carrying an item matching ``selector``."""
-
-    def _equip(self, selector: Selector) -> int:
-        """The macro towards holding a matching item, chosen in the inventory."""
-        return self.menus.equip_macro(self.w.menu_name, self.w.bag, selector, self._acquire)
-
-    def _hold(self, selector: Selector) -> int | None:
-        """A macro towards holding a matching item in hand (its slot key), or None when it is held."""
-        return hold_macro(self.w.bag, selector, self._acquire)
-
-
 # --- the map screen --------------------------------------------------------------------
 
 def map_cell(x: float, y: float, shape: tuple[int, int]) -> tuple[int, int]:
@@ -158,4 +117,4 @@ def map_frame(cells: np.ndarray, height: int, width: int) -> np.ndarray:
     return frame
 
 
-__all__ = ["MenuKeys", "MenuSolver", "OPEN_KEY", "MENU_EVENT", "map_cell", "map_frame"]
+__all__ = ["MenuKeys", "OPEN_KEY", "MENU_EVENT", "map_cell", "map_frame"]

@@ -13,13 +13,14 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Near
+from simagym.bagworld import BagSolver
+from simagym.checks import Check, Happened, Near
 from simagym.macros import GRID, LOOK_STEP, MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
-from simagym.menus import MenuSolver, map_cell
+from simagym.menus import map_cell
 from simagym.world import Event, Selector
 
 from .things import BLOCKERS, FACE_DIRS, Thing
-from .world import MENUS, NEAR_DISTANCE, wrap
+from .world import NEAR_DISTANCE, wrap
 
 if TYPE_CHECKING:
     from .world import HallsWorld
@@ -34,9 +35,7 @@ def _angle(dx: float, dy: float) -> float:
     return math.degrees(math.atan2(dy, dx))
 
 
-class HallsSolver(MenuSolver):
-    menus = MENUS
-
+class HallsSolver(BagSolver):
     def __init__(self, world: "HallsWorld", check: Check) -> None:
         super().__init__(world, check)
         self._chosen: dict[str, int] = {}
@@ -52,18 +51,8 @@ class HallsSolver(MenuSolver):
         self._chosen[purpose] = t.id
         return t
 
-    def _solve(self, leaf: Check) -> int:
-        if isinstance(leaf, MenuOpen):
-            return self.menus.open_macro(self.w.menu_name, leaf.name)
-        if isinstance(leaf, Near):
-            return self._near(self._one(leaf.selector))
-        if isinstance(leaf, Holding):
-            return self._acquire(leaf.selector)
-        if isinstance(leaf, Equipped):
-            return self._equip(leaf.selector)
-        if isinstance(leaf, Happened):
-            return self._event(leaf)
-        return NOOP
+    def _near(self, leaf: Near) -> int:
+        return self._approach(self._one(leaf.selector))
 
     # --- events ---------------------------------------------------------------------
     def _event(self, leaf: Happened) -> int:
@@ -91,7 +80,7 @@ class HallsSolver(MenuSolver):
             room = self._one(roles["room"])
             if w._region_now == room.region:
                 return self._go(self._cells_of(0))  # inside already without the event: step out first
-            return self._near(room)
+            return self._approach(room)
         if kind == "equipped":
             return self._equip(roles.get("item", {}))
         if kind == "marker_placed":
@@ -109,12 +98,6 @@ class HallsSolver(MenuSolver):
         return NOOP
 
     # --- building blocks ------------------------------------------------------------
-    def _one(self, selector: Selector) -> Thing:
-        found = self.w.find(selector)
-        if not found:
-            raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
-        return self.w.by_id[found[0].id]
-
     def _acquire(self, selector: Selector) -> int:
         """Walk to a matching object on the floor and pick it up."""
         w = self.w
@@ -157,7 +140,7 @@ class HallsSolver(MenuSolver):
             return self._go(self._cells_of(target.region))
         return key_macro("Q")
 
-    def _near(self, t: Thing) -> int:
+    def _approach(self, t: Thing) -> int:
         if t.kind in ("room", "corridor"):
             return self._go(self._cells_of(t.region))
         if t.kind == "corridor_end":

@@ -20,6 +20,7 @@ import numpy as np
 
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
+from simagym.bagworld import BagWorld
 from simagym.inventory import Bag, draw_inventory
 from simagym.menus import MenuKeys, map_cell, map_frame
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
@@ -46,7 +47,6 @@ NEAR_DISTANCE = {"door": 1.5, "button": 1.2, "corridor_end": 0.75, **{k: 1.5 for
                  **{k: 1.0 for k in ITEMS}}
 FACE_HALF_WIDTH = {"door": 0.5, "button": 0.4, "pillar": 0.25, "lamp": 0.25, "statue": 0.3, "plant": 0.3,
                    "barrel": 0.3, **{k: 0.18 for k in ITEMS}}
-MENUS = MenuKeys(("inventory", "map"))
 MAP_LANDMARK_RGB = {"lamp": (250, 220, 90), "statue": (235, 235, 240), "plant": (60, 170, 70), "barrel": (150, 96, 48)}
 MARKER_RGB = (0, 255, 255)
 HUD_RGB = (30, 30, 36)
@@ -64,9 +64,10 @@ def wrap(angle: float) -> float:
     return a
 
 
-class HallsWorld(World):
+class HallsWorld(BagWorld, World):
     name = "halls"
     Layout = HallsLayout
+    menus = MenuKeys(("inventory", "map"))
     vocabulary = {
         "kind": frozenset((*ITEMS, *BLOCKERS, *PLACES, "door", "button")),
         "colour": frozenset(COLOURS),
@@ -225,13 +226,9 @@ class HallsWorld(World):
     def step(self, inp: Input) -> list[Event]:
         events: list[Event] = []
         self._cursor = inp.cursor
-        if self.menu_name is not None:
-            self._menu_input(inp, events)
+        if self._menus_first(inp, events):
             return events
         keys = inp.keys
-        self.menu_name = MENUS.play(keys, self.bag, events)
-        if self.menu_name is not None:
-            return events
         if keys:
             if "E" in keys:
                 self._use(events)
@@ -255,9 +252,6 @@ class HallsWorld(World):
                     events.append(Event("faced", {"target": t.view()}))
             self._faced = {t.id for t in faced}
         return events
-
-    def _menu_input(self, inp: Input, events: list[Event]) -> None:
-        self.menu_name = MENUS.step(self.menu_name, inp, self.bag, events, self._mark)
 
     def _walk(self, keys: frozenset[str]) -> bool:
         fwd = (("W" in keys) or ("UP" in keys)) - (("S" in keys) or ("DOWN" in keys))
@@ -305,7 +299,7 @@ class HallsWorld(World):
                 events.append(Event("entered", {"room": place.view()}))
         self._last_region = r
 
-    def _mark(self, x: float, y: float, events: list[Event]) -> None:
+    def _click_map(self, x: float, y: float, events: list[Event]) -> None:
         """A click on the map at the normalised point (x, y): a marker on the cell (and the room) there."""
         cell = map_cell(x, y, (self.h, self.w))
         self.markers = self.markers[-7:] + [cell]
@@ -507,15 +501,6 @@ class HallsWorld(World):
             return False
         limit = NEAR_DISTANCE.get(t.kind)
         return limit is not None and math.hypot(t.pos[0] - self.x, t.pos[1] - self.y) <= limit
-
-    def inventory(self) -> list[Entity]:
-        return self.bag.entities()
-
-    def equipped(self) -> Entity | None:
-        return self.bag.equipped()
-
-    def menu(self) -> str | None:
-        return self.menu_name
 
     def displacement(self) -> tuple[float, float]:
         return (self.x - self.start[0], self.y - self.start[1])

@@ -22,14 +22,13 @@ import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
-from simagym.checks import Check, DIRECTIONS, Equipped, Happened, Holding, MenuOpen, Moved, Near
+from simagym.bagworld import BagSolver
+from simagym.checks import Check, DIRECTIONS, Happened, Moved, Near
 from simagym.macros import NOOP, key_macro
-from simagym.menus import MenuSolver
 from simagym.world import Selector
 
 from .physics import DOWN, JUMPKEY, LEFT, NONE, RIGHT, SUB, UP, State, box_cells, centre_cell, hits
 from .things import ITEMS, Thing
-from .world import MENUS
 
 if TYPE_CHECKING:
     from .world import LedgesWorld
@@ -209,9 +208,7 @@ def _cells_box(cells) -> Box:
     return (min(cs) * SUB - SUB, min(rs) * SUB - SUB, (max(cs) + 2) * SUB, (max(rs) + 2) * SUB)
 
 
-class LedgesSolver(MenuSolver):
-    menus = MENUS
-
+class LedgesSolver(BagSolver):
     def __init__(self, world: "LedgesWorld", check: Check) -> None:
         super().__init__(world, check)
         self.graph = Graph(world)
@@ -221,25 +218,16 @@ class LedgesSolver(MenuSolver):
         self.unreachable: set[tuple[object, int]] = set()
 
     # --- leaves -----------------------------------------------------------------
-    def _solve(self, leaf: Check) -> int:
+    def _near(self, leaf: Near) -> int:
         w = self.w
-        if isinstance(leaf, MenuOpen):
-            return self.menus.open_macro(w.menu_name, leaf.name)
-        if isinstance(leaf, Near):
-            cells = {(c + dc, r + dr) for t in self._things(leaf.selector) for c, r in w.cells_of(t)
-                     for dc in (-1, 0, 1) for dr in (-1, 0, 1)}
-            if any(t.kind == "ground" for t in self._things(leaf.selector)):
-                return self._travel(self._support_goal(w.by_kind["ground"][0], transition=False), "near-ground")
-            return self._travel(self._centre_goal(cells, ("near", tuple(sorted(cells)))), "near")
-        if isinstance(leaf, Moved):
-            return self._travel(self._moved_goal(leaf), "moved")
-        if isinstance(leaf, Equipped):
-            return self._equip(leaf.selector)
-        if isinstance(leaf, Holding):
-            return self._acquire(leaf.selector)
-        if isinstance(leaf, Happened):
-            return self._event(leaf)
-        return NOOP
+        cells = {(c + dc, r + dr) for t in self._things(leaf.selector) for c, r in w.cells_of(t)
+                 for dc in (-1, 0, 1) for dr in (-1, 0, 1)}
+        if any(t.kind == "ground" for t in self._things(leaf.selector)):
+            return self._travel(self._support_goal(w.by_kind["ground"][0], transition=False), "near-ground")
+        return self._travel(self._centre_goal(cells, ("near", tuple(sorted(cells)))), "near")
+
+    def _moved(self, leaf: Moved) -> int:
+        return self._travel(self._moved_goal(leaf), "moved")
 
     def _event(self, leaf: Happened) -> int:
         roles, w, t = leaf.roles, self.w, leaf.type
@@ -294,15 +282,6 @@ class LedgesSolver(MenuSolver):
         return NOOP
 
     # --- building blocks ----------------------------------------------------------
-    def _things(self, selector: Selector) -> list[Thing]:
-        return [self.w.by_id[e.id] for e in self.w.find(selector)]
-
-    def _one(self, selector: Selector) -> Thing:
-        found = self._things(selector)
-        if not found:
-            raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
-        return found[0]
-
     def _acquire(self, selector: Selector) -> int:
         """Touch a matching item on the ground, or open the chest holding one."""
         w = self.w

@@ -18,6 +18,7 @@ import numpy as np
 
 from simagym.actions import Input
 from simagym.art import draw_cursor
+from simagym.bagworld import BagWorld
 from simagym.inventory import Bag, draw_inventory
 from simagym.menus import MenuKeys
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
@@ -29,7 +30,6 @@ from .things import (
     CLOUD, COLOURS, HAZARDS, ITEMS, KINDS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
 )
 
-MENUS = MenuKeys(("inventory",))  # no map: M and Tab do nothing
 BAND = 3 * SUB + 4  # how far above a hazard's base the player still counts as passing it
 FREE_CELLS = (SKY, CLOUD)
 
@@ -44,9 +44,10 @@ def _sign(v: int) -> int:
     return (v > 0) - (v < 0)
 
 
-class LedgesWorld(World):
+class LedgesWorld(BagWorld, World):
     name = "ledges"
     Layout = LedgesLayout
+    menus = MenuKeys(("inventory",))  # no map: M and Tab do nothing
     vocabulary = {"kind": frozenset(KINDS), "colour": frozenset(COLOURS)}
 
     # --- lifecycle -----------------------------------------------------------
@@ -128,13 +129,9 @@ class LedgesWorld(World):
     def step(self, inp: Input) -> list[Event]:
         events: list[Event] = []
         self._cursor = inp.cursor
+        if self._menus_first(inp, events):
+            return events
         keys = inp.keys
-        if self.menu_name is not None:
-            self._menu_input(inp, events)
-            return events
-        self.menu_name = MENUS.play(keys, self.bag, events)
-        if self.menu_name is not None:
-            return events
         if keys:
             if "E" in keys:
                 self._use(events)
@@ -153,9 +150,6 @@ class LedgesWorld(World):
         self.t += 1
         self._after_move(prev, events)
         return events
-
-    def _menu_input(self, inp: Input, events: list[Event]) -> None:
-        self.menu_name = MENUS.step(self.menu_name, inp, self.bag, events)
 
     def _after_move(self, prev: State, events: list[Event]) -> None:
         x, y, _, climbing = self.state
@@ -396,15 +390,6 @@ class LedgesWorld(World):
             return self.support_now == t.id
         cx, cy = centre_cell(*self.state[:2])
         return any(abs(c - cx) <= 1 and abs(r - cy) <= 1 for c, r in self.cells_of(t))
-
-    def inventory(self) -> list[Entity]:
-        return self.bag.entities()
-
-    def equipped(self) -> Entity | None:
-        return self.bag.equipped()
-
-    def menu(self) -> str | None:
-        return self.menu_name
 
     def displacement(self) -> tuple[float, float]:
         return ((self.state[0] - self.start[0]) / SUB, (self.state[1] - self.start[1]) / SUB)

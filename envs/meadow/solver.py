@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, DIRECTIONS
+from simagym.bagworld import BagSolver
+from simagym.checks import Happened, Moved, Near, DIRECTIONS
 from simagym.macros import NOOP, click_macro, key_macro
-from simagym.menus import MenuSolver
 from simagym.world import Selector
 
 from .things import ANIMALS, ITEMS, Thing
-from .world import MENUS
 
 if TYPE_CHECKING:
     from .world import MeadowWorld
@@ -22,30 +21,20 @@ STEP_KEYS = {(0, -1): "W", (0, 1): "S", (-1, 0): "A", (1, 0): "D"}
 TOOL_FOR = {"log": ("axe", "tree"), "stone": ("pickaxe", "rock")}
 
 
-class MeadowSolver(MenuSolver):
-    menus = MENUS
+class MeadowSolver(BagSolver):
     w: "MeadowWorld"
 
     # --- leaves -----------------------------------------------------------------
-    def _solve(self, leaf: Check) -> int:
+    def _near(self, leaf: Near) -> int:
+        targets = self._things(leaf.selector)
+        return self._go({c for t in targets if t.pos for c in self._around(t.pos, diagonal=True)})
+
+    def _moved(self, leaf: Moved) -> int:
         w = self.w
-        if isinstance(leaf, MenuOpen):
-            return self.menus.open_macro(w.menu_name, leaf.name)
-        if isinstance(leaf, Near):
-            targets = [w.by_id[e.id] for e in w.find(leaf.selector)]
-            return self._go({c for t in targets if t.pos for c in self._around(t.pos, diagonal=True)})
-        if isinstance(leaf, Moved):
-            ux, uy = DIRECTIONS[leaf.direction]
-            sx, sy = w.start
-            goal = {(x, y) for x in range(w.n) for y in range(w.n) if (x - sx) * ux + (y - sy) * uy >= leaf.distance}
-            return self._go(goal)
-        if isinstance(leaf, Equipped):
-            return self._equip(leaf.selector)
-        if isinstance(leaf, Holding):
-            return self._acquire(leaf.selector)
-        if isinstance(leaf, Happened):
-            return self._event(leaf)
-        return NOOP
+        ux, uy = DIRECTIONS[leaf.direction]
+        sx, sy = w.start
+        goal = {(x, y) for x in range(w.n) for y in range(w.n) if (x - sx) * ux + (y - sy) * uy >= leaf.distance}
+        return self._go(goal)
 
     def _event(self, leaf: Happened) -> int:
         roles, w = leaf.roles, self.w
@@ -95,12 +84,6 @@ class MeadowSolver(MenuSolver):
         return NOOP
 
     # --- building blocks ----------------------------------------------------------
-    def _one(self, selector: Selector) -> Thing:
-        found = self.w.find(selector)
-        if not found:
-            raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
-        return self.w.by_id[found[0].id]
-
     def _acquire(self, selector: Selector) -> int:
         """Walk to a matching item (on the ground or in a chest) and take it."""
         w = self.w

@@ -15,6 +15,7 @@ import numpy as np
 
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
+from simagym.bagworld import BagWorld
 from simagym.inventory import Bag, draw_inventory
 from simagym.menus import MenuKeys, map_cell
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
@@ -28,7 +29,6 @@ from .things import (
 
 MOVES = (("W", (0, -1)), ("UP", (0, -1)), ("S", (0, 1)), ("DOWN", (0, 1)),
          ("A", (-1, 0)), ("LEFT", (-1, 0)), ("D", (1, 0)), ("RIGHT", (1, 0)))
-MENUS = MenuKeys(("inventory", "map"))
 WANDER_P = 0.15
 PAD = RADIUS + 1
 MAX_MARKERS = 8  # older markers disappear, as in most games
@@ -43,9 +43,10 @@ def _chebyshev(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(abs(a[0] - b[0]), abs(a[1] - b[1]))
 
 
-class MeadowWorld(World):
+class MeadowWorld(BagWorld, World):
     name = "meadow"
     Layout = MeadowLayout
+    menus = MenuKeys(("inventory", "map"))
     vocabulary = {
         "kind": frozenset((*LANDMARKS, *ITEMS, *ANIMALS, *FLORA, "chest", "gate")),
         "colour": frozenset(COLOURS),
@@ -108,23 +109,14 @@ class MeadowWorld(World):
     def step(self, inp: Input) -> list[Event]:
         events: list[Event] = []
         self._cursor = inp.cursor
-        if self.menu_name is not None:
-            self._menu_input(inp, events)
-        else:
+        if not self._menus_first(inp, events):
             self._play_input(inp, events)
-            if self.menu_name is None:
-                self._wander()
+            self._wander()
         return events
-
-    def _menu_input(self, inp: Input, events: list[Event]) -> None:
-        self.menu_name = MENUS.step(self.menu_name, inp, self.bag, events, self._mark)
 
     def _play_input(self, inp: Input, events: list[Event]) -> None:
         keys = inp.keys
         if not keys:
-            return
-        self.menu_name = MENUS.play(keys, self.bag, events)
-        if self.menu_name is not None:
             return
         if "E" in keys:
             self._use(events)
@@ -134,7 +126,7 @@ class MeadowWorld(World):
         if move is not None:
             self._move(move, events)
 
-    def _mark(self, x: float, y: float, events: list[Event]) -> None:
+    def _click_map(self, x: float, y: float, events: list[Event]) -> None:
         """A click on the map at the normalised point (x, y): a marker there."""
         cell = map_cell(x, y, (self.n, self.n))
         self.markers = self.markers[-(MAX_MARKERS - 1):] + [cell]
@@ -311,15 +303,6 @@ class MeadowWorld(World):
     def is_near(self, entity: Entity) -> bool:
         t = self.by_id.get(entity.id)
         return t is not None and t.pos is not None and _chebyshev(t.pos, self.player) <= 1
-
-    def inventory(self) -> list[Entity]:
-        return self.bag.entities()
-
-    def equipped(self) -> Entity | None:
-        return self.bag.equipped()
-
-    def menu(self) -> str | None:
-        return self.menu_name
 
     def displacement(self) -> tuple[float, float]:
         return (float(self.player[0] - self.start[0]), float(self.player[1] - self.start[1]))

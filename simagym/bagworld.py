@@ -1,0 +1,131 @@
+"""What the worlds with a bag and menus (Meadow, Halls, Ledges) share beyond the
+bag (:mod:`simagym.inventory`) and the menu keys (:mod:`simagym.menus`): the world's
+menu-first step and its inventory/equipped/menu queries (:class:`BagWorld`), and the
+skeleton of their oracles (:class:`BagSolver`).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+from simagym.actions import Input
+from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, pending_goal
+from simagym.inventory import Bag, hold_macro
+from simagym.macros import NOOP, key_macro
+from simagym.menus import MenuKeys
+from simagym.world import Entity, Event, Selector, Solver
+
+
+class BagWorld:
+    """The shared half of a world with a bag and menus (a mixin: list it before
+    :class:`~simagym.world.World`). The world sets ``menus``, keeps ``bag`` and ``menu_name``,
+    calls :meth:`_menus_first` at the start of each step, and overrides :meth:`_click_map` if
+    it has a map. The queries ``inventory``, ``equipped`` and ``menu`` are answered here."""
+
+    menus: ClassVar[MenuKeys]
+    bag: Bag
+    menu_name: str | None
+
+    def _menus_first(self, inp: Input, events: list[Event]) -> bool:
+        """The menus' part of a tick. True when the tick is theirs - a menu was open, or I/M opened
+        one - and the world stays paused; else number keys have held their slots, and the world
+        plays the rest of the tick."""
+        if self.menu_name is not None:
+            self.menu_name = self.menus.step(self.menu_name, inp, self.bag, events, self._click_map)
+            return True
+        self.menu_name = self.menus.play(inp.keys, self.bag, events)
+        return self.menu_name is not None
+
+    def _click_map(self, x: float, y: float, events: list[Event]) -> None:  # noqa: B027 - only worlds with a map
+        """A left click on the open map at the normalised point (x, y)."""
+
+    def inventory(self) -> list[Entity]:
+        return self.bag.entities()
+
+    def equipped(self) -> Entity | None:
+        return self.bag.equipped()
+
+    def menu(self) -> str | None:
+        return self.menu_name
+
+
+class BagSolver(Solver):
+    """Base of the oracles of :class:`BagWorld` worlds (the world has ``bag``,
+    ``menu_name`` and its things by id in ``by_id``): each tick it works on the pending
+    sub-goal, closing any open menu that sub-goal is not reached through. Menus, equipping
+    and holding are the same in every such world; the rest is the world's own.
+
+    Subclasses implement ``_near``, ``_event`` and ``_acquire`` (and ``_moved`` where the
+    world has a sense of distance).
+    """
+
+    def __init__(self, world: Any, check: Check) -> None:
+        self.w = world
+        self.check = check
+
+    @property
+    def menus(self) -> MenuKeys:
+        return self.w.menus
+
+    def next_macro(self) -> int:
+        goal = pending_goal(self.check, self.w)
+        if goal is None:
+            return NOOP
+        if self.w.menu_name is not None and not self.menus.uses_menu(goal):
+            return key_macro("ESC")
+        return self._solve(goal)
+
+    def _solve(self, goal: Check) -> int:
+        """The macro towards one pending sub-goal (a leaf check)."""
+        if isinstance(goal, MenuOpen):
+            return self.menus.open_macro(self.w.menu_name, goal.name)
+        if isinstance(goal, Near):
+            return self._near(goal)
+        if isinstance(goal, Moved):
+            return self._moved(goal)
+        if isinstance(goal, Equipped):
+            return self._equip(goal.selector)
+        if isinstance(goal, Holding):
+            return self._acquire(goal.selector)
+        if isinstance(goal, Happened):
+            return self._event(goal)
+        return NOOP
+
+    @abstractmethod
+    def _near(self, goal: Near) -> int:
+        """The macro towards being near a thing matching ``goal.selector``."""
+
+    def _moved(self, goal: Moved) -> int:
+        """The macro towards having moved ``goal.distance`` in ``goal.direction`` (NOOP: not supported)."""
+        return NOOP
+
+    @abstractmethod
+    def _event(self, goal: Happened) -> int:
+        """The macro towards the event ``goal`` waits for."""
+
+    @abstractmethod
+    def _acquire(self, selector: Selector) -> int:
+        """The macro towards carrying an item matching ``selector``."""
+
+    def _things(self, selector: Selector) -> list[Any]:
+        """The world-side things matching ``selector``."""
+        return [self.w.by_id[e.id] for e in self.w.find(selector)]
+
+    def _one(self, selector: Selector) -> Any:
+        """The first world-side thing matching ``selector`` (a task's target exists by construction)."""
+        found = self.w.find(selector)
+        if not found:
+            raise RuntimeError(f"oracle: nothing in the world matches {dict(selector)}")
+        return self.w.by_id[found[0].id]
+
+    def _equip(self, selector: Selector) -> int:
+        """The macro towards holding a matching item, chosen in the inventory."""
+        return self.menus.equip_macro(self.w.menu_name, self.w.bag, selector, self._acquire)
+
+    def _hold(self, selector: Selector) -> int | None:
+        """A macro towards holding a matching item in hand (its slot key), or None when it is held."""
+        return hold_macro(self.w.bag, selector, self._acquire)
+
+
+__all__ = ["BagWorld", "BagSolver"]
