@@ -13,7 +13,7 @@ import difflib
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
 
 from simagym import headless
 
@@ -25,27 +25,11 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import simagym  # noqa: E402
+from simagym.cli_errors import OneLineParser, UsageError, fail  # noqa: E402
 from simagym.registry import UnknownTaskError, catalogue  # noqa: E402
 from simagym.spec import Category, Split, TaskSpec  # noqa: E402
 
 PROG = "simagym"
-USAGE_ERROR = 2
-
-
-class UsageError(Exception):
-    """A bad argument: reported in one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but its errors are one line (no usage block) so they read like ours."""
-
-    def error(self, message: str) -> NoReturn:
-        _fail(f"{self.prog}: error: {message} (see `{self.prog} --help`)")
-
-
-def _fail(message: str) -> NoReturn:
-    _err_console().print(message, markup=False, highlight=False, soft_wrap=True)
-    raise SystemExit(USAGE_ERROR)
 
 
 def _console() -> Console:
@@ -184,9 +168,9 @@ def _resolution(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="A gym for instructable game agents: pixels and language in, keyboard and mouse out.")
+    parser = OneLineParser(prog=PROG, description="A gym for instructable game agents: pixels and language in, keyboard and mouse out.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {simagym.__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
 
     p_list = sub.add_parser("list", help="list the installed tasks")
@@ -211,11 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Runs a command; returns its exit status. A bad argument raises ``SystemExit(2)`` after
+    one line on stderr."""
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as err:
+        raise SystemExit(fail(err.prog, f"{err} (see `{err.prog} --help`)")) from None
     try:
         return int(args.func(args))
     except UsageError as err:
-        _fail(f"{PROG} {args.command}: error: {err}")
+        raise SystemExit(fail(f"{PROG} {args.command}", err)) from None
     except KeyboardInterrupt:
         return 130
 

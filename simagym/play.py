@@ -31,11 +31,12 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from simagym.actions import BUTTONS, KEYS
+from simagym.cli_errors import OneLineParser, UsageError, fail, usage_error
 
 PROG = "python -m simagym.play"
 BANNER = 72
@@ -250,17 +251,8 @@ class PlaySession:
 
 # --- command line ---------------------------------------------------------------------------
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Play simagym tasks with your keyboard and mouse.")
+    parser = OneLineParser(prog=PROG, description="Play simagym tasks with your keyboard and mouse.")
     parser.add_argument("task", nargs="?", help="a task id (see `simagym list`)")
     parser.add_argument("--suite", default=None, help="play a suite's episodes instead of one task")
     parser.add_argument("--tasks", default=None, metavar="GLOB", help="with --suite: only tasks matching GLOB")
@@ -303,14 +295,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if (args.task is None) == (args.suite is None):
-            raise _UsageError("give a TASK_ID or --suite SUITE (one of them)")
+            raise UsageError("give a TASK_ID or --suite SUITE (one of them)")
         for name in ("resolution", "scale", "fps", "episodes"):
             value = getattr(args, name)
             if value is not None and value < 1:
-                raise _UsageError(f"--{name} must be >= 1, got {value}")
-    except _UsageError as err:
-        sys.stderr.write(f"{PROG}: error: {err} (see --help)\n")
-        return 2
+                raise UsageError(f"--{name} must be >= 1, got {value}")
+    except UsageError as err:
+        return usage_error(PROG, err)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from simagym.eval.errors import EvalError
     from simagym.registry import UnknownTaskError
@@ -324,8 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                               record=args.record, player=args.player)
         finished = session.run()
     except (EvalError, UnknownTaskError, ValueError) as err:
-        sys.stderr.write(f"{PROG}: error: {err}\n")
-        return 2
+        return fail(PROG, err)
     wins = sum(e.success for e in finished)
     print(f"played {len(finished)} episodes, {wins} successes" + (f"; recorded in {args.record}" if args.record else ""))
     return 0

@@ -15,49 +15,30 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from simagym.cli_errors import OneLineParser, UsageError, fail, positive_int, usage_error
 from simagym.eval.errors import EvalError
 
 PROG = "python -m simagym.eval"
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse would print the whole usage block; one line (plus a pointer to --help) is clearer.
-        raise _UsageError(message)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Evaluate an agent on a suite of simagym tasks.")
+    parser = OneLineParser(prog=PROG, description="Evaluate an agent on a suite of simagym tasks.")
     parser.add_argument("--agent", default="oracle",
                         help="random, oracle, or package.module:ClassName (default: oracle)")
     parser.add_argument("--suite", default="core",
                         help="a bundled suite name (core = its highest version), name-vN, or a path to a suite .yaml (default: core)")
-    parser.add_argument("--episodes", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--episodes", type=positive_int, default=None, metavar="N",
                         help="run only the first N seeds per task per split (default: every seed of the suite)")
-    parser.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="K",
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="K",
                         help="worker processes (default: the number of CPUs)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="run folder; re-running with the same folder resumes (default: results/<agent>-<suite>)")
-    parser.add_argument("--record-videos", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--record-videos", type=positive_int, default=None, metavar="N",
                         help="after the run, save GIFs of N episodes per task into DIR/videos (for the leaderboard)")
     parser.add_argument("--name", default=None, help="the agent's name in results and on the leaderboard (default: its class's)")
     parser.add_argument("--description", default=None, help="a one-line description of the agent (default: its class's)")
@@ -139,18 +120,12 @@ def _record_videos(args: argparse.Namespace, run: Any, err_console: Console) -> 
                       on_video=lambda _: progress.update(bar, advance=1))
 
 
-def _fail(message: str) -> None:
-    # Plain stderr, not rich: one unwrapped line that scripts can grep.
-    sys.stderr.write(f"{PROG}: error: {message}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 bad arguments or run error, 130 interrupted)."""
     try:
         args = build_parser().parse_args(argv)
-    except _UsageError as err:
-        _fail(f"{err} (see --help)")
-        return 2
+    except UsageError as err:
+        return usage_error(PROG, err)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.verbose:
         logging.getLogger("simagym").setLevel(logging.DEBUG)
@@ -161,8 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args, console, err_console)
     except EvalError as err:
-        _fail(str(err))
-        return 2
+        return fail(PROG, err)
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted; finished episodes are saved, re-run the same command to resume\n")
         return 130

@@ -19,25 +19,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
 
+from simagym.cli_errors import OneLineParser, UsageError, fail, usage_error
 from simagym.eval.errors import EvalError
 
 PROG = "python -m simagym.leaderboard"
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Build the simagym leaderboard site; score recorded human play.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog=PROG, description="Build the simagym leaderboard site; score recorded human play.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     build = sub.add_parser("build", help="verify results folders and write the static site")
     build.add_argument("results", nargs="+", type=Path, metavar="RESULTS_DIR")
     build.add_argument("--out", type=Path, required=True, metavar="SITE_DIR")
@@ -94,12 +86,10 @@ def _build(args: argparse.Namespace) -> int:
     for err in refused:
         sys.stderr.write(f"{PROG}: refused {err.path}:\n" + "".join(f"  - {p}\n" for p in err.problems))
     if refused and not args.skip_invalid:
-        sys.stderr.write(f"{PROG}: error: {len(refused)} results folder(s) refused; nothing written "
-                         "(--skip-invalid builds from the others)\n")
-        return 2
+        return fail(PROG, f"{len(refused)} results folder(s) refused; nothing written "
+                          "(--skip-invalid builds from the others)")
     if not results:
-        sys.stderr.write(f"{PROG}: error: no valid results to rank\n")
-        return 2
+        return fail(PROG, "no valid results to rank")
     try:
         data = write_site(results, suite, args.out, max_videos_per_agent=args.max_videos)
     except SiteError as err:
@@ -128,9 +118,8 @@ def _human(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-    except _UsageError as err:
-        sys.stderr.write(f"{PROG}: error: {err} (see --help)\n")
-        return 2
+    except UsageError as err:
+        return usage_error(PROG, err)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from simagym.headless import configure_sdl
 
@@ -138,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _build(args) if args.command == "build" else _human(args)
     except EvalError as err:
-        sys.stderr.write(f"{PROG}: error: {err}\n")
-        return 2
+        return fail(PROG, err)
 
 
 if __name__ == "__main__":
