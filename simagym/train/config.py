@@ -46,7 +46,7 @@ class TrainConfig:
     freeze_text: bool = False
 
     # --- vision and fusion --------------------------------------------------------------
-    channels: tuple[int, int, int] = (32, 64, 64)
+    channels: tuple[int, int, int] = (16, 32, 32)
     features_dim: int = 256
 
     # --- behaviour cloning (oracle demonstrations) --------------------------------------
@@ -55,7 +55,7 @@ class TrainConfig:
     demo_workers: int = 2
     bc_steps: int = 400_000  # training samples (updates x batch)
     batch_size: int = 128
-    lr: float = 1e-3
+    lr: float = 2e-3
     weight_decay: float = 1e-4
     val_fraction: float = 0.05
 

@@ -75,44 +75,62 @@ class FiLMConv(nn.Module):
 class InstructedCNN(BaseFeaturesExtractor):
     """Features of (stacked frames, instruction ids) for SB3's actor-critic heads.
 
+    Vision: an 8x8-patch stem (stride 8, padded by 4: on a 64-pixel Meadow view
+    each patch is exactly one 8-pixel tile, and in any world it is a cheap
+    ViT-style patchify), then two 3x3 convs, each FiLM-conditioned on the
+    instruction. Read-out: the flattened map (what is where around the player)
+    plus, per channel, a spatial-softmax keypoint (x, y) and its peak - a direct
+    "where is the thing the instruction asks for" signal that behaviour cloning
+    learns from far fewer updates than a flattened map alone.
+
     ``text_dir`` is a Hugging Face folder (tokenizer + config, maybe weights);
     ``text_weights`` says whether to load its weights (training) or only its
     architecture (loading a checkpoint, whose weights replace them).
     """
 
     def __init__(self, observation_space: spaces.Dict, text_dir: str, text_weights: bool = True,
-                 pad_id: int = 0, freeze_text: bool = False, channels: Sequence[int] = (32, 64, 64),
+                 pad_id: int = 0, freeze_text: bool = False, channels: Sequence[int] = (16, 32, 32),
                  features_dim: int = 256) -> None:
         super().__init__(observation_space, features_dim)
-        pixels = observation_space["pixels"]
-        c_in, height, width = pixels.shape
+        c_in, height, width = observation_space["pixels"].shape
         _, model = load_pretrained(text_dir) if text_weights else load_architecture(text_dir)
         self.text = TextEmbedding(model, pad_id, trainable=not freeze_text)
         d = self.text.dim
         c1, c2, c3 = channels
-        # 4x4 patches first: cheap on a CPU, and 8-pixel tiles split evenly into them.
-        self.stem = nn.Conv2d(c_in, c1, kernel_size=4, stride=4)
+        self.stem = nn.Conv2d(c_in, c1, kernel_size=8, stride=8, padding=4)
         self.block1 = FiLMConv(c1, c2, 3, 1, d)
-        self.block2 = FiLMConv(c2, c3, 3, 2, d)
+        self.block2 = FiLMConv(c2, c3, 3, 1, d)
         with torch.no_grad():
-            n_flat = self._conv(torch.zeros(1, c_in, height, width), torch.zeros(1, d)).shape[1]
-        # Flatten, not pool: where the target is relative to the (centred) player decides the move.
-        self.spatial = nn.Sequential(nn.Linear(n_flat, features_dim), nn.ReLU())
+            grid = self._conv(torch.zeros(1, c_in, height, width), torch.zeros(1, d))
+        _, _, gh, gw = grid.shape
+        ys, xs = torch.meshgrid(torch.linspace(-1, 1, gh), torch.linspace(-1, 1, gw), indexing="ij")
+        self.register_buffer("coords", torch.stack([xs.flatten(), ys.flatten()], dim=1), persistent=False)
+        n_in = grid[0].numel() + 3 * c3
+        self.spatial = nn.Sequential(nn.Linear(n_in, features_dim), nn.ReLU())
+        # The instruction joins again at the end: FiLM says what to look for, this says what to do with it.
         self.fuse = nn.Sequential(nn.Linear(features_dim + d, features_dim), nn.ReLU())
 
     def _conv(self, pixels: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        h = F.relu(self.stem(pixels))
+        h = F.relu(self.stem(pixels * 2 - 1))  # centred input
         h = self.block1(h, text)
-        h = self.block2(h, text)
-        return h.flatten(1)
+        return self.block2(h, text)
+
+    def _readout(self, h: torch.Tensor) -> torch.Tensor:
+        flat = h.flatten(2)  # (B, C, HW)
+        keypoints = torch.softmax(flat, dim=-1) @ self.coords  # (B, C, 2): expected (x, y) per channel
+        return torch.cat([h.flatten(1), keypoints.flatten(1), flat.amax(-1)], dim=1)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
-        """The instruction embedding (constant within an episode, so agents compute it once)."""
-        return self.text(ids)
+        """The instruction embedding (constant within an episode, so agents compute it once).
+
+        A batch holds few distinct instructions: each is encoded once.
+        """
+        unique, inverse = torch.unique(ids.long(), dim=0, return_inverse=True)
+        return self.text(unique)[inverse]
 
     def features(self, pixels: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """``pixels`` float in [0, 1], (B, 3K, H, W); ``text`` from :meth:`embed`."""
-        h = self.spatial(self._conv(pixels, text))
+        h = self.spatial(self._readout(self._conv(pixels, text)))
         return self.fuse(torch.cat([h, text], dim=1))
 
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
