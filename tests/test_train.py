@@ -175,8 +175,7 @@ def test_mismatched_space_fails_clearly(bc_run):
     with pytest.raises(CheckpointError, match=r"trained on 64x64 pixels but the env gives 96x96.*resolution=64"):
         load_policy(bc_run.run_dir, big.observation_space, big.action_space)
     with pytest.raises(CheckpointError, match=r"Discrete\(97\).*DiscreteActions"):
-        load_policy(bc_run.run_dir, big.observation_space.spaces and simagym.make(TASKS[0]).observation_space,
-                    spaces.Discrete(5))
+        load_policy(bc_run.run_dir, simagym.make(TASKS[0]).observation_space, spaces.Discrete(5))
     agent = load_agent(str(bc_run.run_dir), seed=0)
     obs, _ = big.reset(seed=0)
     agent.reset(obs["instruction"])

@@ -8,7 +8,10 @@ play - trains the same way.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
+import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -77,8 +80,27 @@ def accuracy(policy, data: BCData, index: np.ndarray, starts: np.ndarray, frame_
     return correct / max(1, len(index))
 
 
+def reuse_freed_memory() -> None:
+    """Ask glibc to keep freed memory instead of returning it to the OS after every batch.
+
+    Each update allocates and frees tens of MB (the stacked float batch, the
+    patch matrices of the convolutions); by default glibc maps and unmaps these,
+    and the page faults cost about a third of BC's time on this machine
+    (measured: ~850 -> ~1,250 samples/s). No-op outside glibc.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 256 << 20)
+        libc.mallopt(m_trim_threshold, 1 << 30)
+    except (OSError, AttributeError):
+        pass
+
+
 def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: int = 128, lr: float = 1e-3,
-             weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0,
+             weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0, word_dropout: float = 0.0,
              time_budget: float | None = None, writer=None,
              on_progress: Callable[[float, dict[str, float]], None] | None = None,
              on_snapshot: Callable[[float], None] | None = None, snapshot_seconds: float | None = None,
@@ -88,10 +110,13 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     ``steps`` counts training samples (updates x batch size). Training ends at
     ``steps`` or after ``time_budget`` seconds, whichever comes first; the
     learning-rate schedule follows whichever is further along, so a run cut
-    short by the clock still ends with a small learning rate.
+    short by the clock still ends with a small learning rate. ``word_dropout``
+    hides each instruction token with this probability (as padding), so the
+    policy cannot lean on one exact phrasing.
     """
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
+    reuse_freed_memory()
 
     # 1. Hold out whole episodes for validation (frames of one episode are near duplicates).
     episode = data.episode_of()
@@ -127,6 +152,11 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
         cursor += batch_size
 
         pixels, ids, actions = batch(data, index, starts, frame_stack)
+        if word_dropout:
+            pad = policy.features_extractor.text.pad_id
+            hide = (torch.rand(ids.shape) < word_dropout) & (ids != pad)
+            hide[:, 0] = False  # the first token ([CLS]) stays, so no instruction vanishes entirely
+            ids = ids.masked_fill(hide, pad)
         out = logits(policy, pixels, policy.features_extractor.embed(ids))
         loss = F.cross_entropy(out, actions)
         optimizer.zero_grad(set_to_none=True)

@@ -50,14 +50,15 @@ class TrainConfig:
     features_dim: int = 256
 
     # --- behaviour cloning (oracle demonstrations) --------------------------------------
-    demos: int = 4000  # oracle episodes
+    demos: int = 8000  # oracle episodes
     demo_noise: float = 0.2  # chance the demonstrator plays a random move (labels stay the oracle's): recovery data
     demo_workers: int = 2
-    bc_steps: int = 400_000  # training samples (updates x batch)
+    bc_steps: int = 500_000  # training samples (updates x batch)
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 1e-4
     val_fraction: float = 0.05
+    word_dropout: float = 0.1  # hide instruction tokens at random in BC: less reliance on one exact phrasing
 
     # --- PPO ----------------------------------------------------------------------------
     ppo_steps: int = 50_000  # environment steps
@@ -77,7 +78,9 @@ class TrainConfig:
     eval_workers: int = 2
 
     # --- bookkeeping ----------------------------------------------------------------------
-    threads: int = 2  # torch threads for training
+    # One torch thread: on a shared 2-core machine a second one spins against other processes and
+    # made BC 5-10x slower in our measurements; parallelism comes from worker processes instead.
+    threads: int = 1
     snapshot_seconds: float | None = None  # save a checkpoint every N seconds of training (for curves)
     progress: bool = True
 
@@ -94,6 +97,7 @@ class TrainConfig:
         need(self.minutes is None or self.minutes > 0, "minutes", "must be > 0")
         need(self.demos >= 1, "demos", "must be >= 1")
         need(0.0 <= self.demo_noise < 1.0, "demo_noise", "must be in [0, 1)")
+        need(0.0 <= self.word_dropout < 1.0, "word_dropout", "must be in [0, 1)")
         need(self.bc_steps >= 1 and self.ppo_steps >= 1, "steps", "must be >= 1")
         need(self.batch_size >= 2, "batch_size", "must be >= 2")
         need(self.n_envs >= 1, "n_envs", "must be >= 1")

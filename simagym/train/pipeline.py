@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -27,12 +26,11 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from simagym.train.config import ConfigError, TrainConfig
 
-log = logging.getLogger("simagym.train")
 
 EVAL_SEEDS = tuple(range(1000, 1020))  # for --tasks without a suite: the same seeds the core suite starts with
 RESULTS_FILE = "results.json"
@@ -62,15 +60,17 @@ def resolve(cfg: TrainConfig):
         raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
                           " folder with config.json, tokenizer files and weights)")
     known = sorted(t.id for t in simagym.list_tasks())
-    if cfg.tasks:
+    if cfg.suite is not None:  # a suite names both the training tasks and the evaluation seeds
+        suite = load_suite(cfg.suite, known)
+        # Pin the version of a bundled suite ("train-default" -> "train-default-v1") in the saved config.
+        pinned = suite.label if suite.source.startswith("simagym.") else cfg.suite
+        cfg = dataclasses.replace(cfg, suite=pinned, tasks=list(suite.tasks))
+    else:
         ids = expand_tasks(cfg.tasks, known, "--tasks")
         suite = Suite(name="train-tasks", version=1, description="the tasks given with --tasks",
                       patterns=tuple(cfg.tasks), tasks=ids, seeds=EVAL_SEEDS,
                       splits=(Split.TRAIN, Split.HELDOUT), source="--tasks")
-        cfg = dataclasses.replace(cfg, tasks=list(ids), suite=None)
-    else:
-        suite = load_suite(cfg.suite, known)
-        cfg = dataclasses.replace(cfg, tasks=list(suite.tasks))
+        cfg = dataclasses.replace(cfg, tasks=list(ids))
     if not cfg.out:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         cfg = dataclasses.replace(cfg, out=str(Path("runs") / f"{stamp}-{cfg.algo.replace('+', '-')}"
@@ -188,6 +188,9 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
     result.train_stats["demo_frames"] = len(demos)
     result.train_stats["demo_success"] = float(demos.successes.mean())
     writer.add_scalar("demos/frames_per_s", len(demos) / max(result.timings["demos_s"], 1e-9), 0)
+    progress.console.print(f"demonstrations: {demos.episodes} oracle episodes, {len(demos)} frames in"
+                           f" {result.timings['demos_s']:.0f} s ({demos.successes.mean():.0%} succeeded despite"
+                           f" {cfg.demo_noise:.0%} random moves)")
 
     ids = codec.ids_many(demos.instructions)  # one row per episode
     data = BCData(frames=demos.frames, instruction_ids=demos.per_frame(ids), actions=demos.actions,
@@ -205,11 +208,16 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
     t1 = time.monotonic()
     stats = train_bc(policy, data, frame_stack=cfg.frame_stack, steps=cfg.bc_steps, batch_size=cfg.batch_size,
                      lr=cfg.lr, weight_decay=cfg.weight_decay, val_fraction=cfg.val_fraction, seed=cfg.seed,
+                     word_dropout=0.0 if cfg.no_language else cfg.word_dropout,
                      time_budget=budget, writer=writer, on_progress=on_bc,
                      on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds)
     progress.update(bar, completed=1000)
     result.timings["bc_s"] = time.monotonic() - t1
     result.train_stats["bc"] = stats
+    val = f", held-out-episode accuracy {stats['val_accuracy']:.2f}" if "val_accuracy" in stats else ""
+    progress.console.print(f"behaviour cloning: {stats['samples']:,} samples ({stats['updates']:,} updates) in"
+                           f" {result.timings['bc_s']:.0f} s, {stats['samples_per_s']:.0f} samples/s,"
+                           f" training accuracy {stats['accuracy']:.2f}{val}")
     return policy
 
 
@@ -237,6 +245,9 @@ def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], pro
     progress.update(bar, completed=1000)
     result.timings["ppo_s"] = time.monotonic() - t0
     result.train_stats["ppo"] = stats
+    progress.console.print(f"PPO: {stats['samples']:,} env steps in {result.timings['ppo_s']:.0f} s,"
+                           f" {stats['samples_per_s']:.0f} steps/s, success in training episodes"
+                           f" {stats['train_success']:.2f}")
     return policy
 
 

@@ -70,6 +70,9 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
               on_snapshot: Callable[[Any, float], None] | None = None, snapshot_seconds: float | None = None,
               ) -> tuple[InstructedPolicy, dict[str, float]]:
     """Run PPO for ``steps`` env steps (or ``time_budget`` seconds); return the trained policy and stats."""
+    from simagym.train.bc import reuse_freed_memory
+
+    reuse_freed_memory()
     vec = make_vec_env(task_ids, text_dir, max_tokens=max_tokens, no_language=no_language,
                        frame_stack=frame_stack, n_envs=n_envs, resolution=resolution)
     try:
