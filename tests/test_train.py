@@ -244,3 +244,46 @@ def test_stacking_matches_between_wrapper_and_bc():
     from_bc = to_pixels(frames[idx])
     from_env = torch.as_tensor(np.stack([stack_frames(list(frames[i])) for i in idx])).float() / 255
     assert torch.equal(from_bc, from_env)
+
+
+def test_bc_data_from_recorded_texts(bc_run):
+    """Recorded play (per-frame instruction texts, boolean episode starts) becomes BC data."""
+    from simagym.train.bc import BCData
+    from simagym.train.checkpoint import load_policy
+    from simagym.train.config import TrainConfig
+
+    _, _, codec = load_policy(bc_run.run_dir)
+    frames = np.zeros((5, 64, 64, 3), np.uint8)
+    texts = ["open the map"] * 2 + ["close the map"] * 3
+    data = BCData.from_texts(frames, texts, np.array([1, 2, 3, 4, 5]), np.array([1, 0, 1, 0, 0], bool),
+                             codec.ids_many)
+    assert data.episode_starts.tolist() == [0, 2]
+    assert data.instruction_ids[0].tolist() == codec.ids("open the map").tolist()
+    assert data.instruction_ids[4].tolist() == codec.ids("close the map").tolist()
+    with pytest.raises(ValueError, match="episode_starts"):
+        BCData(frames, data.instruction_ids, data.actions, np.array([1, 3]))
+    # The saved configuration reloads as it was (for --config).
+    saved = TrainConfig.load(bc_run.run_dir / "config.json")
+    assert saved == bc_run.config
+
+
+def test_cli_trains_and_prints_the_table(tmp_path, capsys):
+    from simagym.train.__main__ import main
+
+    out = tmp_path / "cli"
+    assert main(["--tasks", TASKS[0], "--demos", "4", "--steps", "32", "--batch-size", "16", "--eval-episodes", "1",
+                 "--workers", "1", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "held-out" in printed and "random" in printed and "open-map-v1" in printed
+    config = json.loads((out / "config.json").read_text())
+    assert config["bc_steps"] == 32 and config["tasks"] == [TASKS[0]] and config["suite"] is None
+
+
+def test_config_file_is_the_starting_point_and_flags_override_it(tmp_path):
+    from simagym.train.__main__ import build_parser, config_from_args
+    from simagym.train.config import TrainConfig
+
+    TrainConfig(algo="bc+ppo", seed=5, frame_stack=2, out="elsewhere").save(tmp_path)
+    cfg = config_from_args(build_parser().parse_args(["--config", str(tmp_path / "config.json"), "--steps", "99"]))
+    assert (cfg.algo, cfg.seed, cfg.frame_stack, cfg.ppo_steps, cfg.out) == ("bc+ppo", 5, 2, 99, "")
+    assert config_from_args(build_parser().parse_args([])) == TrainConfig()

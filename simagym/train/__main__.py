@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = TrainConfig()
     p = _Parser(prog=PROG, description="Train a language-conditioned agent on simagym tasks, then evaluate it.")
     what = p.add_argument_group("what to train")
-    what.add_argument("--algo", choices=ALGOS, default=d.algo,
+    what.add_argument("--algo", choices=ALGOS, default=None,
                       help="bc: behaviour cloning from oracle demonstrations (default); ppo: Stable-Baselines3 PPO;"
                            " bc+ppo: BC, then PPO from the BC weights")
     which = what.add_mutually_exclusive_group()
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a local pretrained Hugging Face encoder folder (default: a tokenizer trained on the"
                            " catalogue's training phrasings and a tiny BERT)")
     what.add_argument("--freeze-text", action="store_true", help="do not train the text encoder")
-    what.add_argument("--frame-stack", type=_positive_int, default=d.frame_stack, metavar="K",
+    what.add_argument("--frame-stack", type=_positive_int, default=None, metavar="K",
                       help=f"frames the policy sees at once (default: {d.frame_stack})")
 
     budget = p.add_argument_group("budgets (training stops at whichever ends first)")
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--workers", type=_positive_int, metavar="K",
                       help=f"processes for demonstrations and evaluation (default: {d.demo_workers})")
     tune.add_argument("--threads", type=_positive_int, help=f"torch threads (default: {d.threads})")
-    tune.add_argument("--seed", type=int, default=d.seed, help=f"(default: {d.seed})")
+    tune.add_argument("--seed", type=int, default=None, help=f"(default: {d.seed})")
 
     out = p.add_argument_group("output")
     out.add_argument("--out", type=Path, metavar="DIR", help="the run folder (default: runs/<time>-<algo>)")
@@ -127,7 +127,11 @@ def config_from_args(args: argparse.Namespace):
     cfg = TrainConfig.load(args.config) if args.config else TrainConfig()
     if args.config:
         cfg = dataclasses.replace(cfg, out="")  # never train into the folder the config came from
-    changes: dict = {"algo": args.algo, "seed": args.seed, "frame_stack": args.frame_stack}
+    changes: dict = {}
+    for flag in ("algo", "seed", "frame_stack"):
+        if getattr(args, flag) is not None:
+            changes[flag] = getattr(args, flag)
+    algo = changes.get("algo", cfg.algo)
     if args.suite:
         changes |= {"suite": args.suite, "tasks": []}
     if args.tasks:
@@ -139,7 +143,7 @@ def config_from_args(args: argparse.Namespace):
     if args.freeze_text:
         changes["freeze_text"] = True
     if args.steps:
-        changes["bc_steps" if args.algo == "bc" else "ppo_steps"] = args.steps
+        changes["bc_steps" if algo == "bc" else "ppo_steps"] = args.steps
     for flag, name in (("bc_steps", "bc_steps"), ("ppo_steps", "ppo_steps"), ("demos", "demos"),
                        ("minutes", "minutes"), ("batch_size", "batch_size"), ("lr", "lr"),
                        ("demo_noise", "demo_noise"), ("envs", "n_envs"), ("threads", "threads"),

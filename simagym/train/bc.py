@@ -14,7 +14,7 @@ import math
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -49,6 +49,22 @@ class BCData:
 
     def __len__(self) -> int:
         return len(self.actions)
+
+    @classmethod
+    def from_texts(cls, frames: np.ndarray, instructions: Sequence[str], actions: np.ndarray,
+                   episode_starts: np.ndarray, encode_many: Callable[[Sequence[str]], np.ndarray]) -> "BCData":
+        """From instruction *texts*, one per frame (e.g. ``simagym.recording.load_demonstrations``).
+
+        ``encode_many`` is the run's tokenizer, e.g. ``InstructionCodec.ids_many``;
+        each distinct text is encoded once. ``episode_starts`` are indices, or a
+        boolean mask that is True on each episode's first frame.
+        """
+        starts = np.asarray(episode_starts)
+        if starts.dtype == bool:
+            starts = np.flatnonzero(starts)
+        texts, inverse = np.unique(np.asarray(instructions, dtype=object).astype(str), return_inverse=True)
+        ids = np.asarray(encode_many(list(texts)))[inverse]
+        return cls(frames=frames, instruction_ids=ids, actions=np.asarray(actions), episode_starts=starts)
 
     def frame_starts(self) -> np.ndarray:
         """For each frame, the index of its episode's first frame."""

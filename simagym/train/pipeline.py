@@ -163,9 +163,14 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
     return result
 
 
-def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
-            result: RunResult, snapshot) -> Any:
-    from simagym.train.bc import BCData, train_bc
+def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline: float | None,
+                   result: RunResult):
+    """The BC training data of a run: oracle demonstrations generated in worker processes.
+
+    Another source of demonstrations (recorded play) only has to return a
+    :class:`simagym.train.bc.BCData` too; see :meth:`BCData.from_texts`.
+    """
+    from simagym.train.bc import BCData
     from simagym.train.demos import generate
 
     t0 = time.monotonic()
@@ -191,11 +196,16 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
     progress.console.print(f"demonstrations: {demos.episodes} oracle episodes, {len(demos)} frames in"
                            f" {result.timings['demos_s']:.0f} s ({demos.successes.mean():.0%} succeeded despite"
                            f" {cfg.demo_noise:.0%} random moves)")
-
     ids = codec.ids_many(demos.instructions)  # one row per episode
-    data = BCData(frames=demos.frames, instruction_ids=demos.per_frame(ids), actions=demos.actions,
+    return BCData(frames=demos.frames, instruction_ids=demos.per_frame(ids), actions=demos.actions,
                   episode_starts=demos.episode_starts)
-    del demos
+
+
+def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
+            result: RunResult, snapshot) -> Any:
+    from simagym.train.bc import train_bc
+
+    data = oracle_bc_data(cfg, codec, progress, writer, deadline, result)
     budget = None if deadline is None else max(1.0, deadline - time.monotonic())
     if budget is not None and cfg.uses_ppo:
         budget /= 2  # bc+ppo: leave half of the remaining time to PPO
