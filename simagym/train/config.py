@@ -29,7 +29,7 @@ class TrainConfig:
     tasks: list[str] = field(default_factory=list)  # task ids or patterns; resolved to ids before saving
     out: str = ""  # the run folder; resolved to runs/<name> when empty
     seed: int = 0
-    minutes: float | None = 11.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
+    minutes: float | None = 10.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
 
     # --- observations -----------------------------------------------------------------
     resolution: int = 64  # the env's default, which `python -m simagym.eval` uses too
