@@ -34,7 +34,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 import numpy as np
 
@@ -288,11 +288,41 @@ class Demonstrations:
         return int(len(self.macros))
 
 
-def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool = True) -> Demonstrations:
-    """Arrays BC can train on from a recording folder (by default only its successful episodes)."""
-    frames, instructions, macros, starts, owner, tasks, success, seeds = [], [], [], [], [], [], [], []
+def _keeps(successful_only: bool, tasks: Collection[str] | None, splits: Collection[str] | None):
+    def keep(task: str, split: str, success: bool) -> bool:
+        return ((success or not successful_only) and (tasks is None or task in tasks)
+                and (splits is None or split in splits))
+    return keep
+
+
+def _what(successful_only: bool, tasks: Collection[str] | None, splits: Collection[str] | None) -> str:
+    what = ("successful " if successful_only else "") + "episodes"
+    if splits is not None:
+        what += f" of the {'/'.join(sorted(splits))} split"
+    if tasks is not None:
+        what += f" of the tasks {', '.join(sorted(tasks)[:5])}{' ...' if len(tasks) > 5 else ''}"
+    return what
+
+
+def recorded_tasks(directory: str | os.PathLike[str], successful_only: bool = True,
+                   splits: Collection[str] | None = None) -> list[str]:
+    """The task ids a recording folder has episodes of (read from its metadata: no frames are loaded)."""
+    storage = _dataset(directory).storage
+    keep = _keeps(successful_only, None, splits)
+    metas = storage.get_episode_metadata(list(range(storage.total_episodes)))
+    return sorted({str(m["task"]) for m in metas
+                   if keep(str(m["task"]), str(m["split"]), bool(m.get("success", False)))})
+
+
+def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool = True, *,
+                        tasks: Collection[str] | None = None,
+                        splits: Collection[str] | None = None) -> Demonstrations:
+    """Arrays BC can train on from a recording folder: by default its successful episodes; ``tasks``
+    and ``splits`` (eval split names such as ``"train"``) keep only the episodes of those."""
+    keep = _keeps(successful_only, tasks, splits)
+    frames, instructions, macros, starts, owner, kept, success, seeds = [], [], [], [], [], [], [], []
     for episode in read_recording(directory):
-        if (successful_only and not episode.success) or episode.steps == 0:
+        if not keep(episode.task, episode.split, episode.success) or episode.steps == 0:
             continue
         n = episode.steps
         frames.append(episode.frames[:n])
@@ -301,14 +331,14 @@ def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool
         start = np.zeros(n, dtype=bool)
         start[0] = True
         starts.append(start)
-        owner.append(np.full(n, len(tasks), dtype=np.int64))
-        tasks.append(episode.task)
+        owner.append(np.full(n, len(kept), dtype=np.int64))
+        kept.append(episode.task)
         success.append(episode.success)
         seeds.append(episode.seed)
     if not frames:
-        raise RecordingError(f"{directory} has no {'successful ' if successful_only else ''}episodes to learn from")
+        raise RecordingError(f"{directory} has no {_what(successful_only, tasks, splits)} to learn from")
     return Demonstrations(np.concatenate(frames), instructions, np.concatenate(macros), np.concatenate(starts),
-                          np.concatenate(owner), tasks, np.asarray(success, dtype=bool), np.asarray(seeds, dtype=np.int64))
+                          np.concatenate(owner), kept, np.asarray(success, dtype=bool), np.asarray(seeds, dtype=np.int64))
 
 
 # --- scoring into a results folder ------------------------------------------------------------

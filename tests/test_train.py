@@ -287,3 +287,76 @@ def test_config_file_is_the_starting_point_and_flags_override_it(tmp_path):
     cfg = config_from_args(build_parser().parse_args(["--config", str(tmp_path / "config.json"), "--steps", "99"]))
     assert (cfg.algo, cfg.seed, cfg.frame_stack, cfg.ppo_steps, cfg.out) == ("bc+ppo", 5, 2, 99, "")
     assert config_from_args(build_parser().parse_args([])) == TrainConfig()
+
+
+def _record_oracle(folder: Path, jobs: list[tuple[str, int, str, int | None]]) -> None:
+    """Record oracle episodes as simagym.play would record a player: (task, seed, split, stop after N steps)."""
+    from simagym.agents.oracle import OracleAgent
+    from simagym.macros import MacroDecoder
+    from simagym.recording import DemoWriter, RecordedEpisode, make_env
+
+    writer = DemoWriter(folder, 64)
+    for task, seed, split, stop in jobs:
+        env = make_env(task, split)
+        decoder, oracle = MacroDecoder(), OracleAgent()
+        obs, info = env.reset(seed=seed)
+        instruction = obs["instruction"]
+        oracle.reset(instruction, env.unwrapped)
+        frames, actions, macros, rewards = [obs["pixels"]], [], [], []
+        terminated = truncated = False
+        while not (terminated or truncated) and len(macros) != stop:
+            macro = oracle.act(obs)
+            action = decoder.decode(macro)
+            obs, reward, terminated, truncated, info = env.step(action)
+            frames.append(obs["pixels"])
+            actions.append(action)
+            macros.append(macro)
+            rewards.append(reward)
+        env.close()
+        writer.add(RecordedEpisode(
+            task=task, seed=seed, split=split, instruction=instruction,
+            frames=np.stack(frames), keys=np.stack([a["keys"] for a in actions]),
+            mouse=np.stack([a["mouse"] for a in actions]), buttons=np.stack([a["buttons"] for a in actions]),
+            macros=np.asarray(macros, np.int16), rewards=np.asarray(rewards), terminated=terminated,
+            truncated=truncated or stop is not None, success=bool(info["success"]), player="oracle"))
+
+
+def test_demos_dir_trains_on_recorded_play(tmp_path):
+    """``--demos DIR``: BC imitates the successful train-split episodes of a recording, on the recorded tasks."""
+    from simagym.train.__main__ import build_parser, config_from_args
+    from simagym.train.pipeline import run
+
+    rec = tmp_path / "rec"
+    _record_oracle(rec, [(TASKS[0], 1, "train", None), (TASKS[0], 2, "train", None),
+                         (TASKS[1], 3, "train", None),
+                         (TASKS[1], 4, "heldout", None),  # held-out phrasing: would leak into training
+                         ("meadow/go-to-house-v1", 5, "train", 2)])  # gave up after two steps: a failure
+    cfg = config_from_args(build_parser().parse_args(["--demos", str(rec), "--out", str(tmp_path / "run")]))
+    assert cfg.demo_dir == str(rec.resolve()) and cfg.suite is None and cfg.tasks == []
+    result = run(tiny_config(tmp_path / "run", demo_dir=cfg.demo_dir, tasks=[]))
+    assert result.config.tasks == sorted(TASKS)  # the tasks of the successful train-split episodes
+    from simagym.recording import read_recording
+
+    kept = [e for e in read_recording(rec) if e.split == "train" and e.success]
+    assert len(kept) == 3
+    assert result.train_stats["demo_episodes"] == 3
+    assert result.train_stats["demo_frames"] == sum(e.steps for e in kept)
+    assert _summary(result.run_dir / "eval-train")["episodes"] == len(TASKS)
+    meta = json.loads((result.run_dir / "checkpoint" / "checkpoint.json").read_text())
+    assert meta["trained"]["demos"] == "rec"
+
+
+def test_demos_dir_errors_name_the_fix(tmp_path, capsys):
+    from simagym.train.__main__ import main
+    from simagym.train.pipeline import run
+
+    rec = tmp_path / "rec"
+    _record_oracle(rec, [(TASKS[0], 1, "train", None)])
+    with pytest.raises(Exception, match="no successful episodes of the train split of the tasks meadow/close-map-v1"):
+        run(tiny_config(tmp_path / "a", demo_dir=str(rec), tasks=[TASKS[1]]))
+    with pytest.raises(Exception, match="recorded at 64x64, but agents train at 48x48; record again"):
+        run(tiny_config(tmp_path / "b", demo_dir=str(rec), tasks=[], resolution=48))
+    with pytest.raises(Exception, match="use --algo bc or bc\\+ppo"):
+        tiny_config(tmp_path / "c", demo_dir=str(rec), algo="ppo").validate()
+    assert main(["--demos", str(tmp_path / "nothing"), "--no-progress"]) == 2
+    assert "is not a folder; record one with" in capsys.readouterr().err

@@ -14,28 +14,21 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
+
+from simagym.cli_errors import OneLineParser, UsageError, fail, positive_int, usage_error
 
 PROG = "python -m simagym.train"
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
-
-
-def _positive_int(text: str) -> int:
+def _demos(text: str) -> int | Path:
+    """``--demos``: a number of oracle episodes, or a recording folder."""
     try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        if text.strip().lstrip("-").replace("_", "").isdigit():
+            raise
+    return Path(text)
 
 
 def _positive_float(text: str) -> float:
@@ -62,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     from simagym.train.config import ALGOS, DEFAULT_SUITE, TrainConfig
 
     d = TrainConfig()
-    p = _Parser(prog=PROG, description="Train a language-conditioned agent on simagym tasks, then evaluate it.")
+    p = OneLineParser(prog=PROG, description="Train a language-conditioned agent on simagym tasks, then evaluate it.")
     what = p.add_argument_group("what to train")
     what.add_argument("--algo", choices=ALGOS, default=None,
                       help="bc: behaviour cloning from oracle demonstrations (default); ppo: Stable-Baselines3 PPO;"
@@ -79,38 +72,40 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a local pretrained Hugging Face encoder folder (default: a tokenizer trained on the"
                            " catalogue's training phrasings and a tiny BERT)")
     what.add_argument("--freeze-text", action="store_true", help="do not train the text encoder")
-    what.add_argument("--frame-stack", type=_positive_int, default=None, metavar="K",
+    what.add_argument("--frame-stack", type=positive_int, default=None, metavar="K",
                       help=f"frames the policy sees at once (default: {d.frame_stack})")
 
     budget = p.add_argument_group("budgets (training stops at whichever ends first)")
-    budget.add_argument("--steps", type=_positive_int, metavar="N",
+    budget.add_argument("--steps", type=positive_int, metavar="N",
                         help="the budget of the last stage: BC training samples for bc, env steps for ppo and bc+ppo")
-    budget.add_argument("--bc-steps", type=_positive_int, metavar="N",
+    budget.add_argument("--bc-steps", type=positive_int, metavar="N",
                         help=f"BC training samples, i.e. updates x batch size (default: {d.bc_steps:,})")
-    budget.add_argument("--ppo-steps", type=_positive_int, metavar="N",
+    budget.add_argument("--ppo-steps", type=positive_int, metavar="N",
                         help=f"PPO environment steps (default: {d.ppo_steps:,})")
-    budget.add_argument("--demos", type=_positive_int, metavar="N",
-                        help=f"oracle demonstration episodes for BC (default: {d.demos:,})")
+    budget.add_argument("--demos", type=_demos, metavar="N|DIR",
+                        help=f"BC's demonstrations: N oracle episodes (default: {d.demos:,}), or a recording folder"
+                             " (python -m simagym.play --record DIR), whose successful train-split episodes it imitates;"
+                             " without --tasks or --suite it then trains on the recorded tasks")
     budget.add_argument("--minutes", type=_positive_float, metavar="M",
                         help=f"wall-clock cap on training, before evaluation (default: {d.minutes:g})")
     budget.add_argument("--no-time-limit", action="store_true", help="no wall-clock cap: only the step budgets")
 
     tune = p.add_argument_group("optimisation")
-    tune.add_argument("--batch-size", type=_positive_int, metavar="B", help=f"BC batch size (default: {d.batch_size})")
+    tune.add_argument("--batch-size", type=positive_int, metavar="B", help=f"BC batch size (default: {d.batch_size})")
     tune.add_argument("--lr", type=_positive_float, help=f"BC learning rate (default: {d.lr:g})")
     tune.add_argument("--demo-noise", type=_fraction, metavar="P",
                       help=f"chance the demonstrator plays a random move, labels unchanged (default: {d.demo_noise:g})")
-    tune.add_argument("--envs", type=_positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
-    tune.add_argument("--workers", type=_positive_int, metavar="K",
+    tune.add_argument("--envs", type=positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
+    tune.add_argument("--workers", type=positive_int, metavar="K",
                       help=f"processes for demonstrations and evaluation (default: {d.demo_workers})")
-    tune.add_argument("--threads", type=_positive_int, help=f"torch threads (default: {d.threads})")
+    tune.add_argument("--threads", type=positive_int, help=f"torch threads (default: {d.threads})")
     tune.add_argument("--seed", type=int, default=None, help=f"(default: {d.seed})")
 
     out = p.add_argument_group("output")
     out.add_argument("--out", type=Path, metavar="DIR", help="the run folder (default: runs/<time>-<algo>)")
     out.add_argument("--config", type=Path, metavar="FILE",
                      help="start from a run's config.json (flags given here override it)")
-    out.add_argument("--eval-episodes", type=_positive_int, metavar="N",
+    out.add_argument("--eval-episodes", type=positive_int, metavar="N",
                      help="evaluate only the first N seeds per task and phrasing (default: every seed of the suite)")
     out.add_argument("--no-eval", action="store_true", help="train and save, skip the evaluations")
     out.add_argument("--snapshot-seconds", type=_positive_float, metavar="S",
@@ -144,7 +139,13 @@ def config_from_args(args: argparse.Namespace):
         changes["freeze_text"] = True
     if args.steps:
         changes["bc_steps" if algo == "bc" else "ppo_steps"] = args.steps
-    for flag, name in (("bc_steps", "bc_steps"), ("ppo_steps", "ppo_steps"), ("demos", "demos"),
+    if isinstance(args.demos, Path):
+        changes["demo_dir"] = str(args.demos.resolve())
+        if not (args.suite or args.tasks or args.config):
+            changes |= {"suite": None, "tasks": []}  # train on the recorded tasks
+    elif args.demos is not None:
+        changes |= {"demos": args.demos, "demo_dir": None}
+    for flag, name in (("bc_steps", "bc_steps"), ("ppo_steps", "ppo_steps"),
                        ("minutes", "minutes"), ("batch_size", "batch_size"), ("lr", "lr"),
                        ("demo_noise", "demo_noise"), ("envs", "n_envs"), ("threads", "threads"),
                        ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds")):
@@ -164,10 +165,6 @@ def config_from_args(args: argparse.Namespace):
     return dataclasses.replace(cfg, **changes).validate()
 
 
-def _fail(message: str) -> None:
-    sys.stderr.write(f"{PROG}: error: {message}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 bad arguments or a run error, 130 interrupted)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before anything imports transformers
@@ -176,9 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_sdl()
     try:
         args = build_parser().parse_args(argv)
-    except _UsageError as err:
-        _fail(f"{err} (see --help)")
-        return 2
+    except UsageError as err:
+        return usage_error(PROG, err)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.verbose:
         logging.getLogger("simagym").setLevel(logging.DEBUG)
@@ -194,8 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, EvalError, CheckpointError, TextEncoderError) as err:
         if args.verbose:
             raise
-        _fail(str(err))
-        return 2
+        return fail(PROG, err)
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130

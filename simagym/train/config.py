@@ -51,6 +51,7 @@ class TrainConfig:
 
     # --- behaviour cloning (oracle demonstrations) --------------------------------------
     demos: int = 8000  # oracle episodes
+    demo_dir: str | None = None  # a recording folder (python -m simagym.play --record): BC imitates it, not the oracle
     demo_noise: float = 0.2  # chance the demonstrator plays a random move (labels stay the oracle's): recovery data
     demo_workers: int = 2
     bc_steps: int = 500_000  # training samples (updates x batch)
@@ -106,7 +107,10 @@ class TrainConfig:
         need(len(self.channels) == 3 and all(c >= 1 for c in self.channels), "channels", "three positive widths")
         need(self.text_hidden % self.text_heads == 0, "text_hidden", "must be divisible by text_heads")
         need(self.eval_episodes is None or self.eval_episodes >= 1, "eval_episodes", "must be >= 1")
-        need(self.suite is not None or bool(self.tasks), "tasks", "give --tasks or --suite")
+        need(self.suite is not None or bool(self.tasks) or self.demo_dir is not None, "tasks",
+             "give --tasks or --suite")
+        need(self.demo_dir is None or self.uses_bc, "demo_dir",
+             f"recorded demonstrations are for behaviour cloning: use --algo bc or bc+ppo, not {self.algo}")
         return self
 
     @property

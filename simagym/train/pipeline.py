@@ -1,4 +1,5 @@
-"""One training run, end to end: text encoder -> demonstrations -> BC and/or PPO
+"""One training run, end to end: text encoder -> demonstrations (the oracle's, or recorded
+play with ``--demos DIR``) -> BC and/or PPO
 -> checkpoint -> evaluations (training phrasings, held-out phrasings, random agent).
 
 The run folder::
@@ -60,6 +61,13 @@ def resolve(cfg: TrainConfig):
         raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
                           " folder with config.json, tokenizer files and weights)")
     known = sorted(t.id for t in simagym.list_tasks())
+    if cfg.demo_dir is not None:
+        cfg = dataclasses.replace(cfg, demo_dir=str(Path(cfg.demo_dir).resolve()))
+        if not Path(cfg.demo_dir).is_dir():
+            raise ConfigError(f"demos: {cfg.demo_dir} is not a folder; record one with `python -m simagym.play"
+                              " TASK_ID --record DIR`, or give a number of oracle episodes")
+        if not cfg.tasks and cfg.suite is None:  # train on what was recorded
+            cfg = dataclasses.replace(cfg, tasks=_recorded_tasks(cfg.demo_dir, known))
     if cfg.suite is not None:  # a suite names both the training tasks and the evaluation seeds
         suite = load_suite(cfg.suite, known)
         # Pin the version of a bundled suite ("train-default" -> "train-default-v1") in the saved config.
@@ -127,7 +135,8 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
         resolution=cfg.resolution, frame_stack=cfg.frame_stack, max_tokens=cfg.max_tokens,
         vocab_size=codec.vocab_size, pad_id=codec.pad_id, no_language=cfg.no_language, channels=cfg.channels,
         features_dim=cfg.features_dim, freeze_text=cfg.freeze_text,
-        trained={"algo": cfg.algo, "tasks": cfg.tasks, "seed": cfg.seed, "run": run_dir.name})
+        trained={"algo": cfg.algo, "tasks": cfg.tasks, "seed": cfg.seed, "run": run_dir.name,
+                 "demos": "oracle" if cfg.demo_dir is None else Path(cfg.demo_dir).name})
     result.train_stats["parameters"] = sum(p.numel() for p in policy.parameters())
     result.timings["setup_s"] = time.monotonic() - t_start
 
@@ -167,8 +176,8 @@ def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline
                    result: RunResult):
     """The BC training data of a run: oracle demonstrations generated in worker processes.
 
-    Another source of demonstrations (recorded play) only has to return a
-    :class:`simagym.train.bc.BCData` too; see :meth:`BCData.from_texts`.
+    Any other source of demonstrations only has to return a :class:`simagym.train.bc.BCData`
+    too, as :func:`recorded_bc_data` does for recorded play.
     """
     from simagym.train.bc import BCData
     from simagym.train.demos import generate
@@ -201,11 +210,53 @@ def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline
                   episode_starts=demos.episode_starts)
 
 
+# Recorded episodes played with held-out phrasings, compositions or worlds would leak what the
+# held-out evaluations measure into training: BC imitates only the train split.
+RECORDED_SPLITS = ("train",)
+
+
+def _recorded_tasks(demo_dir: str, known: list[str]) -> list[str]:
+    from simagym.recording import recorded_tasks
+
+    tasks = recorded_tasks(demo_dir, splits=RECORDED_SPLITS)
+    if not tasks:
+        raise ConfigError(f"demos: {demo_dir} has no successful episodes of the train split to learn from")
+    unknown = [t for t in tasks if t not in known]
+    if unknown:
+        raise ConfigError(f"demos: {demo_dir} holds episodes of tasks that are not installed ({', '.join(unknown)});"
+                          " install their plugin, or choose the tasks to train on with --tasks")
+    return tasks
+
+
+def recorded_bc_data(cfg: TrainConfig, codec, progress: Progress, result: RunResult):
+    """The BC training data of a run from a recording folder (``--demos DIR``): its successful
+    train-split episodes of the run's tasks, with the macros the recording approximated."""
+    from simagym.recording import load_demonstrations
+    from simagym.train.bc import BCData
+
+    t0 = time.monotonic()
+    demos = load_demonstrations(cfg.demo_dir, tasks=set(cfg.tasks), splits=RECORDED_SPLITS)
+    size = demos.frames.shape[1:3]
+    if size != (cfg.resolution, cfg.resolution):
+        raise ConfigError(f"demos: {cfg.demo_dir} was recorded at {size[1]}x{size[0]}, but agents train at"
+                          f" {cfg.resolution}x{cfg.resolution}; record again with"
+                          f" `python -m simagym.play ... --resolution {cfg.resolution} --record DIR`")
+    result.timings["demos_s"] = time.monotonic() - t0
+    result.train_stats |= {"demo_source": cfg.demo_dir, "demo_episodes": len(demos.tasks),
+                           "demo_frames": len(demos), "demo_success": float(demos.success.mean())}
+    progress.console.print(f"demonstrations: {len(demos.tasks)} recorded episodes of {len(set(demos.tasks))} tasks,"
+                           f" {len(demos)} frames, from {cfg.demo_dir}")
+    return BCData.from_texts(demos.frames, demos.instructions, demos.macros, demos.episode_starts, codec.ids_many)
+
+
 def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
             result: RunResult, snapshot) -> Any:
     from simagym.train.bc import train_bc
 
-    data = oracle_bc_data(cfg, codec, progress, writer, deadline, result)
+    if cfg.demo_dir is not None:
+        data = recorded_bc_data(cfg, codec, progress, result)
+    else:
+        data = oracle_bc_data(cfg, codec, progress, writer, deadline, result)
     budget = None if deadline is None else max(1.0, deadline - time.monotonic())
     if budget is not None and cfg.uses_ppo:
         budget /= 2  # bc+ppo: leave half of the remaining time to PPO
