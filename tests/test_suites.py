@@ -67,17 +67,18 @@ def test_a_pinned_hash_is_checked(tmp_path: Path) -> None:
         load_suite(str(write(tmp_path / "bad.yaml", suite_text(tasks, extra=f"content_hash: '{wrong}'\n"))))
 
 
-def test_bundled_suites_load() -> None:
-    worlds = {s.world for s in simagym.list_tasks()}
+def test_bundled_suites_are_pinned_and_load() -> None:
+    """Published suites pin their content hash: a change to a bundled task must come as a new suite
+    version (loading raises if the pin no longer matches), and an installed plugin does not change them."""
+    import yaml
+    from importlib.resources import files
+
     for name, versions in available_suites().items():
         for version in versions:
-            try:
-                suite = load_suite(f"{name}-v{version}")
-            except SuiteError as err:
-                # A suite holding out a world that is not installed yet says so.
-                assert "heldout_worlds" in str(err) and not worlds >= {"ledges"}, err
-                continue
-            assert suite.episodes() and suite.content_hash
+            suite = load_suite(f"{name}-v{version}")
+            raw = yaml.safe_load((files("simagym.tasks.suites") / f"{name}-v{version}.yaml").read_text())
+            assert raw.get("content_hash") == suite.content_hash, f"{name}-v{version} does not pin its hash"
+            assert suite.episodes() and {t.split("/")[0] for t in suite.tasks} <= {"meadow", "halls", "gameui", "ledges"}
 
 
 # --- splits ----------------------------------------------------------------------------------
