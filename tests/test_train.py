@@ -360,3 +360,21 @@ def test_demos_dir_errors_name_the_fix(tmp_path, capsys):
         tiny_config(tmp_path / "c", demo_dir=str(rec), algo="ppo").validate()
     assert main(["--demos", str(tmp_path / "nothing"), "--no-progress"]) == 2
     assert "is not a folder; record one with" in capsys.readouterr().err
+
+
+def test_training_repeats_exactly_for_a_seed(tmp_path):
+    """Without a wall-clock cap, the same configuration and seed give the same weights, however many
+    processes make the demonstrations; another seed gives others."""
+    import torch
+    from safetensors.torch import load_file
+
+    from simagym.train.pipeline import run
+
+    def weights(name: str, **changes) -> dict:
+        result = run(tiny_config(tmp_path / name, evaluate=False, bc_steps=256, **changes))
+        assert result.train_stats["reproducible"] and result.train_stats["bc"]["stopped_by"] == "steps"
+        return load_file(tmp_path / name / "checkpoint" / "policy.safetensors")
+
+    one, two, other = weights("a", demo_workers=1), weights("b", demo_workers=2), weights("c", seed=1)
+    assert one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one)
+    assert any(not torch.equal(one[k], other[k]) for k in one)

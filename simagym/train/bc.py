@@ -126,7 +126,9 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     ``steps`` counts training samples (updates x batch size). Training ends at
     ``steps`` or after ``time_budget`` seconds, whichever comes first; the
     learning-rate schedule follows whichever is further along, so a run cut
-    short by the clock still ends with a small learning rate. ``word_dropout``
+    short by the clock still ends with a small learning rate. The result is
+    the same for the same data and seed unless the clock ever set the pace
+    (``stopped_by`` in the returned metrics is then ``"clock"``). ``word_dropout``
     hides each instruction token with this probability (as padding), so the
     policy cannot lean on one exact phrasing.
     """
@@ -158,6 +160,7 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     policy.train()
     t0 = last_log = last_snap = time.monotonic()
     samples, updates, progress = 0, 0, 0.0
+    clock_led = False  # did the clock ever set the pace (then the run depends on the machine's speed)?
     order, cursor = rng.permutation(train_index), 0
     running_loss, running_acc = 0.0, 0.0
     metrics: dict[str, float] = {}
@@ -183,7 +186,9 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
         samples += len(index)
         updates += 1
         elapsed = time.monotonic() - t0
-        progress = max(samples / steps, elapsed / time_budget if time_budget else 0.0)
+        by_clock = elapsed / time_budget if time_budget else 0.0
+        clock_led = clock_led or by_clock > samples / steps
+        progress = max(samples / steps, by_clock)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(min(progress, 1.0))
         loss_value = loss.item()
@@ -206,6 +211,7 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
             on_snapshot(elapsed)
             last_snap = now
 
+    metrics["stopped_by"] = "clock" if clock_led else "steps"
     # 4. Validation accuracy on held-out episodes (a sanity check, not the success rate).
     if len(val_index):
         metrics["val_accuracy"] = accuracy(policy, data, val_index[:4096], starts, frame_stack)

@@ -31,6 +31,7 @@ class _Budget(BaseCallback):
         self.on_progress, self.on_snapshot, self.snapshot_seconds = on_progress, on_snapshot, snapshot_seconds
         self.t0 = self.last_snap = time.monotonic()
         self.successes: list[float] = []
+        self.stopped_by = "steps"
 
     def _on_step(self) -> bool:
         for info in self.locals.get("infos", []):
@@ -49,7 +50,10 @@ class _Budget(BaseCallback):
         if self.on_snapshot is not None and self.snapshot_seconds and now - self.last_snap >= self.snapshot_seconds:
             self.on_snapshot(elapsed)
             self.last_snap = now
-        return progress < 1.0
+        if self.time_budget and elapsed >= self.time_budget:
+            self.stopped_by = "clock"
+            return False
+        return self.num_timesteps < self.total
 
 
 def make_vec_env(task_ids: Sequence[str], text_dir: Path, *, max_tokens: int, no_language: bool, frame_stack: int,
@@ -93,6 +97,6 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
     recent = budget.successes[-200:]
     stats = {"samples": model.num_timesteps, "seconds": elapsed,
              "samples_per_s": model.num_timesteps / max(elapsed, 1e-9),
-             "train_success": sum(recent) / len(recent) if recent else float("nan")}
+             "train_success": sum(recent) / len(recent) if recent else float("nan"), "stopped_by": budget.stopped_by}
     model.policy.eval()
     return model.policy, stats
