@@ -53,13 +53,6 @@ def _installed_worlds() -> list[str]:
 
 
 # ---------------------------------------------------------------------------- list
-def _warn_plugin_errors() -> None:
-    errors = simagym.plugin_errors()
-    console = _err_console()
-    for what, message in errors.items():
-        console.print(f"[yellow]warning:[/] skipped {what}: {message}", highlight=False)
-
-
 def _validated_filters(world: str | None, category: str | None) -> tuple[str | None, str | None]:
     if world is not None:
         worlds = _installed_worlds()
@@ -104,7 +97,6 @@ def _stats_table(specs: list[TaskSpec]) -> Table:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    _warn_plugin_errors()
     world, category = _validated_filters(args.world, args.category)
     specs = simagym.list_tasks(world=world, category=category)
     console = _console()

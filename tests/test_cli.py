@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,11 +46,18 @@ def test_list_stats_counts_templates_and_instances(capsys: pytest.CaptureFixture
     assert str(len(specs)) in out
 
 
-def test_list_warns_about_broken_plugins(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(simagym, "plugin_errors", lambda: {"world plugin 'broken' (x:Y)": "ImportError: no module x"})
-    assert main(["list"]) == 0
-    err = capsys.readouterr().err
-    assert "warning" in err and "broken" in err
+def test_list_warns_once_about_a_broken_plugin_and_lists_the_rest(tmp_path: Path) -> None:
+    """A real broken plugin (an installed distribution whose entry point names a missing module)."""
+    dist = tmp_path / "broken_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[simagym.worlds]\nbrokenworld = no_such_module_xyz:World\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "simagym", "list", "--world", "meadow"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("skipped world plugin 'brokenworld'") == 1, done.stderr
+    assert "no_such_module_xyz" in done.stderr and TASK in done.stdout
 
 
 @pytest.mark.parametrize(
