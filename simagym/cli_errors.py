@@ -17,6 +17,7 @@ never argparse's usage block or a traceback::
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import NoReturn
 
@@ -62,4 +63,11 @@ def usage_error(prog: str, err: UsageError) -> int:
     return fail(prog, f"{err} (see --help)")
 
 
-__all__ = ["USAGE_ERROR", "UsageError", "OneLineParser", "positive_int", "fail", "usage_error"]
+def configure_logging(verbose: bool = False) -> None:
+    """Warnings as ``LEVEL logger: message`` lines; ``--verbose`` adds simagym's debug messages."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if verbose:
+        logging.getLogger("simagym").setLevel(logging.DEBUG)
+
+
+__all__ = ["USAGE_ERROR", "UsageError", "OneLineParser", "positive_int", "fail", "usage_error", "configure_logging"]

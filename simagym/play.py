@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from simagym.actions import BUTTONS, KEYS
-from simagym.cli_errors import OneLineParser, UsageError, fail, usage_error
+from simagym.cli_errors import configure_logging, fail, OneLineParser, usage_error, UsageError
 
 PROG = "python -m simagym.play"
 BANNER = 72
@@ -302,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise UsageError(f"--{name} must be >= 1, got {value}")
     except UsageError as err:
         return usage_error(PROG, err)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     from simagym.eval.errors import EvalError
     from simagym.registry import UnknownTaskError
 

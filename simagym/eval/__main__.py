@@ -10,7 +10,6 @@ Bad arguments exit with status 2 and a one-line message, never a traceback.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import re
 import sys
@@ -20,7 +19,7 @@ from typing import Any, Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from simagym.cli_errors import OneLineParser, UsageError, fail, positive_int, usage_error
+from simagym.cli_errors import configure_logging, fail, OneLineParser, positive_int, usage_error, UsageError
 from simagym.eval.errors import EvalError
 
 PROG = "python -m simagym.eval"
@@ -126,9 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except UsageError as err:
         return usage_error(PROG, err)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.verbose:
-        logging.getLogger("simagym").setLevel(logging.DEBUG)
+    configure_logging(args.verbose)
     console, err_console = Console(), Console(stderr=True)
     if args.list_suites:
         _list_suites(console)

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from simagym.cli_errors import OneLineParser, UsageError, fail, usage_error
+from simagym.cli_errors import configure_logging, fail, OneLineParser, usage_error, UsageError
 from simagym.eval.errors import EvalError
 
 PROG = "python -m simagym.leaderboard"
@@ -120,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except UsageError as err:
         return usage_error(PROG, err)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     from simagym.headless import configure_sdl
 
     configure_sdl()

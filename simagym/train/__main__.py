@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from simagym.cli_errors import OneLineParser, UsageError, fail, positive_int, usage_error
+from simagym.cli_errors import configure_logging, fail, OneLineParser, positive_int, usage_error, UsageError
 
 PROG = "python -m simagym.train"
 
@@ -175,9 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except UsageError as err:
         return usage_error(PROG, err)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.verbose:
-        logging.getLogger("simagym").setLevel(logging.DEBUG)
+    configure_logging(args.verbose)
     from simagym.eval.errors import EvalError
     from simagym.train.checkpoint import CheckpointError
     from simagym.train.config import ConfigError
