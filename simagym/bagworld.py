@@ -20,12 +20,37 @@ from simagym.world import Entity, Event, Selector, Solver
 class BagWorld:
     """The shared half of a world with a bag and menus (a mixin: list it before
     :class:`~simagym.world.World`). The world sets ``menus``, keeps ``bag`` and ``menu_name``,
-    calls :meth:`_menus_first` at the start of each step, and overrides :meth:`_click_map` if
-    it has a map. The queries ``inventory``, ``equipped`` and ``menu`` are answered here."""
+    implements ``_use`` (E), ``_drop`` (Q) and ``_play`` (the rest of an unpaused tick), and
+    overrides :meth:`_click_map` if it has a map. ``step`` and the queries ``inventory``,
+    ``equipped`` and ``menu`` are answered here."""
 
     menus: ClassVar[MenuKeys]
     bag: Bag
     menu_name: str | None
+
+    def step(self, inp: Input) -> list[Event]:
+        """Menus first (an open menu pauses the world); else E uses, Q drops, and the world plays on."""
+        events: list[Event] = []
+        self._cursor = inp.cursor
+        if not self._menus_first(inp, events):
+            if "E" in inp.keys:
+                self._use(events)
+            if "Q" in inp.keys:
+                self._drop(events)
+            self._play(inp, events)
+        return events
+
+    @abstractmethod
+    def _use(self, events: list[Event]) -> None:
+        """E: use, pick up or open whatever the player faces."""
+
+    @abstractmethod
+    def _drop(self, events: list[Event]) -> None:
+        """Q: drop the held item."""
+
+    @abstractmethod
+    def _play(self, inp: Input, events: list[Event]) -> None:
+        """The rest of a tick the menus left to the world: movement, the world's own motion."""
 
     def _menus_first(self, inp: Input, events: list[Event]) -> bool:
         """The menus' part of a tick. True when the tick is theirs - a menu was open, or I/M opened

@@ -223,17 +223,8 @@ class HallsWorld(BagWorld, World):
         return self.room_of_region.get(self.region_at(x, y))
 
     # --- dynamics -------------------------------------------------------------
-    def step(self, inp: Input) -> list[Event]:
-        events: list[Event] = []
-        self._cursor = inp.cursor
-        if self._menus_first(inp, events):
-            return events
+    def _play(self, inp: Input, events: list[Event]) -> None:
         keys = inp.keys
-        if keys:
-            if "E" in keys:
-                self._use(events)
-            if "Q" in keys:
-                self._drop(events)
         turn = inp.cursor_motion[0] * MOUSE_TURN
         if "LEFT" in keys:
             turn -= TURN_STEP
@@ -251,7 +242,6 @@ class HallsWorld(BagWorld, World):
                 if t.id not in self._faced:
                     events.append(Event("faced", {"target": t.view()}))
             self._faced = {t.id for t in faced}
-        return events
 
     def _walk(self, keys: frozenset[str]) -> bool:
         fwd = (("W" in keys) or ("UP" in keys)) - (("S" in keys) or ("DOWN" in keys))

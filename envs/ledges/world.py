@@ -126,30 +126,18 @@ class LedgesWorld(BagWorld, World):
             h.side = 1 if x >= hazard_xy(h, self.t)[0] else -1
 
     # --- dynamics ------------------------------------------------------------
-    def step(self, inp: Input) -> list[Event]:
-        events: list[Event] = []
-        self._cursor = inp.cursor
-        if self._menus_first(inp, events):
-            return events
+    def _play(self, inp: Input, events: list[Event]) -> None:
         keys = inp.keys
-        if keys:
-            if "E" in keys:
-                self._use(events)
-            if "Q" in keys:
-                self._drop(events)
-            move = (("D" in keys or "RIGHT" in keys) - ("A" in keys or "LEFT" in keys))
-            jump = "SPACE" in keys
-            up = "W" in keys or "UP" in keys
-            down = "S" in keys or "DOWN" in keys
-        else:
-            move, jump, up, down = 0, False, False, False
+        move = ("D" in keys or "RIGHT" in keys) - ("A" in keys or "LEFT" in keys)
+        jump = "SPACE" in keys
+        up = "W" in keys or "UP" in keys
+        down = "S" in keys or "DOWN" in keys
         prev = self.state
         self.state = self.body.advance_input(prev, move, jump, up, down)
         if move:
             self.facing = move
         self.t += 1
         self._after_move(prev, events)
-        return events
 
     def _after_move(self, prev: State, events: list[Event]) -> None:
         x, y, _, climbing = self.state

@@ -106,25 +106,11 @@ class MeadowWorld(BagWorld, World):
         self.by_kind[t.kind].remove(t)
 
     # --- dynamics ------------------------------------------------------------
-    def step(self, inp: Input) -> list[Event]:
-        events: list[Event] = []
-        self._cursor = inp.cursor
-        if not self._menus_first(inp, events):
-            self._play_input(inp, events)
-            self._wander()
-        return events
-
-    def _play_input(self, inp: Input, events: list[Event]) -> None:
-        keys = inp.keys
-        if not keys:
-            return
-        if "E" in keys:
-            self._use(events)
-        if "Q" in keys:
-            self._drop(events)
-        move = next((d for k, d in MOVES if k in keys), None)
+    def _play(self, inp: Input, events: list[Event]) -> None:
+        move = next((d for k, d in MOVES if k in inp.keys), None)
         if move is not None:
             self._move(move, events)
+        self._wander()
 
     def _click_map(self, x: float, y: float, events: list[Event]) -> None:
         """A click on the map at the normalised point (x, y): a marker there."""
