@@ -1,6 +1,7 @@
 """Steps per second of every simagym world next to BabyAI, measured in the same run.
 
     python bench/throughput.py [--seconds 5] [--warmup 1] [--resolutions 64 128] [--profile [WORLD]]
+                               [--markdown bench/results/throughput.md]
 
 One representative task per world (the first of its tasks, found through
 ``simagym.list_tasks()``) is stepped in a single process with uniformly random
@@ -31,6 +32,8 @@ import pstats  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Callable, Iterator  # noqa: E402
 
 import gymnasium as gym  # noqa: E402
@@ -156,6 +159,23 @@ def profile(task_id: str, resolution: int, seconds: float, console: Console) -> 
     console.print(buffer.getvalue(), markup=False, highlight=False, soft_wrap=True)
 
 
+def write_markdown(path: Path, header: list[str], rows: list[tuple[str, ...]], seconds: float, versions: str,
+                   load: tuple[float, float]) -> None:
+    """The table as markdown, with when, where and how loaded the machine was."""
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    lines = [
+        "# Throughput: `python bench/throughput.py`", "",
+        f"Measured {stamp} on {platform.machine()}; {versions}. Single process, uniformly random macros,"
+        f" auto-reset, {seconds:g} s per entry; the ratio is against BabyAI measured in the same run at the nearest"
+        f" resolution. Load average {load[0]:.1f} before, {load[1]:.1f} after (1-minute): the machine is shared,"
+        " so compare ratios, not absolute rates.", "",
+        "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+        *("| " + " | ".join(row) + " |" for row in rows), "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="measured wall time per entry (default 5)")
@@ -164,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worlds", nargs="+", metavar="WORLD", help="only these worlds (default: all installed)")
     parser.add_argument("--task", action="append", metavar="TASK_ID", help="measure this task for its world (repeatable)")
     parser.add_argument("--no-babyai", action="store_true", help="skip the BabyAI reference")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the table as markdown (e.g. bench/results/throughput.md)")
     parser.add_argument(
         "--profile", nargs="?", const="", metavar="WORLD",
         help="also cProfile one world (default the first) at the first resolution",
@@ -177,9 +198,6 @@ def main(argv: list[str] | None = None) -> int:
         tasks = representative_tasks(args.worlds, args.task)
     except KeyError as err:  # simagym's UnknownTaskError, with its suggestion
         parser.error(str(err))
-    errors = simagym.plugin_errors()
-    for what, message in errors.items():
-        console.print(f"[yellow]warning:[/] skipped {what}: {message}", highlight=False)
     if not tasks:
         console.print("[red]no simagym tasks installed[/]; nothing to measure")
         return 1
@@ -196,9 +214,17 @@ def main(argv: list[str] | None = None) -> int:
         title=f"steps/s, single process, random macros, auto-reset, {args.seconds:g} s each",
         title_justify="left",
     )
-    for col, justify in (("env", "left"), ("task", "left"), ("obs", "left"), ("steps/s", "right"),
-                         ("µs/step", "right"), ("episodes", "right"), ("ratio vs BabyAI", "right")):
+    columns = (("env", "left"), ("task", "left"), ("obs", "left"), ("steps/s", "right"),
+               ("µs/step", "right"), ("episodes", "right"), ("ratio vs BabyAI", "right"))
+    for col, justify in columns:
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    rows: list[tuple[str, ...]] = []
+
+    def add_row(*cells: str) -> None:
+        table.add_row(*cells)
+        rows.append(cells)
+
+    load_before = os.getloadavg()[0]
 
     with console.status("measuring...") as status:
         for resolution in args.resolutions:
@@ -208,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 status.update(f"BabyAI at tile size {tile}...")
                 with quiet_stdout():
                     reference = measure("BabyAI", BABYAI_ID, make_babyai(tile), args.seconds, args.warmup)
-                table.add_row(
+                add_row(
                     reference.name, reference.task, "x".join(map(str, reference.shape)), f"{reference.rate:,.0f}",
                     f"{1e6 / reference.rate:,.0f}", str(reference.episodes), "1.0",
                 )
@@ -216,18 +242,20 @@ def main(argv: list[str] | None = None) -> int:
                 status.update(f"{task_id} at {resolution}x{resolution}...")
                 result = measure(world, task_id, make_simagym(task_id, resolution), args.seconds, args.warmup)
                 ratio = f"{result.rate / reference.rate:.1f}" if reference else "-"
-                table.add_row(
+                add_row(
                     result.name, result.task, "x".join(map(str, result.shape)), f"{result.rate:,.0f}",
                     f"{1e6 / result.rate:,.0f}", str(result.episodes), ratio,
                 )
             table.add_section()
 
     console.print(table)
-    console.print(
-        f"python {platform.python_version()}, numpy {np.__version__}, gymnasium {gym.__version__}, "
-        f"{os.cpu_count()} cpus; action seed {ACTION_SEED}, env seed {ENV_SEED}",
-        highlight=False,
-    )
+    versions = (f"python {platform.python_version()}, numpy {np.__version__}, gymnasium {gym.__version__}, "
+                f"{os.cpu_count()} cpus; action seed {ACTION_SEED}, env seed {ENV_SEED}")
+    console.print(versions, highlight=False)
+    if args.markdown:
+        write_markdown(Path(args.markdown), [c for c, _ in columns], rows, args.seconds, versions,
+                       (load_before, os.getloadavg()[0]))
+        console.print(f"wrote {args.markdown}")
 
     if args.profile is not None:
         world = args.profile or next(iter(tasks))
