@@ -167,7 +167,7 @@ def write_markdown(path: Path, header: list[str], rows: list[tuple[str, ...]], s
         "# Throughput: `python bench/throughput.py`", "",
         f"Measured {stamp} on {platform.machine()}; {versions}. Single process, uniformly random macros,"
         f" auto-reset, {seconds:g} s per entry; the ratio is against BabyAI measured in the same run at the nearest"
-        f" resolution. Load average {load[0]:.1f} before, {load[1]:.1f} after (1-minute): the machine is shared,"
+        f" size its 7x7-tile view allows. Load average {load[0]:.1f} before, {load[1]:.1f} after (1-minute): the machine is shared,"
         " so compare ratios, not absolute rates.", "",
         "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
         *("| " + " | ".join(row) + " |" for row in rows), "",

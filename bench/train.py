@@ -5,9 +5,11 @@ ablation, BC and PPO samples/s, and a success-vs-wall-clock curve.
 
 1. ``python -m simagym.train --snapshot-seconds S`` exactly as a user runs it
    (defaults otherwise), timed end to end (training + the three evaluations).
-2. The same with ``--no-language``.
-3. A short ``--algo ppo`` run without evaluation, for PPO's env steps/s.
-4. Every snapshot of run 1 is evaluated (training phrasings, the first
+2. The same with ``--seed 1``: how much the result moves from seed to seed.
+3. The same with ``--no-language``.
+4. ``--algo bc+ppo``: BC, then PPO fine-tuning, within the same 10-minute cap.
+5. A short ``--algo ppo`` run without evaluation, for PPO's env steps/s.
+6. Every snapshot of run 1 is evaluated (training phrasings, the first
    ``--curve-episodes`` seeds per task) for the curve; the final point is the
    run's own full evaluation.
 
@@ -37,6 +39,14 @@ from typing import Any  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: (name, flags of python -m simagym.train); the default run also saves snapshots for the curve.
+RUNS = (
+    ("default", ()),
+    ("seed-1", ("--seed", "1")),
+    ("no-language", ("--no-language",)),
+    ("bc+ppo", ("--algo", "bc+ppo")),
+    ("ppo", ("--algo", "ppo", "--no-eval")),
+)
 TARGET_MINUTES = 15
 TARGET_SUCCESS = 0.40
 TARGET_RATIO = 4.0
@@ -111,30 +121,31 @@ def main() -> int:
     load_before = os.getloadavg()
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
 
-    default_dir, nolang_dir, ppo_dir = args.work / "default", args.work / "no-language", args.work / "ppo"
+    dirs = {name: args.work / name for name, _ in RUNS}
+    default_dir = dirs["default"]
     walls: dict[str, float] = {}
     if not args.skip_runs:
         args.work.mkdir(parents=True, exist_ok=True)
-        for d in (default_dir, nolang_dir, ppo_dir):
+        for d in dirs.values():
             if d.exists():
                 raise SystemExit(f"{d} exists; remove it or pass --skip-runs")
-        console.rule("default run")
-        walls["default"], _ = train(default_dir, "--snapshot-seconds", str(args.snapshot_seconds))
-        console.rule("--no-language")
-        walls["no-language"], _ = train(nolang_dir, "--no-language")
-        console.rule("PPO throughput")
-        walls["ppo"], _ = train(ppo_dir, "--algo", "ppo", "--ppo-steps", str(args.ppo_steps), "--no-eval")
+        for name, flags in RUNS:
+            console.rule(name)
+            if name == "default":
+                flags = (*flags, "--snapshot-seconds", str(args.snapshot_seconds))
+            if name == "ppo":
+                flags = (*flags, "--ppo-steps", str(args.ppo_steps))
+            walls[name], _ = train(dirs[name], *flags)
         (args.work / "bench.json").write_text(json.dumps(
             {"walls": walls, "load_before": load_before, "load_after": os.getloadavg(), "stamp": stamp}))
     else:  # keep the measurement's own time and load, not this re-rendering's
         measured = json.loads((args.work / "bench.json").read_text())
         walls, stamp = measured["walls"], measured["stamp"]
         load_before, load_after_runs = measured["load_before"], measured["load_after"]
-    res = json.loads((default_dir / "results.json").read_text())
-    nolang = json.loads((nolang_dir / "results.json").read_text())
-    ppo = json.loads((ppo_dir / "results.json").read_text())
-    walls.setdefault("default", res["timings"]["total_s"])
-    walls.setdefault("no-language", nolang["timings"]["total_s"])
+    runs = {name: json.loads((d / "results.json").read_text()) for name, d in dirs.items()}
+    res, nolang, ppo = runs["default"], runs["no-language"], runs["ppo"]
+    for name, r in runs.items():
+        walls.setdefault(name, r["timings"]["total_s"])
 
     console.rule("success vs wall-clock")
     points = curve(default_dir, args.curve_episodes, console)
@@ -166,14 +177,33 @@ def main() -> int:
         "",
         "## Success rates (suite `train-default-v1`, 25 evaluation seeds per task and phrasing split)",
         "",
-        "| task | training phrasings | held-out phrasings | --no-language (training phrasings) | random |",
-        "|---|---|---|---|---|",
+        "Each cell: training phrasings / held-out phrasings (random: training phrasings).",
+        "",
+        "| task | default run | `--seed 1` | `--no-language` | `--algo bc+ppo` | random |",
+        "|---|---|---|---|---|---|",
     ]
-    nolang_rows = {r["task"]: r for r in nolang["rows"]}
+    others = {name: {r["task"]: r for r in runs[name]["rows"]} for name in ("seed-1", "no-language", "bc+ppo")}
+
+    def both(row: dict[str, Any] | None) -> str:
+        return "-" if row is None else f"{pct(row['train'])} / {pct(row['heldout'])}"
+
     for row in res["rows"]:
         name = f"**{row['task']}**" if row["task"] == "all" else row["task"]
-        lines.append(f"| {name} | {pct(row['train'])} | {pct(row['heldout'])} |"
-                     f" {pct(nolang_rows.get(row['task'], {}).get('train'))} | {pct(row['random'])} |")
+        cells = [both(row)] + [both(others[o].get(row["task"])) for o in ("seed-1", "no-language", "bc+ppo")]
+        lines.append(f"| {name} | {' | '.join(cells)} | {pct(row['random'])} |")
+    lines += [
+        "",
+        "## The runs",
+        "",
+        "| run | flags | end to end | training stopped by | repeats exactly for its seed |",
+        "|---|---|---|---|---|",
+    ]
+    for name, flags in RUNS:
+        train_stats = runs[name]["train"]
+        stops = ", ".join(f"{stage}: {train_stats[stage]['stopped_by']}" for stage in ("bc", "ppo")
+                          if "stopped_by" in train_stats.get(stage, {}))
+        lines.append(f"| {name} | `{' '.join(flags) or '(none)'}` | {walls[name] / 60:.1f} min | {stops or '-'} |"
+                     f" {'yes' if train_stats.get('reproducible') else 'no (the 10-minute cap set the pace)'} |")
     lines += [
         "",
         "## Throughput and time",
@@ -185,13 +215,12 @@ def main() -> int:
         f" {demos.get('demo_frames', 0) / max(t.get('demos_s', 1), 1e-9):.0f} frames/s |",
         f"| behaviour cloning (1 torch thread) | {bc.get('samples', 0):,} samples, {bc.get('updates', 0):,} updates"
         f" | {t.get('bc_s', 0):.0f} s | **{bc.get('samples_per_s', 0):.0f} samples/s** |",
-        f"| PPO (`--algo ppo`, 2 env processes, {ppo['train']['ppo']['samples']:,} steps)"
+        f"| PPO (`--algo ppo`, 2 env processes)"
         f" | {ppo['train']['ppo']['samples']:,} env steps | {ppo['timings'].get('ppo_s', 0):.0f} s"
         f" | **{ppo['train']['ppo']['samples_per_s']:.0f} samples/s** |",
         f"| evaluation (3 x {res['rows'][-1].get('train_episodes') or 0} episodes, 2 worker processes)"
         f" | | {t.get('eval_s', 0):.0f} s | |",
         f"| **default run, end to end** | | **{walls['default'] / 60:.1f} min** | |",
-        f"| --no-language run, end to end | | {walls['no-language'] / 60:.1f} min | |",
         "",
         "## Success vs wall-clock (default run)",
         "",
