@@ -203,7 +203,7 @@ def main() -> int:
         stops = ", ".join(f"{stage}: {train_stats[stage]['stopped_by']}" for stage in ("bc", "ppo")
                           if "stopped_by" in train_stats.get(stage, {}))
         lines.append(f"| {name} | `{' '.join(flags) or '(none)'}` | {walls[name] / 60:.1f} min | {stops or '-'} |"
-                     f" {'yes' if train_stats.get('reproducible') else 'no (the 10-minute cap set the pace)'} |")
+                     f" {'yes' if train_stats.get('reproducible') else 'no (the 10-minute cap ended training)'} |")
     lines += [
         "",
         "## Throughput and time",

@@ -381,8 +381,9 @@ def test_demos_dir_errors_name_the_fix(tmp_path, capsys):
 
 
 def test_training_repeats_exactly_for_a_seed(tmp_path):
-    """Without a wall-clock cap, the same configuration and seed give the same weights, however many
-    processes make the demonstrations; another seed gives others."""
+    """The same configuration and seed give the same weights, however many processes make the
+    demonstrations and whether or not a wall-clock cap (one that does not bind) is set; another seed
+    gives others."""
     import torch
     from safetensors.torch import load_file
 
@@ -393,6 +394,6 @@ def test_training_repeats_exactly_for_a_seed(tmp_path):
         assert result.train_stats["reproducible"] and result.train_stats["bc"]["stopped_by"] == "steps"
         return load_file(tmp_path / name / "checkpoint" / "policy.safetensors")
 
-    one, two, other = weights("a", demo_workers=1), weights("b", demo_workers=2), weights("c", seed=1)
+    one, two, other = weights("a", demo_workers=1), weights("b", demo_workers=2, minutes=60.0), weights("c", seed=1)
     assert one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one)
     assert any(not torch.equal(one[k], other[k]) for k in one)

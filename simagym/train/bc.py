@@ -124,11 +124,11 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     """Train ``policy`` (an SB3 ``ActorCriticPolicy``) in place on ``data``.
 
     ``steps`` counts training samples (updates x batch size). Training ends at
-    ``steps`` or after ``time_budget`` seconds, whichever comes first; the
-    learning-rate schedule follows whichever is further along, so a run cut
-    short by the clock still ends with a small learning rate. The result is
-    the same for the same data and seed unless the clock ever set the pace
-    (``stopped_by`` in the returned metrics is then ``"clock"``). ``word_dropout``
+    ``steps`` or after ``time_budget`` seconds, whichever comes first. The
+    learning-rate schedule follows the samples alone, never the clock, so the
+    result is the same for the same data and seed on any machine, unless the
+    clock ends training first (``stopped_by`` in the returned metrics is then
+    ``"clock"``). ``word_dropout``
     hides each instruction token with this probability (as padding), so the
     policy cannot lean on one exact phrasing.
     """
@@ -159,12 +159,11 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     # 3. The loop: shuffled passes over the training frames.
     policy.train()
     t0 = last_log = last_snap = time.monotonic()
-    samples, updates, progress = 0, 0, 0.0
-    clock_led = False  # did the clock ever set the pace (then the run depends on the machine's speed)?
+    samples, updates, progress, out_of_time = 0, 0, 0.0, False
     order, cursor = rng.permutation(train_index), 0
     running_loss, running_acc = 0.0, 0.0
     metrics: dict[str, float] = {}
-    while progress < 1.0:
+    while progress < 1.0 and not out_of_time:
         if cursor + batch_size > len(order):
             order, cursor = rng.permutation(train_index), 0
         index = np.sort(order[cursor:cursor + batch_size])  # sorted: friendlier memory access
@@ -186,9 +185,8 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
         samples += len(index)
         updates += 1
         elapsed = time.monotonic() - t0
-        by_clock = elapsed / time_budget if time_budget else 0.0
-        clock_led = clock_led or by_clock > samples / steps
-        progress = max(samples / steps, by_clock)
+        progress = samples / steps
+        out_of_time = time_budget is not None and elapsed >= time_budget
         for group in optimizer.param_groups:
             group["lr"] = lr_at(min(progress, 1.0))
         loss_value = loss.item()
@@ -197,7 +195,7 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
         running_acc = 0.95 * running_acc + 0.05 * acc if updates > 1 else acc
 
         now = time.monotonic()
-        if writer is not None and (now - last_log > 5 or progress >= 1.0):
+        if writer is not None and (now - last_log > 5 or progress >= 1.0 or out_of_time):
             writer.add_scalar("bc/loss", running_loss, samples)
             writer.add_scalar("bc/accuracy", running_acc, samples)
             writer.add_scalar("bc/lr", optimizer.param_groups[0]["lr"], samples)
@@ -206,12 +204,13 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
         metrics = {"loss": running_loss, "accuracy": running_acc, "samples": samples, "updates": updates,
                    "seconds": elapsed, "samples_per_s": samples / max(elapsed, 1e-9)}
         if on_progress is not None:
-            on_progress(min(progress, 1.0), metrics)
+            shown = max(progress, elapsed / time_budget if time_budget else 0.0)  # the bar: whichever ends first
+            on_progress(min(shown, 1.0), metrics)
         if on_snapshot is not None and snapshot_seconds and now - last_snap >= snapshot_seconds:
             on_snapshot(elapsed)
             last_snap = now
 
-    metrics["stopped_by"] = "clock" if clock_led else "steps"
+    metrics["stopped_by"] = "clock" if progress < 1.0 else "steps"
     # 4. Validation accuracy on held-out episodes (a sanity check, not the success rate).
     if len(val_index):
         metrics["val_accuracy"] = accuracy(policy, data, val_index[:4096], starts, frame_stack)

@@ -160,9 +160,9 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
     paced = [stage for stage in ("bc", "ppo") if result.train_stats.get(stage, {}).get("stopped_by") == "clock"]
     result.train_stats["reproducible"] = not paced
     if paced:
-        console.print(f"note: the {cfg.minutes:g}-minute cap set the pace of {' and '.join(paced)} on this machine, so"
-                      " another run with the same seed may differ; --no-time-limit trains on the step budgets alone,"
-                      " which repeat exactly")
+        console.print(f"note: the {cfg.minutes:g}-minute cap ended {' and '.join(paced)} before its step budget on this"
+                      " machine, so another run with the same seed may differ; --no-time-limit trains on the step"
+                      " budgets alone, which repeat exactly")
     result.policy = policy
     ckpt.save_checkpoint(ckpt_dir, policy, meta, text_dir)
 
