@@ -21,7 +21,7 @@ import numpy as np
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
 from simagym.bagworld import BagWorld
-from simagym.inventory import Bag, draw_inventory
+from simagym.inventory import Bag, draw_held, draw_inventory
 from simagym.menus import MenuKeys, map_cell, map_frame
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
@@ -426,8 +426,9 @@ class HallsWorld(BagWorld, World):
         if hand is not None:
             # What the player holds, bottom-left: it is not visible in the view itself.
             size = max(6, min(height, width) // 6)
-            frame[height - size - 2:, : size + 2] = (200, 200, 200)
-            frame[height - size - 1: height - 1, 1: size + 1] = icon(SPRITE_ID[hand.sprite_name()], size, HUD_RGB)
+            badge = np.full((size + 2, size + 2, 3), 200, dtype=np.uint8)  # a light frame around the icon
+            badge[1:-1, 1:-1] = icon(SPRITE_ID[hand.sprite_name()], size, HUD_RGB)
+            draw_held(frame, badge)
         return frame
 
     def _map_cells(self) -> np.ndarray:
