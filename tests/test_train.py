@@ -397,3 +397,25 @@ def test_training_repeats_exactly_for_a_seed(tmp_path):
     one, two, other = weights("a", demo_workers=1), weights("b", demo_workers=2, minutes=60.0), weights("c", seed=1)
     assert one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one)
     assert any(not torch.equal(one[k], other[k]) for k in one)
+
+
+def test_init_continues_from_a_saved_run(bc_run, tmp_path):
+    """``--init RUN_DIR``: the run adopts the checkpoint's architecture and text encoder and starts from its
+    weights (PPO with a zero learning rate leaves them exactly as they were)."""
+    from simagym.train.checkpoint import load_policy, state_fingerprint
+    from simagym.train.pipeline import run
+
+    result = run(tiny_config(tmp_path / "ft", algo="ppo", init=str(bc_run.run_dir), ppo_lr=0.0, evaluate=False,
+                             channels=(16, 16, 16), features_dim=64, frame_stack=2))
+    cfg = result.config
+    assert (cfg.channels, cfg.features_dim, cfg.frame_stack) == (bc_run.config.channels, bc_run.config.features_dim,
+                                                                 bc_run.config.frame_stack)
+    assert state_fingerprint(load_policy(result.run_dir)[0]) == state_fingerprint(bc_run.policy)
+    before = (bc_run.run_dir / "checkpoint" / "text" / "tokenizer.json").read_text()
+    assert (result.run_dir / "checkpoint" / "text" / "tokenizer.json").read_text() == before
+    meta = json.loads((result.run_dir / "checkpoint" / "checkpoint.json").read_text())
+    assert meta["trained"]["init"] == bc_run.run_dir.name
+    with pytest.raises(Exception, match="not a simagym policy checkpoint|no checkpoint"):
+        run(tiny_config(tmp_path / "bad", init=str(tmp_path / "ft" / "tb")))
+    with pytest.raises(Exception, match="brings its own text encoder"):
+        run(tiny_config(tmp_path / "bad2", init=str(bc_run.run_dir), text_encoder=str(tmp_path)))

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--text-encoder", metavar="PATH",
                       help="a local pretrained Hugging Face encoder folder (default: a tokenizer trained on the"
                            " catalogue's training phrasings and a tiny BERT)")
+    what.add_argument("--init", metavar="RUN_DIR",
+                      help="start from a saved run or checkpoint (its weights, text encoder and architecture):"
+                           " e.g. --algo ppo --init RUN_DIR fine-tunes a behaviour-cloned agent with PPO")
     what.add_argument("--freeze-text", action="store_true", help="do not train the text encoder")
     what.add_argument("--frame-stack", type=positive_int, default=None, metavar="K",
                       help=f"frames the policy sees at once (default: {d.frame_stack})")
@@ -134,6 +137,8 @@ def config_from_args(args: argparse.Namespace):
         changes["no_language"] = True
     if args.text_encoder:
         changes["text_encoder"] = str(Path(args.text_encoder).resolve())
+    if args.init:
+        changes["init"] = str(Path(args.init).resolve())
     if args.freeze_text:
         changes["freeze_text"] = True
     if args.steps:

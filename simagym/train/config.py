@@ -30,6 +30,7 @@ class TrainConfig:
     out: str = ""  # the run folder; resolved to runs/<name> when empty
     seed: int = 0
     minutes: float | None = 10.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
+    init: str | None = None  # a run or checkpoint folder to start from: its weights, text encoder and architecture
 
     # --- observations -----------------------------------------------------------------
     resolution: int = 64  # the env's default, which `python -m simagym.eval` uses too

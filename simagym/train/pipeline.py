@@ -57,6 +57,8 @@ def resolve(cfg: TrainConfig):
     from simagym.spec import Split
 
     cfg.validate()
+    if cfg.init is not None:
+        cfg = adopt_checkpoint(cfg)
     if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
         raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
                           " folder with config.json, tokenizer files and weights)")
@@ -84,6 +86,33 @@ def resolve(cfg: TrainConfig):
         cfg = dataclasses.replace(cfg, out=str(Path("runs") / f"{stamp}-{cfg.algo.replace('+', '-')}"
                                              f"{'-nolang' if cfg.no_language else ''}"))
     return cfg.validate(), suite
+
+
+def adopt_checkpoint(cfg: TrainConfig) -> TrainConfig:
+    """``--init``: the run takes the starting checkpoint's shape - resolution, frame stack, tokens,
+    architecture, language or not - so its weights fit; everything else stays as configured."""
+    from simagym.train.checkpoint import read_meta
+
+    if cfg.text_encoder is not None:
+        raise ConfigError("init: the starting checkpoint brings its own text encoder; drop --text-encoder")
+    folder, meta = read_meta(cfg.init)
+    obs, arch = meta["observation"], meta["architecture"]
+    height, width = obs["resolution"]
+    if height != width:
+        raise ConfigError(f"init: {folder} was trained on {width}x{height} frames; simagym.train uses square ones")
+    return dataclasses.replace(
+        cfg, init=str(folder.resolve()), resolution=int(height), frame_stack=int(obs["frame_stack"]),
+        max_tokens=int(obs["max_tokens"]), no_language=bool(obs["no_language"]),
+        channels=tuple(arch["channels"]), features_dim=int(arch["features_dim"]),
+        freeze_text=bool(arch.get("freeze_text", False))).validate()
+
+
+def _run_name(checkpoint: str | None) -> str | None:
+    """The name a checkpoint folder is known by: its run's (``RUN/checkpoint``), or its own."""
+    if checkpoint is None:
+        return None
+    path = Path(checkpoint)
+    return path.parent.name if path.name == "checkpoint" else path.name
 
 
 def _progress(cfg: TrainConfig, console: Console) -> Progress:
@@ -122,8 +151,9 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
 
     # 1. The text encoder: a tokenizer and tiny BERT made here, or a local pretrained folder copied in.
     ckpt_dir = run_dir / ckpt.RUN_SUBDIR
+    start = ckpt.read_meta(cfg.init)[0] / ckpt.TEXT_DIR if cfg.init else cfg.text_encoder
     text_dir = make_text_folder(
-        ckpt_dir / ckpt.TEXT_DIR, pretrained=cfg.text_encoder, vocab_size=cfg.tokenizer_vocab,
+        ckpt_dir / ckpt.TEXT_DIR, pretrained=start and str(start), vocab_size=cfg.tokenizer_vocab,
         spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads, 2 * cfg.text_hidden, cfg.max_tokens),
         seed=cfg.seed)
     codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
@@ -131,12 +161,15 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
             "freeze_text": cfg.freeze_text}
     space = policy_space((cfg.resolution, cfg.resolution), cfg.frame_stack, cfg.max_tokens, codec.vocab_size)
     policy = build_policy(space, Discrete(len(MACROS)), arch, text_dir, text_weights=True, lr=cfg.lr)
+    if cfg.init:  # --init: continue from a saved policy (checked against this run's spaces first)
+        policy.load_state_dict(ckpt.load_policy(cfg.init, space, Discrete(len(MACROS)))[0].state_dict())
     meta = ckpt.make_meta(
         resolution=cfg.resolution, frame_stack=cfg.frame_stack, max_tokens=cfg.max_tokens,
         vocab_size=codec.vocab_size, pad_id=codec.pad_id, no_language=cfg.no_language, channels=cfg.channels,
         features_dim=cfg.features_dim, freeze_text=cfg.freeze_text,
         trained={"algo": cfg.algo, "tasks": cfg.tasks, "seed": cfg.seed, "run": run_dir.name,
-                 "demos": "oracle" if cfg.demo_dir is None else Path(cfg.demo_dir).name})
+                 "demos": "oracle" if cfg.demo_dir is None else Path(cfg.demo_dir).name,
+                 "init": _run_name(cfg.init)})
     result.train_stats["parameters"] = sum(p.numel() for p in policy.parameters())
     result.timings["setup_s"] = time.monotonic() - t_start
 
@@ -306,7 +339,7 @@ def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], pro
         frame_stack=cfg.frame_stack, steps=cfg.ppo_steps, n_envs=cfg.n_envs, n_steps=cfg.n_steps,
         batch_size=cfg.ppo_batch, epochs=cfg.ppo_epochs, lr=cfg.ppo_lr, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda,
         clip_range=cfg.clip_range, ent_coef=cfg.ent_coef, seed=cfg.seed,
-        init_state=policy.state_dict() if cfg.uses_bc else None, tensorboard=run_dir / "tb",
+        init_state=policy.state_dict() if cfg.uses_bc or cfg.init else None, tensorboard=run_dir / "tb",
         time_budget=budget, resolution=cfg.resolution, on_progress=on_ppo,
         on_snapshot=snapshot, snapshot_seconds=cfg.snapshot_seconds)
     progress.update(bar, completed=1000)
