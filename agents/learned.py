@@ -1,9 +1,14 @@
 """A trained policy as an agent: loads a run folder written by ``python -m simagym.train``.
 
 It sees only what every agent sees (pixels and the instruction text), keeps
-its own frame stack, and picks the most likely macro (``deterministic``) or
-samples one. Loaded weights are cached per process, so an evaluation worker
-that makes a fresh agent for every episode loads the checkpoint once.
+its own frame stack, and samples its macro from the policy (seeded: the
+evaluation runner seeds each episode's agent with the episode's seed, so
+results repeat). Sampling is the default because the most likely macro
+(``deterministic=True``) loops: in a partial view the same frame stack
+recurs, and an argmax agent repeats the same move forever. On the default
+training run, sampling succeeded in 88.6% of train-default episodes where the
+argmax did in 74.3%. Loaded weights are cached per process, so an evaluation
+worker that makes a fresh agent for every episode loads the checkpoint once.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ class LearnedAgent(Agent):
     name = "learned"
     description = "a policy trained by python -m simagym.train (pixels + instruction -> macros)"
 
-    def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = False) -> None:
         import torch
 
         self.path = Path(path)

@@ -68,7 +68,7 @@ def test_checkpoint_round_trip_gives_identical_actions(bc_run):
     import torch
 
     from simagym.agents import load_agent
-    from simagym.agents.learned import _LOADED
+    from simagym.agents.learned import _LOADED, LearnedAgent
     from simagym.train.checkpoint import load_policy, state_fingerprint
     from simagym.train.envs import stack_frames
     from simagym.train.policy import logits
@@ -76,10 +76,11 @@ def test_checkpoint_round_trip_gives_identical_actions(bc_run):
     loaded, meta, codec = load_policy(bc_run.run_dir)
     assert state_fingerprint(loaded) == state_fingerprint(bc_run.policy)
     _LOADED.clear()  # a fresh load, not the per-process cache
-    agents = [load_agent(str(bc_run.run_dir), seed=0) for _ in range(2)]
+    agents = [LearnedAgent(bc_run.run_dir, seed=0, deterministic=True) for _ in range(2)]
+    samplers = [load_agent(str(bc_run.run_dir), seed=7) for _ in range(2)]  # the default: seeded sampling
     env = DiscreteActions(simagym.make(TASKS[0]))
     obs, _ = env.reset(seed=3)
-    for agent in agents:
+    for agent in [*agents, *samplers]:
         agent.reset(obs["instruction"])
     frames = []
     for _ in range(8):
@@ -90,6 +91,8 @@ def test_checkpoint_round_trip_gives_identical_actions(bc_run):
             pixels = torch.as_tensor(stack_frames(frames)[None]).float() / 255
             expected = int(logits(bc_run.policy, pixels, bc_run.policy.features_extractor.embed(ids)).argmax())
         assert a == b == expected
+        c, d = (agent.act(obs) for agent in samplers)
+        assert c == d  # the same seed samples the same macros
         obs, *_ = env.step(a)
 
 
