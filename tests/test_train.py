@@ -213,7 +213,7 @@ def test_local_pretrained_text_encoder(tmp_path):
     from simagym.train.text import train_tokenizer
 
     folder = tmp_path / "encoder"
-    tokenizer = train_tokenizer(["open the map", "close the map", "show the map"], vocab_size=64)
+    tokenizer = train_tokenizer(["open the map", "close the map", "show the map"], vocab_size=128)
     model = AutoModel.from_config(DistilBertConfig(vocab_size=len(tokenizer), dim=16, n_layers=1, n_heads=2,
                                                    hidden_dim=32, max_position_embeddings=16,
                                                    pad_token_id=tokenizer.pad_token_id))
@@ -422,3 +422,21 @@ def test_init_continues_from_a_saved_run(bc_run, tmp_path):
         run(tiny_config(tmp_path / "bad", init=str(tmp_path / "ft" / "tb")))
     with pytest.raises(Exception, match="brings its own text encoder"):
         run(tiny_config(tmp_path / "bad2", init=str(bc_run.run_dir), text_encoder=str(tmp_path)))
+
+
+def test_tokenizer_is_the_same_in_every_process():
+    """The tokenizer is trained afresh by every run: it must not depend on the process's hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from simagym.train.text import train_tokenizer, training_corpus;"
+            "print(train_tokenizer(training_corpus()).backend_tokenizer.to_str())")
+    made = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in (1, 2)}
+    assert len(made) == 1
+    from simagym.train.text import train_tokenizer, training_corpus
+
+    tokenizer = train_tokenizer(training_corpus())
+    assert "[UNK]" not in tokenizer.tokenize("peek at the map")  # unseen words are spelled, not lost

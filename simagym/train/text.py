@@ -1,7 +1,7 @@
 """The instruction side of a policy: a tokenizer and a small transformer encoder.
 
-By default both are made here: a WordPiece tokenizer trained (with the
-``tokenizers`` library) on the catalogue's *training* phrasings only, slots
+By default both are made here: a WordPiece tokenizer whose words are learned
+(with the ``tokenizers`` library) from the catalogue's *training* phrasings only, slots
 filled with their values, so held-out phrasings are a real generalisation test;
 and a tiny BERT built from a ``transformers`` config. Both are saved as a
 Hugging Face folder (``tokenizer.json``, ``config.json``, ``model.safetensors``),
@@ -68,18 +68,39 @@ def training_corpus(specs: Iterable = None) -> list[str]:
 
 
 def train_tokenizer(corpus: Sequence[str], vocab_size: int = 512):
-    """A lower-casing WordPiece tokenizer, wrapped as a ``PreTrainedTokenizerFast``."""
+    """A lower-casing WordPiece tokenizer over the corpus' words, wrapped as a ``PreTrainedTokenizerFast``.
+
+    The words are learned with ``tokenizers``' ``WordLevelTrainer`` (most frequent first, ties in
+    alphabetical order), and every character is added alone and as a ``##`` continuation, so a word
+    never seen in training is spelled out instead of lost as ``[UNK]``. Not ``WordPieceTrainer``:
+    it breaks frequency ties in hash order, so the same corpus gave different vocabularies (and
+    different trained agents) in different processes.
+    """
+    import string
+
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
     _quiet_transformers()
     if not corpus:
         raise TextEncoderError("no training phrasings to train a tokenizer on (is any task installed?)")
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=1, special_tokens=list(SPECIAL_TOKENS))
-    tok.train_from_iterator(corpus, trainer=trainer)
+    normalizer, pre_tokenizer = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
+    words = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    words.normalizer, words.pre_tokenizer = normalizer, pre_tokenizer
+    chars = sorted(set(string.ascii_lowercase + string.digits)
+                   | {c for text in corpus for c in normalizer.normalize_str(text) if not c.isspace()})
+    pieces = [*chars, *("##" + c for c in chars)]
+    if vocab_size < len(SPECIAL_TOKENS) + len(pieces) + 1:
+        raise TextEncoderError(f"tokenizer_vocab {vocab_size} is too small: the characters alone take {len(pieces)}")
+    trainer = trainers.WordLevelTrainer(vocab_size=vocab_size - len(pieces), min_frequency=1,
+                                        special_tokens=list(SPECIAL_TOKENS))
+    words.train_from_iterator(corpus, trainer=trainer)
+    learned = sorted(words.get_vocab().items(), key=lambda item: item[1])  # specials first, then by frequency
+    vocab: dict[str, int] = {}
+    for token in [t for t, _ in learned] + pieces:
+        vocab.setdefault(token, len(vocab))
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", continuing_subword_prefix="##"))
+    tok.normalizer, tok.pre_tokenizer = normalizer, pre_tokenizer
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
