@@ -111,8 +111,10 @@ def _run_name(checkpoint: str | None) -> str | None:
     """The name a checkpoint folder is known by: its run's (``RUN/checkpoint``), or its own."""
     if checkpoint is None:
         return None
+    from simagym.train.checkpoint import RUN_SUBDIR
+
     path = Path(checkpoint)
-    return path.parent.name if path.name == "checkpoint" else path.name
+    return path.parent.name if path.name == RUN_SUBDIR else path.name
 
 
 def _progress(cfg: TrainConfig, console: Console) -> Progress:
@@ -151,9 +153,10 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
 
     # 1. The text encoder: a tokenizer and tiny BERT made here, or a local pretrained folder copied in.
     ckpt_dir = run_dir / ckpt.RUN_SUBDIR
-    start = ckpt.read_meta(cfg.init)[0] / ckpt.TEXT_DIR if cfg.init else cfg.text_encoder
+    # resolve() made cfg.init the starting checkpoint's own folder; its text/ is a Hugging Face folder.
+    pretrained = str(Path(cfg.init) / ckpt.TEXT_DIR) if cfg.init else cfg.text_encoder
     text_dir = make_text_folder(
-        ckpt_dir / ckpt.TEXT_DIR, pretrained=start and str(start), vocab_size=cfg.tokenizer_vocab,
+        ckpt_dir / ckpt.TEXT_DIR, pretrained=pretrained, vocab_size=cfg.tokenizer_vocab,
         spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads, 2 * cfg.text_hidden, cfg.max_tokens),
         seed=cfg.seed)
     codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
