@@ -69,6 +69,11 @@ def _selector(raw: Any, field: str) -> dict[str, Any]:
 class Check(ABC):
     """One bound condition. ``update`` is called once per tick after the world steps."""
 
+    #: Whether the condition describes a state the player can pass through on the way to
+    #: somewhere else (being near a thing, a menu being open): under a settled judge
+    #: (:mod:`simagym.judge`) such a state counts only once the player stops in it.
+    transient: bool = False
+
     def reset(self) -> None:  # noqa: B027 - most checks are stateless
         pass
 
@@ -88,6 +93,7 @@ class Check(ABC):
 @dataclass
 class Near(Check):
     selector: Selector
+    transient = True
 
     def update(self, world: World, events: list[Event]) -> bool:
         return any(world.is_near(e) for e in world.find(self.selector))
@@ -123,6 +129,7 @@ class Equipped(Check):
 @dataclass
 class MenuOpen(Check):
     name: str | None
+    transient = True
 
     def update(self, world: World, events: list[Event]) -> bool:
         return world.menu() == self.name
@@ -168,6 +175,7 @@ class Happened(Check):
 class Moved(Check):
     direction: str
     distance: float
+    transient = True
 
     def update(self, world: World, events: list[Event]) -> bool:
         dx, dy = world.displacement()
@@ -189,6 +197,10 @@ class AllOf(Check):
 
     def satisfied(self, world: World) -> bool:
         return all(p.satisfied(world) for p in self.parts)
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return any(p.transient for p in self.parts)
 
     def targets(self) -> list[Selector]:
         return [t for p in self.parts for t in p.targets()]
@@ -215,13 +227,19 @@ class Then(AllOf):
         self._done = 0
 
     def update(self, world: World, events: list[Event]) -> bool:
+        if self._done == len(self.parts):  # complete: it holds while its last state still does
+            return self.parts[-1].update(world, events)
         while self._done < len(self.parts) and self.parts[self._done].update(world, events):
             self._done += 1
             events = []  # an event satisfies one step of the sequence, not the next as well
         return self._done == len(self.parts)
 
     def satisfied(self, world: World) -> bool:
-        return self._done == len(self.parts)
+        return self._done == len(self.parts) and self.parts[-1].satisfied(world)
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return self.parts[-1].transient
 
     @property
     def done(self) -> int:
@@ -241,6 +259,10 @@ class Not(Check):
     def satisfied(self, world: World) -> bool:
         return not self.part.satisfied(world)
 
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return self.part.transient
+
 
 def pending_goal(check: Check, world: World) -> Check | None:
     """The sub-goal a planner works on now, or ``None`` when ``check`` holds.
@@ -251,8 +273,8 @@ def pending_goal(check: Check, world: World) -> Check | None:
     """
     if check.satisfied(world):
         return None
-    if isinstance(check, Then):
-        return pending_goal(check.parts[check.done], world)
+    if isinstance(check, Then):  # complete but its last state undone since: that state again
+        return pending_goal(check.parts[min(check.done, len(check.parts) - 1)], world)
     if isinstance(check, AnyOf):
         return pending_goal(check.parts[0], world)
     if isinstance(check, AllOf):

@@ -10,6 +10,7 @@ from gymnasium import spaces
 
 from simagym.actions import Input, action_space, key_set, validate_action
 from simagym.checks import Check
+from simagym.judge import Judge, Outcome
 from simagym.spec import Composition, Instruction, Split, TaskSpec
 from simagym.text import instruction_space
 from simagym.world import World
@@ -32,7 +33,8 @@ class SimaEnv(gym.Env):
     """Observations: ``{"pixels": uint8 HxWx3, "instruction": str}``; actions: the
     shared keyboard/mouse space. ``info`` carries ``success`` and ``task_id``.
 
-    Reward is sparse: ``1 - 0.9 * steps / max_steps`` on success, else 0.
+    Reward is sparse: ``1 - 0.9 * steps / max_steps`` on success, else 0. The
+    episode's :class:`~simagym.judge.Judge` decides success and failure.
     """
 
     metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 10}
@@ -72,8 +74,7 @@ class SimaEnv(gym.Env):
         )
         self.action_space = action_space()
         self.instruction: Instruction | None = None
-        self._success: Check | None = None
-        self._failure: Check | None = None
+        self._judge: Judge | None = None
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
         self._done = False
@@ -87,9 +88,8 @@ class SimaEnv(gym.Env):
             np.random.default_rng(s) for s in np.random.SeedSequence(int(self.np_random.integers(2**63))).spawn(3)
         )
         self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split, self.composition)
-        self._success = self.instruction.success_check()
-        self._failure = self.instruction.failure_check()
         self.world.reset(world_rng, self.task.layout, self.instruction.targets())
+        self._judge = Judge.for_episode(self.instruction, self.world)
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
         self._done = False
@@ -109,9 +109,10 @@ class SimaEnv(gym.Env):
         self._prev = inp
         events = self.world.step(inp)
         self._steps += 1
-        success = self._success.update(self.world, events)
-        failed = self._failure is not None and self._failure.update(self.world, events)
-        terminated = success or failed
+        idle = not inp.keys and not inp.left and not inp.right and inp.cursor == prev.cursor
+        outcome = self._judge.update(self.world, events, idle)
+        success = outcome is Outcome.SUCCESS
+        terminated = outcome is not Outcome.RUNNING
         truncated = not terminated and self._steps >= self.max_steps
         reward = 1.0 - 0.9 * self._steps / self.max_steps if success else 0.0
         if self.render_mode == "human":
@@ -121,9 +122,9 @@ class SimaEnv(gym.Env):
     @property
     def goal(self) -> Check:
         """The live success check (privileged: for oracles and planners, never for agents)."""
-        if self._success is None:
+        if self._judge is None:
             raise RuntimeError("call reset() first")
-        return self._success
+        return self._judge.success
 
     # -------------------------------------------------------------------------
     def _observation(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import itertools
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import yaml
@@ -120,6 +120,11 @@ class TaskSpec(BaseModel):
     phrasings: Phrasings
     success: Any
     failure: Any = None
+    #: 0: success the tick the check holds (v1). K >= 1: a passing state (near, menu open, moved)
+    #: counts once the player stops in it for K ticks or plays a no-op there (see simagym.judge).
+    settle: int = Field(default=0, ge=0, le=100)
+    #: Reaching one of the template's other instructions instead (a look-alike) ends in failure.
+    strict: bool = False
     source: str = Field(default="<memory>", exclude=True)
 
     @field_validator("tags")
@@ -239,6 +244,13 @@ class TaskSpec(BaseModel):
         held_set = set(held)
         return tuple(c for c in itertools.product(*self.slots.values()) if c not in held_set)
 
+    def all_instructions(self, split: Split = Split.TRAIN, template: str | None = None) -> Iterator["Instruction"]:
+        """Every slot combination (held-out ones included) as an instruction with ``template``
+        (default: the split's first phrasing)."""
+        template = template if template is not None else self.phrasings.of(split)[0]
+        for combo in itertools.product(*self.slots.values()):
+            yield Instruction(spec=self, slots=dict(zip(self.slots, combo)), split=split, template=template)
+
     def instruction(
         self, slot_rng: np.random.Generator, phrase_rng: np.random.Generator, split: Split = Split.TRAIN,
         composition: Composition = Composition.TRAIN,
@@ -289,6 +301,11 @@ def _format_pydantic(err: ValidationError) -> tuple[str, str]:
     return field or "", first["msg"].removeprefix("Value error, ")
 
 
+#: Keys a task file may set once for all its tasks.
+FILE_DEFAULTS = ("world", "settle", "strict")
+FILE_KEYS = frozenset({"tasks", *FILE_DEFAULTS})
+
+
 def load_task_file(
     text: str,
     source: str,
@@ -303,13 +320,17 @@ def load_task_file(
         raise TaskFileError(source, None, None, f"not valid YAML: {err}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("tasks"), list):
         raise TaskFileError(source, None, "tasks", "a task file is a mapping with a 'tasks' list")
-    default_world = doc.get("world")
+    extra = sorted(set(doc) - FILE_KEYS)
+    if extra:
+        raise TaskFileError(source, None, extra[0], f"unknown top-level key; a task file has {', '.join(sorted(FILE_KEYS))}")
+    # File-level defaults, e.g. ``settle: 3`` and ``strict: true`` for a whole catalogue version.
+    defaults = {k: doc[k] for k in FILE_DEFAULTS if k in doc}
     specs = []
     for i, raw in enumerate(doc["tasks"]):
         task_name = raw.get("id", f"#{i}") if isinstance(raw, Mapping) else f"#{i}"
         if not isinstance(raw, Mapping):
             raise TaskFileError(source, task_name, None, "each task is a mapping")
-        data = {"world": default_world, **raw, "source": source}
+        data = {**defaults, **raw, "source": source}
         try:
             spec = TaskSpec.model_validate(data)
         except ValidationError as err:
