@@ -51,7 +51,7 @@ def make(task_id: str, **kwargs):
 def _register_with_gymnasium() -> None:
     import gymnasium
 
-    for spec in list_tasks():
+    for spec in list_tasks(superseded_too=True):  # older versions stay makeable by id
         gid = gym_id(spec.id)
         if gid not in gymnasium.registry:
             gymnasium.register(

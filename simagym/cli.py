@@ -1,7 +1,8 @@
-"""The ``simagym`` command: list the task catalogue and look at a task's first frame.
+"""The ``simagym`` command: list the task catalogue, look at a task's first frame, audit it.
 
-    simagym list [--world W] [--category C] [--stats]
+    simagym list [--world W] [--category C] [--stats] [--all]
     simagym show TASK_ID [--seed S] [--out FILE.png] [--phrasing train|heldout] [--resolution N]
+    simagym audit [--suite S | --tasks PATTERN ...] [--seeds N]   (see simagym.eval.audit_cli)
 
 Bad arguments exit with status 2 and a one-line message, never a traceback.
 """
@@ -98,7 +99,7 @@ def _stats_table(specs: list[TaskSpec]) -> Table:
 
 def cmd_list(args: argparse.Namespace) -> int:
     world, category = _validated_filters(args.world, args.category)
-    specs = simagym.list_tasks(world=world, category=category)
+    specs = simagym.list_tasks(world=world, category=category, superseded_too=args.all)
     console = _console()
     if not specs:
         console.print("no tasks match" if (world or category) else "no tasks installed")
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--world", help="only tasks of this world")
     p_list.add_argument("--category", help=f"only tasks of this category ({', '.join(c.value for c in Category)})")
     p_list.add_argument("--stats", action="store_true", help="count templates and slot instances per world and category")
+    p_list.add_argument("--all", action="store_true", help="include superseded task versions (published suites still run them)")
     p_list.set_defaults(func=cmd_list)
 
     p_show = sub.add_parser("show", help="write a PNG of a task's first frame with its instruction")
@@ -183,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the agent's own NxN observation (scaled up) instead of the larger render view",
     )
     p_show.set_defaults(func=cmd_show)
+
+    from simagym.eval.audit_cli import add_parser as add_audit
+
+    add_audit(sub)
     return parser
 
 

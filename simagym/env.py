@@ -75,6 +75,8 @@ class SimaEnv(gym.Env):
         self.action_space = action_space()
         self.instruction: Instruction | None = None
         self._judge: Judge | None = None
+        #: What happened on the last tick (privileged, like :attr:`goal`: for planners and probes).
+        self.last_events: list = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
         self._done = False
@@ -90,6 +92,7 @@ class SimaEnv(gym.Env):
         self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split, self.composition)
         self.world.reset(world_rng, self.task.layout, self.instruction.targets())
         self._judge = Judge.for_episode(self.instruction, self.world)
+        self.last_events = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
         self._done = False
@@ -98,6 +101,17 @@ class SimaEnv(gym.Env):
         return self._observation(), self._info(False)
 
     def step(self, action):
+        reward, terminated, truncated, info = self.advance(action)
+        if self.render_mode == "human":
+            self.render()
+        return self._observation(), reward, terminated, truncated, info
+
+    def advance(self, action) -> tuple[float, bool, bool, dict[str, Any]]:
+        """:meth:`step` without drawing the observation: ``(reward, terminated, truncated, info)``.
+
+        For privileged probes that read ground truth instead of pixels (the oracle's planning,
+        the language-blindness audit); an agent always gets :meth:`step`.
+        """
         if self.instruction is None:
             raise RuntimeError("call reset() before step()")
         keys, x, y, buttons = validate_action(action)
@@ -107,7 +121,7 @@ class SimaEnv(gym.Env):
             prev_keys=prev.keys, prev_cursor=prev.cursor, prev_left=prev.left,
         )
         self._prev = inp
-        events = self.world.step(inp)
+        events = self.last_events = self.world.step(inp)
         self._steps += 1
         idle = not inp.keys and not inp.left and not inp.right and inp.cursor == prev.cursor
         outcome = self._judge.update(self.world, events, idle)
@@ -115,9 +129,7 @@ class SimaEnv(gym.Env):
         terminated = outcome is not Outcome.RUNNING
         truncated = not terminated and self._steps >= self.max_steps
         reward = 1.0 - 0.9 * self._steps / self.max_steps if success else 0.0
-        if self.render_mode == "human":
-            self.render()
-        return self._observation(), reward, terminated, truncated, self._info(success)
+        return reward, terminated, truncated, self._info(success)
 
     @property
     def goal(self) -> Check:

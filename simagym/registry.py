@@ -4,7 +4,12 @@ Two entry-point groups, read with :mod:`importlib.metadata`:
 
 * ``simagym.worlds`` - ``name = "package.module:WorldClass"`` (a :class:`World` subclass).
 * ``simagym.tasks``  - ``name = "package.with.yaml.files"``; every ``*.yaml`` in that
-  package is a task file.
+  package, subfolders included, is a task file.
+
+Task ids end in a version (``-v2``). A task is *superseded* when the catalogue holds a
+higher version of the same name: it stays loadable (published suites name it), but
+:func:`list_tasks` leaves it out unless asked, so training and listings see the
+current catalogue.
 
 simagym's own worlds are declared through the same groups. A plugin that fails
 to load is reported by name (a warning and :func:`plugin_errors`) and skipped.
@@ -56,12 +61,17 @@ def _task_files(ep: EntryPoint) -> list[tuple[str, str]]:
     target = ep.load()
     if not isinstance(target, ModuleType):
         raise TypeError(f"{ep.value} must name a package holding *.yaml task files")
-    root = importlib.resources.files(target)
-    return [
-        (f"{ep.value}/{entry.name}", entry.read_text(encoding="utf-8"))
-        for entry in sorted(root.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith(".yaml")
-    ]
+
+    def walk(folder, prefix: str) -> list[tuple[str, str]]:
+        found = []
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".yaml") and entry.is_file():
+                found.append((f"{prefix}/{entry.name}", entry.read_text(encoding="utf-8")))
+            elif entry.is_dir() and not entry.name.startswith(("_", ".")):
+                found += walk(entry, f"{prefix}/{entry.name}")
+        return found
+
+    return walk(importlib.resources.files(target), ep.value)
 
 
 def _load_tasks(points: list[EntryPoint], cat: Catalogue) -> None:
@@ -122,9 +132,27 @@ def get_world(name: str) -> type[World]:
     return worlds[name]
 
 
-def list_tasks(world: str | None = None, category: str | None = None) -> list[TaskSpec]:
-    """Every task spec, sorted by id, optionally filtered."""
+def _name_and_version(task_id: str) -> tuple[str, int]:
+    name, _, version = task_id.rpartition("-v")
+    return name, int(version)
+
+
+def superseded(task_id: str) -> bool:
+    """Whether the catalogue holds a higher version of this task (``x-v1`` when ``x-v2`` exists)."""
+    name, version = _name_and_version(task_id)
+    return any(n == name and v > version for n, v in map(_name_and_version, catalogue().tasks))
+
+
+def list_tasks(world: str | None = None, category: str | None = None, superseded_too: bool = False) -> list[TaskSpec]:
+    """Every current task spec, sorted by id, optionally filtered; ``superseded_too`` adds the
+    older versions that published suites still name."""
     specs = sorted(catalogue().tasks.values(), key=lambda s: s.id)
+    if not superseded_too:
+        latest: dict[str, int] = {}
+        for spec in specs:
+            name, version = _name_and_version(spec.id)
+            latest[name] = max(version, latest.get(name, version))
+        specs = [s for s in specs if _name_and_version(s.id)[1] == latest[_name_and_version(s.id)[0]]]
     if world is not None:
         specs = [s for s in specs if s.world == world]
     if category is not None:

@@ -14,7 +14,7 @@ from PIL import Image
 import simagym
 from simagym.cli import main
 
-TASK = "meadow/go-to-house-v1"
+TASK = "meadow/go-to-house-v2"
 
 
 def _exit_code(argv: list[str]) -> int:

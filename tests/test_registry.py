@@ -17,7 +17,7 @@ from simagym.spec import Category
 from conftest import all_task_ids
 
 TASK_IDS = all_task_ids()
-MEADOW_IDS = {spec.id for spec in simagym.list_tasks(world="meadow")}
+MEADOW_IDS = {spec.id for spec in simagym.list_tasks(world="meadow", superseded_too=True)}
 GOOD_WORLD = EntryPoint(name="meadow", value="simagym.envs.meadow:MeadowWorld", group=WORLD_GROUP)
 GOOD_TASKS = EntryPoint(name="meadow", value="simagym.tasks.meadow", group=TASK_GROUP)
 

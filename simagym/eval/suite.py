@@ -297,11 +297,19 @@ def parse_suite(text: str, source: str) -> SuiteFile:
 
 
 def expand_tasks(patterns: Sequence[str], known: Sequence[str], source: str) -> tuple[str, ...]:
-    """Expand ids and glob patterns against the installed task ids; sorted, unique."""
+    """Expand ids and glob patterns against the installed task ids; sorted, unique.
+
+    A pattern matches current tasks only (``meadow/*``), unless it names a version itself
+    (``meadow/*-v1``): superseded tasks are chosen on purpose, never by a wildcard.
+    """
+    from simagym.registry import superseded
+
     chosen: set[str] = set()
     for i, pattern in enumerate(patterns):
         if any(ch in pattern for ch in "*?["):
             hits = fnmatch.filter(known, pattern)
+            if not re.search(r"-v[0-9*?\[\]]+$", pattern):
+                hits = [t for t in hits if not superseded(t)]
             if not hits:
                 installed = f"{len(known)} tasks are installed" if known else "no tasks are installed"
                 raise SuiteError(f"{source}: field 'tasks.{i}': pattern {pattern!r} matches no task ({installed})")
@@ -330,8 +338,8 @@ def load_suite(spec: str, known_tasks: Sequence["TaskSpec"] | Sequence[str] | No
     import simagym
     from simagym.registry import catalogue
 
-    if known_tasks is None:
-        known_tasks = simagym.list_tasks()
+    if known_tasks is None:  # published suites may name superseded task versions
+        known_tasks = simagym.list_tasks(superseded_too=True)
     installed = catalogue().tasks
     # Specs, or ids: an installed id brings its spec; a bare id (tests) is a task with no slots.
     by_id: dict[str, Any] = {}

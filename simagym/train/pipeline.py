@@ -62,7 +62,7 @@ def resolve(cfg: TrainConfig):
     if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
         raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
                           " folder with config.json, tokenizer files and weights)")
-    known = sorted(t.id for t in simagym.list_tasks())
+    known = sorted(t.id for t in simagym.list_tasks(superseded_too=True))
     if cfg.demo_dir is not None:
         cfg = dataclasses.replace(cfg, demo_dir=str(Path(cfg.demo_dir).resolve()))
         if not Path(cfg.demo_dir).is_dir():

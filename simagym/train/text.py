@@ -50,7 +50,7 @@ def training_corpus(specs: Iterable = None) -> list[str]:
     from simagym.spec import Split, template_fields
 
     if specs is None:
-        specs = simagym.list_tasks()
+        specs = simagym.list_tasks(superseded_too=True)
     lines: list[str] = []
     for spec in specs:
         for template in spec.phrasings.of(Split.TRAIN):
