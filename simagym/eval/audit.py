@@ -45,8 +45,8 @@ class TemplateAudit:
     seeds: int
     chance: float
     random: float
-    counterfactual: float | None  # None: no other instruction of the world fits its layouts
-    oracle: float
+    counterfactual: float | None  # None: no other instruction fits its layouts, or the world has no oracle
+    oracle: float | None  # None: the world has no oracle (World.solver)
     scripts: dict[str, float] = field(default_factory=dict)
     margin: float = MARGIN
 
@@ -103,13 +103,15 @@ def audit_task(task_id: str, seeds: Sequence[int], world_tasks: Sequence[str], m
         env.reset(seed=seed)
         return blind.play(env, make_policy())
 
+    has_oracle = _has_oracle(unwrapped)
     for seed in seeds:
         env.reset(seed=seed)
         chance.append(1.0 / (1 + len(alternatives(unwrapped.instruction, unwrapped.world))))
-        other = blind.draw_other(unwrapped.instruction, unwrapped.world, specs, np.random.default_rng(seed))
-        if other is not None:
-            counter.append(blind.play(env, blind.oracle_policy(env, other.success_check())))
-        oracle.append(episode(seed, lambda: _own_oracle(unwrapped)))
+        if has_oracle:
+            other = blind.draw_other(unwrapped.instruction, unwrapped.world, specs, np.random.default_rng(seed))
+            if other is not None:
+                counter.append(blind.play(env, blind.oracle_policy(env, other.success_check())))
+            oracle.append(episode(seed, lambda: _own_oracle(unwrapped)))
         random.append(episode(seed, lambda: blind.random_policy(seed)))
         for name, script in scripts.items():
             script_wins[name].append(episode(seed, script.macros))
@@ -118,8 +120,19 @@ def audit_task(task_id: str, seeds: Sequence[int], world_tasks: Sequence[str], m
     return TemplateAudit(
         task=task_id, world=spec.world, category=spec.category.value, seeds=len(seeds),
         chance=float(np.mean(chance)), random=float(np.mean(random)),
-        counterfactual=float(np.mean(counter)) if counter else None, oracle=float(np.mean(oracle)),
+        counterfactual=float(np.mean(counter)) if counter else None,
+        oracle=float(np.mean(oracle)) if oracle else None,
         scripts={name: float(np.mean(w)) for name, w in script_wins.items()}, margin=margin)
+
+
+def _has_oracle(unwrapped) -> bool:
+    """Whether the world has an oracle (a plugin world may have none: its columns are then '-')."""
+    unwrapped.reset(seed=0)
+    try:
+        unwrapped.world.solver(unwrapped.goal)
+    except NotImplementedError:
+        return False
+    return True
 
 
 def _own_oracle(unwrapped) -> Callable[[int], int]:
@@ -148,7 +161,7 @@ class Audit:
         return {key: {"templates": len(rows), "chance": float(np.mean([r.chance for r in rows])),
                       "random": float(np.mean([r.random for r in rows])),
                       "blind_ceiling": float(np.mean([r.ceiling[1] for r in rows])),
-                      "oracle": float(np.mean([r.oracle for r in rows])),
+                      "oracle": _mean_known([r.oracle for r in rows]),
                       "flagged": sum(r.flagged for r in rows)}
                 for key, rows in sorted(buckets.items())}
 
@@ -171,6 +184,7 @@ class Audit:
                   "|---|---|---:|---:|---:|---|---:|---:|:---:|"]
         for r in sorted(self.rows, key=lambda r: r.task):
             name, score = r.best_script
+            name = name if score > 0 else "none passes"
             best, ceiling = r.ceiling
             lines.append(f"| {r.task} | {r.category} | {pct(r.chance)} | {pct(r.random)} | {pct(r.counterfactual)} |"
                          f" {name} {pct(score)} | {pct(ceiling)} ({best}) | {pct(r.oracle)} | {'**yes**' if r.flagged else ''} |")
@@ -180,6 +194,11 @@ class Audit:
         out.mkdir(parents=True, exist_ok=True)
         _atomic_write(out / "audit.json", json.dumps(self.to_json(), indent=2) + "\n")
         _atomic_write(out / "audit.md", self.markdown(title))
+
+
+def _mean_known(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(np.mean(known)) if known else None
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -60,7 +61,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         audit = run_audit(tasks, seeds, workers=args.workers, out=out, margin=args.margin,
                           on_row=lambda row: progress.update(bar, advance=1, last=row.task))
     audit.write(out, title=f"Language-blindness audit: {what}")
-    _print(audit, Console())
+    _print(audit, Console(width=None if sys.stdout.isatty() else 200))  # piped: keep ids whole
     Console(stderr=True).print(f"wrote {out / 'audit.md'} and {out / 'audit.json'}")
     return 1 if args.fail_on_flag and audit.flagged else 0
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
-    from simagym.eval.suite import Suite
     from simagym.spec import TaskSpec
 
 #: Bumped when the manifest's layout changes, so old and new hashes never collide by accident.
@@ -56,18 +55,17 @@ def task_data(spec: "TaskSpec") -> dict[str, Any]:
     }
 
 
-def suite_manifest(suite: "Suite") -> dict[str, Any]:
-    """Everything that decides what a suite runs (see the module docstring)."""
-    tasks = []
-    for task in suite.tasks:
-        spec = suite.spec(task)
-        tasks.append(task_data(spec) if spec is not None else {"id": task})
+def suite_manifest(*, name: str, version: int, seeds: Sequence[int], splits: Sequence[str],
+                   heldout_worlds: Sequence[str], tasks: Sequence[str],
+                   specs: dict[str, "TaskSpec"]) -> dict[str, Any]:
+    """Everything that decides what a suite runs (see the module docstring). ``specs`` maps
+    task ids to their specs; a task without one (a bare id in a test) is hashed by its id."""
     return {
         "format": MANIFEST_FORMAT,
-        "name": suite.name,
-        "version": suite.version,
-        "seeds": list(suite.seeds),
-        "splits": [s.value for s in suite.splits],
-        "heldout_worlds": list(suite.heldout_worlds),
-        "tasks": tasks,
+        "name": name,
+        "version": version,
+        "seeds": list(seeds),
+        "splits": list(splits),
+        "heldout_worlds": list(heldout_worlds),
+        "tasks": [task_data(specs[t]) if t in specs else {"id": t} for t in tasks],
     }

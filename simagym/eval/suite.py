@@ -47,6 +47,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simagym.eval.errors import EvalError
+from simagym.eval.hashing import content_hash, suite_manifest
 from simagym.spec import Composition, Split
 
 if TYPE_CHECKING:
@@ -218,15 +219,13 @@ class Suite:
     @cached_property
     def manifest(self) -> dict[str, Any]:
         """Everything that decides what the suite runs, as canonical JSON data (see :mod:`simagym.eval.hashing`)."""
-        from simagym.eval.hashing import suite_manifest
-
-        return suite_manifest(self)
+        return suite_manifest(name=self.name, version=self.version, seeds=self.seeds,
+                              splits=[s.value for s in self.splits], heldout_worlds=self.heldout_worlds,
+                              tasks=self.tasks, specs=self._specs)
 
     @cached_property
     def content_hash(self) -> str:
         """``sha256:<hex>`` of :attr:`manifest`; results carry it, the leaderboard compares it."""
-        from simagym.eval.hashing import content_hash
-
         return content_hash(self.manifest)
 
 

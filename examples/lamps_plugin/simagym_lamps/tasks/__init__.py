@@ -1,0 +1,1 @@
+"""The task files of the Lamps world (package data: every *.yaml here is loaded)."""
