@@ -81,6 +81,38 @@ def test_bundled_suites_are_pinned_and_load() -> None:
             assert suite.episodes() and {t.split("/")[0] for t in suite.tasks} <= {"meadow", "halls", "gameui", "ledges"}
 
 
+def test_a_plugin_adding_tasks_to_a_bundled_world_leaves_every_bundled_suite_as_published(tmp_path: Path) -> None:
+    """A real distribution on the path adds ``meadow/...`` tasks: every bundled suite still loads,
+    with its pinned hash, and none of them runs the plugin's task."""
+    import os
+    import subprocess
+    import sys
+
+    package = tmp_path / "more_meadow_tasks"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "extra.yaml").write_text(
+        "world: meadow\ntasks:\n  - id: meadow/go-to-well-twice-v1\n    category: navigation\n    max_steps: 50\n"
+        "    phrasings: {train: [\"go to the well\"], heldout: [\"walk to the well\"]}\n"
+        "    success: {near: {kind: well}}\n")
+    dist = tmp_path / "more_meadow_tasks-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: more-meadow-tasks\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[simagym.tasks]\nmoremeadow = more_meadow_tasks\n")
+    script = (
+        "import simagym\n"
+        "from simagym.eval.suite import available_suites, load_suite\n"
+        "assert 'meadow/go-to-well-twice-v1' in {t.id for t in simagym.list_tasks()}, simagym.plugin_errors()\n"
+        "for name, versions in available_suites().items():\n"
+        "    for v in versions:\n"
+        "        suite = load_suite(f'{name}-v{v}')  # raises if the pinned hash no longer matches\n"
+        "        assert 'meadow/go-to-well-twice-v1' not in suite.tasks, suite.label\n"
+        "print('ok')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
 # --- splits ----------------------------------------------------------------------------------
 
 def test_split_env_options() -> None:
