@@ -97,6 +97,28 @@ def _stats_table(specs: list[TaskSpec]) -> Table:
     return table
 
 
+def _suites_table() -> Table:
+    """Every bundled suite with its floor: the chance level and the random agent's success."""
+    from simagym.eval import baselines
+    from simagym.eval.suite import SuiteError, available_suites, load_suite
+
+    table = Table(title="bundled suites and their floor (read every score against these)", title_justify="left")
+    for col in ("suite", "tasks", "episodes", "chance", "random agent"):
+        table.add_column(col, justify="left" if col == "suite" else "right")
+    for name, versions in sorted(available_suites().items()):
+        for version in sorted(versions):
+            try:
+                suite = load_suite(f"{name}-v{version}")
+            except SuiteError as err:  # a bundled task missing (a broken install): say so, list the rest
+                table.add_row(f"{name}-v{version}", "-", "-", "-", f"cannot load: {err}")
+                continue
+            floor = baselines.load(suite)
+            chance, rand = ("-", "-") if floor is None else (
+                f"{100 * floor['overall']['chance']:.1f}%", f"{100 * floor['overall']['random']:.1f}%")
+            table.add_row(suite.label, str(len(suite.tasks)), f"{len(suite.episodes()):,}", chance, rand)
+    return table
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     world, category = _validated_filters(args.world, args.category)
     specs = simagym.list_tasks(world=world, category=category, superseded_too=args.all)
@@ -105,6 +127,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         console.print("no tasks match" if (world or category) else "no tasks installed")
         return 0
     console.print(_stats_table(specs) if args.stats else _task_table(specs))
+    if args.stats and not (world or category):
+        console.print(_suites_table())
     return 0
 
 

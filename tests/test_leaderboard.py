@@ -109,6 +109,29 @@ def test_site_ranks_with_intervals_and_escapes_untrusted_text(runs: dict[str, Pa
     assert len(gifs) == 3 and oracle_page.count("<img ") == 3
 
 
+def test_site_shows_the_suite_floor_and_which_agents_it_cannot_tell_apart(runs: dict[str, Path], tmp_path: Path) -> None:
+    """With the suite's baselines beside it, every table shows chance and the random agent, and the
+    random agent's floor is exactly what an evaluation of the random agent scores."""
+    from simagym.eval import baselines
+
+    suite_dir = tmp_path / "suite"
+    suite_dir.mkdir()
+    suite = suite_dir / "mini.yaml"
+    shutil.copyfile(runs["suite"], suite)
+    assert baselines.main([str(suite), "--workers", "1"]) == 0
+    site = tmp_path / "site"
+    assert lb_main(["build", str(runs["random"]), str(runs["oracle"]), "--out", str(site), "--suite", str(suite)]) == 0
+    data = json.loads((site / "leaderboard.json").read_text(encoding="utf-8"))
+    random_row = next(r for r in data["results"] if r["name"] == EVIL_NAME)
+    floor = data["baselines"]
+    assert floor["overall"]["random"] == pytest.approx(random_row["overall"]["success_rate"])
+    assert 0 < floor["overall"]["chance"] <= 1 and set(floor["by_world"]) == set(random_row["by_world"])
+    assert all("distinguishable" in c for c in data["comparisons"])
+    md = (site / "leaderboard.md").read_text(encoding="utf-8")
+    assert "*chance level*" in md and "*random agent (floor)*" in md and "| distinguishable |" in md
+    assert "random agent (floor)" in (site / "index.html").read_text(encoding="utf-8")
+
+
 def test_refuses_incomplete_results(runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tampered(runs, tmp_path)
     lines = (folder / EPISODES_FILE).read_text(encoding="utf-8").splitlines(keepends=True)

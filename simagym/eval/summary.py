@@ -21,7 +21,7 @@ TABLE_GROUPS = ("by_category", "by_world", "by_split")  # by_task is in summary.
 
 def _rate_dict(rate: Rate) -> dict[str, float | int]:
     return {"success_rate": rate.success_rate, "ci_low": rate.ci_low, "ci_high": rate.ci_high,
-            "episodes": rate.episodes, "successes": rate.successes}
+            "ci_width": rate.ci_high - rate.ci_low, "episodes": rate.episodes, "successes": rate.successes}
 
 
 def build_summary(records: Iterable[Mapping[str, Any]], *, agent: str, suite: Mapping[str, Any],
@@ -97,8 +97,9 @@ def render_summary(summary: Mapping[str, Any], console: Console | None = None) -
     table.add_column("95% CI (bootstrap)", justify="right")
 
     def row(kind: str, name: str, r: Mapping[str, Any]) -> None:
+        half = "" if r["ci_low"] is None else f" (±{50 * (r['ci_high'] - r['ci_low']):.1f})"
         table.add_row(kind, name, str(r["episodes"]), _pct(r["success_rate"]),
-                      f"{_pct(r['ci_low'])} - {_pct(r['ci_high'])}")
+                      f"{_pct(r['ci_low'])} - {_pct(r['ci_high'])}{half}")
 
     row("overall", "all", summary)
     for group in TABLE_GROUPS:

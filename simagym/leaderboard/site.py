@@ -121,7 +121,9 @@ def compute(results: list[Result], suite: Suite) -> dict[str, Any]:
                 continue
             c = compare(ra.episodes, rb.episodes)
             if c is not None:
-                comparisons.append({"a": a["id"], "b": b["id"], **c.as_dict()})
+                # The difference's interval holds 0: these results cannot tell the two agents apart.
+                comparisons.append({"a": a["id"], "b": b["id"], **c.as_dict(),
+                                    "distinguishable": not c.diff_low <= 0.0 <= c.diff_high})
     return {
         "suite": {"name": suite.name, "version": suite.version, "label": suite.label, "hash": suite.content_hash,
                   "description": suite.description, "tasks": len(suite.tasks), "episodes": len(suite.episodes()),
@@ -131,12 +133,24 @@ def compute(results: list[Result], suite: Suite) -> dict[str, Any]:
         "interval": INTERVAL,
         "comparison": "probability of improvement P(A > B) on shared (task, seed, split) episodes: the chance A "
                       "succeeds where B fails, ties counted as one half, averaged over (task, split) strata, "
-                      "with a paired stratified bootstrap interval",
+                      "with a paired stratified bootstrap interval; marked not distinguishable (≈) when the "
+                      "interval of the difference in success rate holds 0",
         "simagym_version": __version__,
         "ranking": [x["id"] for x in ranked],
         "results": sorted(entries, key=lambda x: (x.get("rank", 10**9), x["name"], x["id"])),
         "comparisons": comparisons,
+        "baselines": _floor(suite),
     }
+
+
+def _floor(suite: Suite) -> dict[str, Any] | None:
+    """The suite's shipped chance level and random-agent success (:mod:`simagym.eval.baselines`)."""
+    from simagym.eval import baselines
+
+    data = baselines.load(suite)
+    if data is None:
+        return None
+    return {"overall": data["overall"], **{f"by_{k}": data[f"by_{k}"] for k in GROUP_KINDS}}
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -192,7 +206,16 @@ def _suite_line(data: Mapping[str, Any]) -> str:
     held = f'; held-out world: {", ".join(e(w) for w in s["heldout_worlds"])}' if s["heldout_worlds"] else ""
     return (f'<p class="meta">Suite <b>{e(s["label"])}</b> ({s["tasks"]} tasks, {s["episodes"]} episodes{held}), '
             f'content hash <code>{e(s["hash"])}</code>.<br>Score: {e(data["aggregate"])}; '
-            f'intervals: {e(data["interval"])}. Built with simagym {e(data["simagym_version"])}.</p>')
+            f'intervals: {e(data["interval"])}. {_floor_text(data)}Built with simagym {e(data["simagym_version"])}.</p>')
+
+
+def _floor_text(data: Mapping[str, Any]) -> str:
+    floor = data.get("baselines")
+    if not floor:
+        return "No chance/random baselines ship with this suite. "
+    o = floor["overall"]
+    return (f"The floor: chance level {_pct(o['chance'])}, the random agent {_pct(o['random'])} "
+            f"(per group in the tables below). ")
 
 
 def _group_table(data: Mapping[str, Any], kind: str, rows: list[Mapping[str, Any]]) -> str:
@@ -204,6 +227,11 @@ def _group_table(data: Mapping[str, Any], kind: str, rows: list[Mapping[str, Any
         cells = "".join(_cell(r[f"by_{kind}"][n], r[f"by_{kind}"][n] is not None
                               and r[f"by_{kind}"][n]["success_rate"] == best[n]) for n in names)
         body.append(f'<tr><td class="name"><a href="agents/{r["id"]}.html">{e(r["name"])}</a></td>{cells}</tr>')
+    floor = (data.get("baselines") or {}).get(f"by_{kind}")
+    if floor:  # the suite's floor in each group, read against the agents above it
+        for what, label in (("chance", "chance level"), ("random", "random agent (floor)")):
+            cells = "".join(f'<td class="num na">{_pct(floor[n][what]) if n in floor else "–"}</td>' for n in names)
+            body.append(f'<tr class="floor"><td class="name"><i>{label}</i></td>{cells}</tr>')
     return f'<table class="by-{e(kind)}"><thead><tr><th>agent</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -224,7 +252,7 @@ def render_index(data: Mapping[str, Any]) -> str:
         "<h2>Overall ranking</h2>",
         '<table id="ranking"><thead><tr><th>#</th><th>agent</th><th>description</th><th>parameters</th>'
         "<th>success rate [95% CI]</th><th>IQM [95% CI]</th><th>episodes</th></tr></thead>",
-        f'<tbody>{"".join(rows) or "<tr><td colspan=7>no complete results</td></tr>"}</tbody></table>',
+        f'<tbody>{"".join(rows) or "<tr><td colspan=7>no complete results</td></tr>"}{_floor_rows(data)}</tbody></table>',
     ]
     shown = ranked + partial
     for kind, title in (("category", "By category"), ("world", "By world"), ("split", "By split")):
@@ -249,6 +277,17 @@ def render_index(data: Mapping[str, Any]) -> str:
     return _page(f"simagym leaderboard - {data['suite']['label']}", "\n".join(body))
 
 
+def _floor_rows(data: Mapping[str, Any]) -> str:
+    floor = data.get("baselines")
+    if not floor:
+        return ""
+    o = floor["overall"]
+    return "".join(f'<tr class="floor"><td></td><td class="name"><i>{label}</i></td><td class="desc">{desc}</td>'
+                   f'<td></td><td class="num">{_pct(o[k])}</td><td></td><td></td></tr>'
+                   for k, label, desc in (("chance", "chance level", "1 / the plausible goals of each layout"),
+                                          ("random", "random agent", "uniformly random macros: the floor")))
+
+
 def _comparison_table(data: Mapping[str, Any], rows: list[Mapping[str, Any]]) -> str:
     found = {(c["a"], c["b"]): c for c in data["comparisons"]}
     head = "".join(f'<th class="name">{e(r["name"])}</th>' for r in rows)
@@ -260,8 +299,9 @@ def _comparison_table(data: Mapping[str, Any], rows: list[Mapping[str, Any]]) ->
             if a is b or c is None:
                 cells.append('<td class="num na">–</td>')
             else:
+                same = "" if c.get("distinguishable", True) else " ≈"
                 cells.append(f'<td class="num" title="{c["shared_episodes"]} shared episodes">'
-                             f'{c["probability_of_improvement"]:.2f} <span class="ci">[{c["poi_low"]:.2f} – '
+                             f'{c["probability_of_improvement"]:.2f}{same} <span class="ci">[{c["poi_low"]:.2f} – '
                              f'{c["poi_high"]:.2f}]</span></td>')
         body.append(f'<tr><td class="name">{e(a["name"])}</td>{"".join(cells)}</tr>')
     return f'<table id="comparisons"><thead><tr><th>P(row &gt; column)</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -339,12 +379,31 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         if "rank" in r:
             lines.append(f'| {r["rank"]} | {md_escape(r["name"])} | {md_escape(r["description"])} | '
                          f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {r["episodes"]} |')
+    if data.get("baselines"):
+        o = data["baselines"]["overall"]
+        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |  |  |",
+                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |  |  |"]
     for kind in GROUP_KINDS:
         names = data["groups"][kind]
         lines += ["", f"## By {kind}", "", "| agent | " + " | ".join(md_escape(n) for n in names) + " |",
                   "|---|" + "---|" * len(names)]
         for r in results:
             lines.append(f'| {md_escape(r["name"])} | ' + " | ".join(_md_rate(r[f"by_{kind}"][n]) for n in names) + " |")
+        floor = (data.get("baselines") or {}).get(f"by_{kind}")
+        for what, label in (("chance", "*chance level*"), ("random", "*random agent (floor)*")) if floor else ():
+            lines.append(f"| {label} | " + " | ".join(_pct(floor[n][what]) if n in floor else "–" for n in names) + " |")
+    ranked = [r for r in results if "rank" in r]
+    found = {(c["a"], c["b"]): c for c in data["comparisons"]}
+    pairs = [(a, b, found[(a["id"], b["id"])]) for i, a in enumerate(ranked) for b in ranked[i + 1:]
+             if (a["id"], b["id"]) in found]
+    if pairs:
+        lines += ["", "## Paired comparisons", "", md_escape(data["comparison"]), "",
+                  "| agent A | agent B | P(A > B) [95% CI] | A - B [95% CI] | distinguishable |", "|---|---|---|---|---|"]
+        for a, b, c in pairs:
+            lines.append(f'| {md_escape(a["name"])} | {md_escape(b["name"])} | {c["probability_of_improvement"]:.2f} '
+                         f'[{c["poi_low"]:.2f}, {c["poi_high"]:.2f}] | {100 * c["difference"]:+.1f} '
+                         f'[{100 * c["diff_low"]:+.1f}, {100 * c["diff_high"]:+.1f}] | '
+                         f'{"yes" if c["distinguishable"] else "no: these episodes cannot tell them apart"} |')
     partial = [r for r in results if "rank" not in r]
     if partial:
         lines += ["", "## Partial results (not ranked overall)", "",
