@@ -44,8 +44,16 @@ def make(task_id: str, **kwargs):
     (``"train"`` or ``"heldout"``), ``render_mode``, ``max_steps``."""
     from simagym.env import SimaEnv
 
+    from gymnasium.envs.registration import EnvSpec
+
+    if not isinstance(task_id, str):
+        raise TypeError(f"simagym.make needs a task id such as 'meadow/go-to-house-v2', got {task_id!r}")
     spec = get_task(task_id_of(task_id))
-    return SimaEnv(spec, get_world(spec.world)(), **kwargs)
+    env = SimaEnv(spec, get_world(spec.world)(), **kwargs)
+    # What gymnasium.make would record: remaking from it (or recovering a dataset's env) gives this env.
+    env.spec = EnvSpec(id=gym_id(spec.id), entry_point="simagym:make", kwargs={"task_id": spec.id, **kwargs},
+                       max_episode_steps=env.max_steps, disable_env_checker=True)
+    return env
 
 
 def _register_with_gymnasium() -> None:
@@ -58,7 +66,7 @@ def _register_with_gymnasium() -> None:
                 id=gid,
                 entry_point="simagym:make",
                 kwargs={"task_id": spec.id},
-                max_episode_steps=None,  # the env truncates at the task's own step limit
+                max_episode_steps=spec.max_steps,  # the env truncates there itself; spec users read it
                 disable_env_checker=False,
             )
 

@@ -290,6 +290,11 @@ class CheckSpec:
 
     raw: Any
     build: Callable[[Any], Check]
+    field: str = "success"
+
+    def __reduce__(self):
+        # ``build`` is a closure made by parsing: pickle the YAML data and parse it again.
+        return (parse_check, (self.raw, self.field))
 
     @property
     def slots(self) -> set[str]:
@@ -415,4 +420,4 @@ def parse_check(raw: Any, field: str = "success") -> CheckSpec:
         raise CheckError(f"{field}.{name}", f"unknown check {name!r}; known checks: {', '.join(CHECK_NAMES)}")
     builder = _PARSERS[name](arg, f"{field}.{name}")
     # Builders receive the *bound* mapping; binding never changes the tree's shape.
-    return CheckSpec(raw=dict(raw), build=lambda bound: builder(bound[name]))
+    return CheckSpec(raw=dict(raw), build=lambda bound: builder(bound[name]), field=field)

@@ -79,7 +79,8 @@ class SimaEnv(gym.Env):
         self.last_events: list = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
-        self._done = False
+        self._ended: tuple[bool, bool, bool] | None = None  # (terminated, truncated, success) once over
+        self._warned_after_end = False
         self._window = None
 
     # -------------------------------------------------------------------------
@@ -95,7 +96,8 @@ class SimaEnv(gym.Env):
         self.last_events = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
-        self._done = False
+        self._ended = None
+        self._warned_after_end = False
         if self.render_mode == "human":
             self.render()
         return self._observation(), self._info(False)
@@ -123,11 +125,21 @@ class SimaEnv(gym.Env):
         self._prev = inp
         events = self.last_events = self.world.step(inp)
         self._steps += 1
+        if self._ended is not None:
+            # Gymnasium leaves stepping past the end undefined: the world plays on, the verdict stands,
+            # and the reward is never paid twice.
+            if not self._warned_after_end:
+                gym.logger.warn("step() after the episode ended (terminated or truncated); call reset()")
+                self._warned_after_end = True
+            terminated, truncated, success = self._ended
+            return 0.0, terminated, truncated, self._info(success)
         idle = not inp.keys and not inp.left and not inp.right and inp.cursor == prev.cursor
         outcome = self._judge.update(self.world, events, idle)
         success = outcome is Outcome.SUCCESS
         terminated = outcome is not Outcome.RUNNING
         truncated = not terminated and self._steps >= self.max_steps
+        if terminated or truncated:
+            self._ended = (terminated, truncated, success)
         reward = 1.0 - 0.9 * self._steps / self.max_steps if success else 0.0
         return reward, terminated, truncated, self._info(success)
 
@@ -143,7 +155,8 @@ class SimaEnv(gym.Env):
         return {"pixels": self.world.render(self.height, self.width), "instruction": self.instruction.text}
 
     def _info(self, success: bool) -> dict[str, Any]:
-        return {"success": success, "task_id": self.task.id}
+        # ``is_success``: the key SB3's Monitor and callbacks log.
+        return {"success": success, "is_success": success, "task_id": self.task.id}
 
     def render(self):
         if self.render_mode is None:

@@ -166,3 +166,14 @@ def test_idle_means_nothing_pressed_and_the_cursor_still():
     assert not terminated
     _, _, terminated, _, info = env.step(make_action(mouse=(0.1, 0.1)))
     assert terminated and info["success"]
+
+
+def test_stepping_after_the_end_never_pays_twice():
+    env = make("meadow/open-map-v2")
+    env.reset(seed=0)
+    env.step(KEYS["M"])
+    _, reward, terminated, _, info = env.step(NOOP)
+    assert terminated and info["success"] and reward > 0
+    with pytest.warns(UserWarning, match="after the episode ended"):
+        _, again, terminated, truncated, info = env.step(NOOP)
+    assert again == 0.0 and terminated and not truncated and info["success"]
