@@ -43,47 +43,69 @@ def _init_worker() -> None:
     os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 
+class _Playing:
+    """One episode in progress: its env, its agent, what it has scored so far."""
+
+    def __init__(self, agent_spec: str, episode: Episode) -> None:
+        import simagym
+        from simagym.agents import load_agent
+        from simagym.macros import DiscreteActions
+
+        self.episode = episode
+        self.env = DiscreteActions(simagym.make(episode.task, **env_options(episode.split)))
+        self.obs, _ = self.env.reset(seed=episode.seed)
+        self.agent = load_agent(agent_spec, seed=episode.seed)
+        # Only privileged agents (the oracle) may read the world's ground truth.
+        self.agent.reset(self.obs["instruction"], self.env.unwrapped if self.agent.privileged else None)
+        self.steps, self.total, self.record = 0, 0.0, None
+
+    def step(self, action: int) -> None:
+        self.obs, reward, terminated, truncated, info = self.env.step(action)
+        self.steps += 1
+        self.total += float(reward)
+        if terminated or truncated:
+            unwrapped = self.env.unwrapped
+            task = unwrapped.task
+            self.record = {
+                "task": self.episode.task, "world": task.world, "category": task.category.value,
+                "seed": self.episode.seed, "split": self.episode.split, "instruction": unwrapped.instruction.text,
+                "success": bool(info["success"]), "steps": self.steps, "return": self.total,
+            }
+            self.env.close()
+
+
+def run_group(agent_spec: str, episodes: Sequence[Episode]) -> list[dict[str, Any]]:
+    """Play episodes side by side, each with a fresh agent seeded by its episode's seed; return
+    their records in order. An agent class that acts for several episodes at once
+    (:meth:`~simagym.agents.base.Agent.act_together`: one forward pass for all) gets them together;
+    the group is fixed by the suite's episode order, so results never depend on workers or timing."""
+    playing = [_Playing(agent_spec, episode) for episode in episodes]
+    try:
+        while True:
+            live = [p for p in playing if p.record is None]
+            if not live:
+                return [p.record for p in playing]
+            actions = type(live[0].agent).act_together([p.agent for p in live], [p.obs for p in live])
+            for p, action in zip(live, actions):
+                p.step(action)
+    finally:
+        for p in playing:
+            if p.record is None:
+                p.env.close()
+
+
 def run_episode(agent_spec: str, episode: Episode) -> dict[str, Any]:
     """Play one episode with a fresh agent seeded by the episode's seed; return its record."""
-    import simagym
-    from simagym.agents import load_agent
-    from simagym.macros import DiscreteActions
+    return run_group(agent_spec, [episode])[0]
 
-    env = DiscreteActions(simagym.make(episode.task, **env_options(episode.split)))
+
+def _guarded_group(agent_spec: str, episodes: Sequence[Episode]) -> list[dict[str, Any]]:
+    """Like :func:`run_group`, but a crash comes back as data (tracebacks do not pickle)."""
     try:
-        obs, info = env.reset(seed=episode.seed)
-        agent = load_agent(agent_spec, seed=episode.seed)
-        # Only privileged agents (the oracle) may read the world's ground truth.
-        agent.reset(obs["instruction"], env.unwrapped if agent.privileged else None)
-        steps, total = 0, 0.0
-        while True:
-            obs, reward, terminated, truncated, info = env.step(agent.act(obs))
-            steps += 1
-            total += float(reward)
-            if terminated or truncated:
-                break
-        task = env.unwrapped.task
-        return {
-            "task": episode.task,
-            "world": task.world,
-            "category": task.category.value,
-            "seed": episode.seed,
-            "split": episode.split,
-            "instruction": env.unwrapped.instruction.text,
-            "success": bool(info["success"]),
-            "steps": steps,
-            "return": total,
-        }
-    finally:
-        env.close()
-
-
-def _guarded_episode(agent_spec: str, episode: Episode) -> dict[str, Any]:
-    """Like :func:`run_episode`, but a crash comes back as data (tracebacks do not pickle)."""
-    try:
-        return run_episode(agent_spec, episode)
+        return run_group(agent_spec, episodes)
     except Exception as err:
-        return {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc(), "episode": list(episode)}
+        return [{"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc(),
+                 "episode": list(episodes[0])}]
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -129,33 +151,33 @@ def check_agent(agent: str) -> dict[str, Any]:
     except ValueError as err:
         raise EvalError(str(err)) from None
     return {"name": str(loaded.name), "description": str(loaded.description),
-            "parameters": int(loaded.parameter_count())}
+            "parameters": int(loaded.parameter_count()), "group_size": int(type(loaded).group_size)}
 
 
-def _results(agent: str, pending: Sequence[Episode], workers: int) -> Iterator[dict[str, Any]]:
-    """Yield episode records (or error records) as they finish."""
-    if workers == 1 or len(pending) <= 1:
+def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int) -> Iterator[dict[str, Any]]:
+    """Yield episode records (or error records) as their groups finish."""
+    if workers == 1 or len(groups) <= 1:
         # In-process: no start-up cost, and simpler to debug.
-        for episode in pending:
-            yield _guarded_episode(agent, episode)
+        for group in groups:
+            yield from _guarded_group(agent, group)
         return
     ctx = multiprocessing.get_context(START_METHOD)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx, initializer=_init_worker)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker)
     try:
-        # Keep only a few episodes queued per worker so an interrupt stops quickly.
-        queue = iter(pending)
-        running: set[Future[dict[str, Any]]] = set()
-        for episode in queue:
-            running.add(pool.submit(_guarded_episode, agent, episode))
+        # Keep only a few groups queued per worker so an interrupt stops quickly.
+        queue = iter(groups)
+        running: set[Future[list[dict[str, Any]]]] = set()
+        for group in queue:
+            running.add(pool.submit(_guarded_group, agent, group))
             if len(running) >= 2 * workers:
                 break
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                next_episode = next(queue, None)
-                if next_episode is not None:
-                    running.add(pool.submit(_guarded_episode, agent, next_episode))
-                yield future.result()
+                next_group = next(queue, None)
+                if next_group is not None:
+                    running.add(pool.submit(_guarded_group, agent, next_group))
+                yield from future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -185,6 +207,8 @@ class EvalRun:
         self._lock = FolderLock(self.out_dir)
         self.finished: list[dict[str, Any]] = []
         self.pending: list[Episode] = []
+        size = self.agent_info["group_size"]
+        self.groups = [tuple(self.episodes[i:i + size]) for i in range(0, len(self.episodes), size)]
 
     def __enter__(self) -> "EvalRun":
         try:
@@ -220,7 +244,11 @@ class EvalRun:
         new: list[dict[str, Any]] = []
         try:
             # closing(): a failure below must shut the worker pool down now, not at garbage collection.
-            stream = closing(_results(self.agent, self.pending, self.workers))
+            # A group with any episode left is played whole (its episodes share their forward passes),
+            # and only what is missing is recorded: a resumed run gives what an uninterrupted one would.
+            pending = set(self.pending)
+            groups = [g for g in self.groups if pending.intersection(g)]
+            stream = closing(_results(self.agent, groups, self.workers))
             with EpisodeLog(self.out_dir) as episode_log, stream as results:
                 for record in results:
                     if "error" in record:
@@ -231,6 +259,9 @@ class EvalRun:
                             f" ({len(self.finished) + len(new)} finished episodes are saved; --verbose shows the"
                             " traceback; re-run to resume)"
                         )
+                    if episode_key(record) not in pending:
+                        continue
+                    pending.discard(episode_key(record))
                     episode_log.append(record)
                     new.append(record)
                     if on_result is not None:
