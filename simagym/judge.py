@@ -41,8 +41,8 @@ class Outcome(str, enum.Enum):
 
 def plausible(instruction: "Instruction", world: World) -> bool:
     """Whether ``instruction`` makes sense in ``world`` as it stands: every entity it names
-    exists, and its goal is not already reached."""
-    if any(not world.find(selector) for selector in instruction.targets()):
+    exists (:meth:`World.plausible_target`), and its goal is not already reached."""
+    if any(not world.plausible_target(selector) for selector in instruction.targets()):
         return False
     return not instruction.success_check().satisfied(world)
 

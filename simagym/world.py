@@ -161,6 +161,14 @@ class World(ABC):
     def find(self, selector: Selector) -> list[Entity]:
         return [e for e in self.entities() if e.matches(selector)]
 
+    def plausible_target(self, selector: Selector) -> bool:
+        """Whether an instruction naming ``selector`` makes sense here as the world stands (the
+        strict judge's look-alikes and the audit's chance level ask it; episodes never do): by
+        default, something matches it. A world whose selectors name a *state to bring about*
+        (GameUI's ``{kind: music_volume, level: 4}``: the level to set) overrides it: the entity
+        exists and is not in that state yet."""
+        return bool(self.find(selector))
+
     # --- oracle ---------------------------------------------------------------
     def solver(self, check: Any) -> "Solver":
         """A planner that reaches ``check`` (a bound :class:`simagym.checks.Check`) through macros."""

@@ -14,7 +14,9 @@ from simagym.envs.gameui import screens as S
 from simagym.envs.gameui.inventory import recipe_ready
 from simagym.envs.gameui.layout import GameUILayout
 from simagym.envs.gameui.things import DROPDOWNS, RECIPES, sell_value
-from simagym.macros import MACRO_INDEX, DiscreteActions, cell_centre
+from simagym.eval.blind import SCRIPTS, play, scripts_for
+from simagym.judge import alternatives, plausible
+from simagym.macros import MACRO_INDEX, NOOP, DiscreteActions, cell_centre, key_macro
 
 
 def world(seed: int = 0, required: list | None = None, **layout) -> GameUIWorld:
@@ -397,3 +399,208 @@ def test_the_oracle_copes_with_a_full_bag_and_chest(task_id):
             if terminated or truncated:
                 break
         assert info["success"], (task_id, seed)
+
+
+# --- catalogue v2 --------------------------------------------------------------------------------------
+def v2(task_id: str, seed: int = 0, **slots):
+    """A v2 env reset on the first seed from ``seed`` whose instruction has ``slots``."""
+    env = DiscreteActions(simagym.make(task_id))
+    for s in range(seed, seed + 500):
+        env.reset(seed=s)
+        if all(env.unwrapped.instruction.slots[k] == v for k, v in slots.items()):
+            return env
+    raise AssertionError(f"no seed gives {slots}")
+
+
+def run(env, macros, tail=NOOP, limit=60) -> tuple[bool, bool, int]:
+    """Play ``macros`` then ``tail`` on a reset env; (success, terminated, ticks)."""
+    for t in range(limit):
+        m = macros[t] if t < len(macros) else tail
+        _, _, terminated, truncated, info = env.step(MACRO_INDEX[m] if isinstance(m, str) else m)
+        if terminated or truncated:
+            return info["success"], terminated, t + 1
+    raise AssertionError("the episode did not end")
+
+
+def cell_macro(cell: S.Cell) -> str:
+    return f"click:{cell[0]},{cell[1]}"
+
+
+def test_v1_layouts_keep_their_data_and_draws():
+    """Parameters added for v2 stay out of a v1 layout's data (suite hashes) and draw nothing."""
+    from simagym.envs.gameui.layout import LATER_PARAMS
+
+    data = GameUILayout().model_dump(mode="json")
+    assert not set(LATER_PARAMS) & set(data)
+    assert GameUILayout(shuffle_quit=True, look_alikes=1).model_dump(mode="json")["shuffle_quit"] is True
+    for seed in range(5):
+        a, b = world(seed, start=("quit",)), world(seed, start=("quit",), markers_on_places=False)
+        assert (a.main_order, a.yes_cells) == (b.main_order, S.YES_CELLS)
+
+
+def test_the_cursor_is_where_the_player_stands():
+    """The settled judge counts a screen once the player stops: in GameUI, once the cursor rests."""
+    env = v2("gameui/open-screen-v2", screen="inventory")
+    w = env.unwrapped.world
+    assert w.displacement() == (0.0, 0.0)
+    while w.menu_name != "inventory":
+        env.step(key_macro("I") if w.menu_name in (None, "main") else key_macro("ESC"))
+    # Moving the cursor around the open inventory is not stopping there...
+    for cell in ((1, 7), (0, 7), (1, 7), (0, 7)):
+        _, _, terminated, _, _ = env.step(MACRO_INDEX[cell_macro(cell)])
+        assert not terminated
+    assert w.displacement() == (0.5 - 4, 7.5 - 4)
+    # ...resting the cursor is.
+    _, _, terminated, _, info = env.step(NOOP)
+    assert terminated and info["success"]
+
+
+def test_open_screen_fails_on_stopping_at_another_screen():
+    env = v2("gameui/open-screen-v2", screen="map")
+    assert not run(env, ["key:I"])[0]  # the inventory, then "done"
+    env = v2("gameui/open-screen-v2", screen="map")
+    assert run(env, ["key:I", "key:TAB", "key:TAB"])[0]  # passing the inventory and crafting on the way is fine
+
+
+def test_settings_look_alikes_are_the_settings_not_yet_in_the_state_asked_for():
+    env = v2("gameui/set-difficulty-v2")
+    ins, w = env.unwrapped.instruction, env.unwrapped.world
+    current = w.settings["difficulty"].state["value"]
+    others = {a.slots["difficulty"] for a in alternatives(ins, w)}
+    assert others == {"easy", "normal", "hard", "expert"} - {current, ins.slots["difficulty"]}
+    assert w.plausible_target({"kind": "hints", "enabled": not w.settings["hints"].state["enabled"]})
+    assert not w.plausible_target({"kind": "hints", "enabled": w.settings["hints"].state["enabled"]})
+    marked = next(p for p in w.places if p.state["marked"]) if any(p.state["marked"] for p in w.places) else None
+    unmarked = next(p for p in w.places if not p.state["marked"])
+    assert w.plausible_target({"kind": unmarked.kind, "marked": True})
+    assert not w.plausible_target({"kind": unmarked.kind, "marked": False})
+    if marked is not None:
+        assert w.plausible_target({"kind": marked.kind, "marked": False})
+
+
+def test_touching_another_setting_fails_a_settings_task():
+    env = v2("gameui/toggle-on-v2")
+    w = env.unwrapped.world
+    while w.menu_name != "settings":
+        env.step(key_macro("ESC") if w.menu_name is None else MACRO_INDEX[cell_macro(
+            S.main_slot(w.main_order.index("settings")))])
+    own = env.unwrapped.instruction.slots["toggle"]
+    row = S.SLIDER_ROW0 + w.slider_rows.index("brightness")
+    level = w.settings["brightness"].state["level"]
+    success, terminated, _ = run(env, [cell_macro((2 + (level + 2) % 5, row))])
+    assert terminated and not success
+    env.reset(seed=0)  # the same layout: its own switch passes
+    while w.menu_name != "settings":
+        env.step(key_macro("ESC") if w.menu_name is None else MACRO_INDEX[cell_macro(
+            S.main_slot(w.main_order.index("settings")))])
+    assert run(env, [cell_macro(S.TOGGLE_SPOTS[w.toggle_spots.index(own)])])[0]
+
+
+def test_reset_fails_only_after_a_change_by_hand():
+    env = v2("gameui/reset-settings-v2")
+    w = env.unwrapped.world
+    if w.menu_name == "main":
+        env.step(MACRO_INDEX[cell_macro(S.main_slot(w.main_order.index("settings")))])
+    assert run(env, [cell_macro(S.RESET_CELLS[0])])[0]
+    env.reset(seed=0)
+    if w.menu_name == "main":
+        env.step(MACRO_INDEX[cell_macro(S.main_slot(w.main_order.index("settings")))])
+    spot = S.TOGGLE_SPOTS[0]
+    success, terminated, _ = run(env, [cell_macro(spot), cell_macro(S.RESET_CELLS[0])])
+    assert terminated and not success
+
+
+def test_answer_v2_the_words_choose_the_answer_and_a_wrong_one_fails():
+    from simagym.envs.gameui.things import INTENTS
+
+    for seed in range(6):
+        env = DiscreteActions(simagym.make("gameui/answer-v2"))
+        env.reset(seed=seed)
+        w, ins = env.unwrapped.world, env.unwrapped.instruction
+        assert len(w.npcs) == 1 and w.menu_name == "dialogue"
+        options = w.answers[w.talking]
+        assert 3 <= len(options) <= 4 and all(a.state["intent"] == INTENTS[a.kind] for a in options)
+        k = next(i for i, a in enumerate(options) if a.state["intent"] == ins.slots["answer"])
+        assert len(alternatives(ins, w)) == len(options) - 1  # the other answers on screen
+        wrong = (k + 1) % len(options)
+        assert run(env, [f"click:1,{S.ANSWER_ROW0 + wrong}"]) == (False, True, 1)
+        env.reset(seed=seed)
+        assert run(env, [f"click:1,{S.ANSWER_ROW0 + k}"]) == (True, True, 1)
+    assert ins.text and "_" not in ins.text
+
+
+def test_the_quit_box_buttons_trade_places_and_cancel_quit_fails_on_yes():
+    swapped = {world(seed, start=("quit",), shuffle_quit=True).quit_swapped for seed in range(20)}
+    assert swapped == {True, False}
+    w = next(w for w in (world(s, start=("quit",), shuffle_quit=True) for s in range(20)) if w.quit_swapped)
+    assert types(click(w, S.YES_CELLS[0])) == [] and w.menu_name == "main"  # the left button says no now
+    w._open("quit")
+    assert types(click(w, S.NO_CELLS[0])) == ["quit"]
+    w._open("quit")
+    plain = next(w for w in (world(s, start=("quit",), shuffle_quit=True) for s in range(20)) if not w.quit_swapped)
+    assert not np.array_equal(plain.render(64, 64), w.render(64, 64))  # the picture shows which is which
+    for seed in range(8):
+        env = DiscreteActions(simagym.make("gameui/cancel-quit-v2"))
+        env.reset(seed=seed)
+        yes = env.unwrapped.world.yes_cells[0]
+        assert run(env, [cell_macro(yes)]) == (False, True, 1)
+
+
+def test_visit_and_return_fails_when_another_screen_opens_in_between():
+    env = v2("gameui/visit-and-return-v2", screen="inventory")
+    assert run(env, ["key:I", "key:ESC"])[0]
+    env = v2("gameui/visit-and-return-v2", screen="inventory")
+    success, terminated, steps = run(env, ["key:I", "key:TAB", "key:ESC"])
+    assert not success and terminated and steps == 2
+
+
+def test_mark_two_places_never_names_one_place_twice():
+    spec = simagym.get_task("gameui/mark-two-places-v2")
+    assert not set(spec.slots["place"]) & set(spec.slots["other"])
+
+
+def test_remove_marker_among_several_marked_places():
+    for seed in range(10):
+        env = DiscreteActions(simagym.make("gameui/remove-marker-v2"))
+        env.reset(seed=seed)
+        w, ins = env.unwrapped.world, env.unwrapped.instruction
+        marked = [p for p in w.places if p.state["marked"]]
+        assert len(marked) == 3 and all(cell in w.place_at for cell in w.markers)
+        assert len(alternatives(ins, w)) == 2
+
+
+def test_look_alikes_sit_next_to_the_named_item():
+    for seed in range(10):
+        env = DiscreteActions(simagym.make("gameui/drink-potion-v2"))
+        env.reset(seed=seed)
+        w, ins = env.unwrapped.world, env.unwrapped.instruction
+        potions = sorted(t.colour for t in w.items() if t.kind == "potion")
+        assert potions == ["blue", "green", "red"]
+        assert len(alternatives(ins, w)) == 2 and plausible(ins, w)
+
+
+def test_world_blind_scripts_extend_the_generic_ones():
+    scripts = scripts_for(GameUIWorld)
+    assert set(SCRIPTS) < set(scripts) and "first-answer" in scripts and "quit-box-left" in scripts
+
+
+@pytest.mark.parametrize("task_id,script", [("gameui/open-screen-v2", "I-Tab-Esc"), ("gameui/cancel-quit-v2", "quit-box-left"),
+                                            ("gameui/visit-and-return-v2", "I-Tab-Esc"), ("gameui/switch-tab-v2", "click-sweep")])
+def test_blind_sequences_stay_near_chance(task_id, script):
+    env = DiscreteActions(simagym.make(task_id))
+    wins, chance = [], []
+    for seed in range(20):
+        env.reset(seed=seed)
+        chance.append(1 / (1 + len(alternatives(env.unwrapped.instruction, env.unwrapped.world))))
+        wins.append(play(env, scripts_for(GameUIWorld)[script].macros()))
+    limit = 0.75 if task_id == "gameui/cancel-quit-v2" else np.mean(chance) + 0.15
+    assert np.mean(wins) <= limit, (task_id, script, np.mean(wins), np.mean(chance))
+
+
+@pytest.mark.parametrize("task_id", [t.id for t in simagym.list_tasks(superseded_too=True)
+                                     if t.world == "gameui" and t.id.endswith("-v1")])
+def test_the_oracle_still_solves_v1(task_id):
+    """The catalogue sweep (test_oracle) runs the current catalogue; v1 stays solved too."""
+    from test_oracle import run_oracle
+
+    assert all(run_oracle(task_id, seed)[0] for seed in range(4))

@@ -13,19 +13,23 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 
 from simagym.world import LayoutParams, Selector
 
 from .things import (
-    ANSWERS, DEFAULTS, DROPDOWNS, EQUIP_SLOTS, EQUIPPABLE, ITEMS, LEVELS, MAIN_BUTTONS, NPCS, PLACES, POTION_COLOURS,
-    PRICE, RECIPES, SETTINGS, SLIDERS, SLOT_OF, TOGGLES, sell_value, setting_state,
+    ANSWER_OF_INTENT, ANSWERS, DEFAULTS, DROPDOWNS, EQUIP_SLOTS, EQUIPPABLE, FOOD, ITEMS, LEVELS, MAIN_BUTTONS, NPCS,
+    PLACES, POTION_COLOURS, PRICE, RECIPES, SETTINGS, SLIDERS, SLOT_OF, TOGGLES, WEAPONS, sell_value, setting_state,
 )
 
 BAG_SIZE, CHEST_SIZE, CRAFT_SIZE = 18, 12, 3
 MAP_COLS, MAP_ROWS = 8, 7  # the map fills rows 1..7 of the screen
 Screen = Literal["game", "main", "settings", "inventory", "crafting", "shop", "map", "dialogue", "quit", "title"]
 ItemKind = Literal[ITEMS]  # type: ignore[valid-type]
+
+
+#: Layout parameters added for catalogue v2 (their defaults keep every v1 layout as it was).
+LATER_PARAMS = ("markers_on_places", "shuffle_quit", "look_alikes")
 
 
 class GameUILayout(LayoutParams):
@@ -36,6 +40,8 @@ class GameUILayout(LayoutParams):
     bag_items: int = Field(6, ge=0, le=12, description="random items in the bag")
     chest_items: int = Field(3, ge=0, le=10, description="random items in the chest")
     bag: tuple[ItemKind, ...] = Field((), description="items always in the bag (at random slots)")
+    look_alikes: int = Field(0, ge=0, le=3, description="next to each item an instruction names, this many of its "
+                                                        "look-alikes (other potions, foods, weapons or gear; never one it names)")
     chest: tuple[ItemKind, ...] = ()
     equipped: int = Field(1, ge=0, le=4, description="equipment slots already filled (never with a target)")
     targets_in: Literal["bag", "chest", "shop", "equipped", "recipe"] = Field(
@@ -46,10 +52,24 @@ class GameUILayout(LayoutParams):
     places: int = Field(5, ge=3, le=8, description="named places on the map")
     markers: int = Field(0, ge=0, le=3, description="markers already on the map, never on a named target")
     mark_targets: bool = Field(False, description="the named places already carry a marker")
+    markers_on_places: bool = Field(False, description="the markers already on the map sit on unnamed places only "
+                                                       "(never on empty ground), so several places look marked")
     npcs: int = Field(3, ge=1, le=4, description="characters in the village")
     answers: tuple[int, int] = (2, 4)
     slider_start: Literal["any", "low", "high"] = "any"
     recipes: int = Field(3, ge=1, le=3, description="recipes shown in the crafting book")
+    shuffle_quit: bool = Field(False, description="the quit box's yes and no buttons trade places in half the layouts")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> dict[str, Any]:
+        """The layout as data (suite hashes): parameters added after the v1 catalogue was published
+        are left out while they keep their defaults, so a v1 layout's data, and its hash, stay as
+        they were."""
+        data = handler(self)
+        for name in LATER_PARAMS:
+            if getattr(self, name) == type(self).model_fields[name].default:
+                data.pop(name, None)
+        return data
 
     @model_validator(mode="after")
     def _ranges(self) -> "GameUILayout":
@@ -138,6 +158,11 @@ def _state_part(sel: Selector) -> dict[str, Any]:
 
 # --- items: bag, chest, equipment, shop, coins, recipes ------------------------------------------
 FITS = {slot: [k for k in ITEMS if SLOT_OF.get(k) == slot] for slot in EQUIP_SLOTS}
+#: What an item can be mistaken for (``look_alikes``): the other members of its family.
+GEAR = ("helmet", "armour", "shield")
+FAMILY: dict[str, tuple[str, ...]] = {
+    **{k: WEAPONS for k in WEAPONS}, **{k: FOOD for k in FOOD}, **{k: GEAR for k in GEAR}, "potion": ("potion",),
+}
 @dataclass
 class Items:
     items: list[ItemSpec]
@@ -181,6 +206,19 @@ def gen_items(d: Draws, p: GameUILayout, required: list[Selector]) -> Items:
             items.append(ItemSpec(kind, colour_for(kind, sel), "equip", SLOT_OF[kind]))
         else:
             put(kind, "chest" if targets_in == "chest" else "bag", sel)
+    if p.look_alikes:
+        named = {(str(s["kind"]), s.get("colour")) for s in item_sels}
+        for sel in item_sels:
+            kind = str(sel["kind"])
+            where = "chest" if targets_in == "chest" else "bag"
+            if targets_in not in ("bag", "chest") or kind not in FAMILY:
+                continue
+            if kind == "potion":
+                pool = [("potion", c) for c in POTION_COLOURS if ("potion", c) not in named]
+            else:
+                pool = [(k, None) for k in FAMILY[kind] if k not in excluded]
+            for k, c in d.shuffled(pool, p.look_alikes):
+                items.append(ItemSpec(k, c, where, d.take(bag_free if where == "bag" else chest_free)))
     for kind in p.bag:
         put(kind, "bag")
     for kind in p.chest:
@@ -282,7 +320,9 @@ def gen_map(d: Draws, p: GameUILayout, required: list[Selector]) -> Map:
     empty = [c for c in MAP_CELLS if c not in taken]
     player_cell = d.take(empty)
     markers = [cell for kind, cell in places if kind in named] if p.mark_targets else []
-    spare = [cell for kind, cell in places if kind not in named] + empty
+    spare = [cell for kind, cell in places if kind not in named]
+    if not p.markers_on_places:
+        spare += empty
     markers += d.shuffled(spare, p.markers)
     return Map(places, player_cell, markers, d.below(len(TERRAINS)))
 
@@ -302,7 +342,8 @@ def gen_village(d: Draws, p: GameUILayout, required: list[Selector]) -> Village:
     more = d.shuffled([k for k in NPCS if k not in wanted], max(0, p.npcs - len(wanted)))
     npc_kinds = d.shuffled(wanted + more)
     speaker = npc_kinds.index(wanted[0]) if wanted else d.below(len(npc_kinds))
-    needed = list(dict.fromkeys(k for k in kinds if k in ANSWERS))
+    intents = [ANSWER_OF_INTENT.get(s.get("intent")) for s in required]  # {intent: ...} names an answer too
+    needed = list(dict.fromkeys(k for k in (*kinds, *intents) if k in ANSWERS))
     pool = [a for a in ANSWERS if a not in needed]
     cols = d.shuffled(range(8), len(npc_kinds) + 1)
     npcs = []
@@ -331,6 +372,7 @@ class Screens:
     start: str | None
     return_to: str | None
     dropdown: str | None
+    quit_swapped: bool = False
 
 
 def gen_screens(d: Draws, p: GameUILayout) -> Screens:
@@ -338,8 +380,9 @@ def gen_screens(d: Draws, p: GameUILayout) -> Screens:
     start = d.pick(p.start)
     return_to = None if d.pick(p.opened_from) == "game" else "main"
     dropdown = d.pick(list(DROPDOWNS)) if start == "settings" and p.dropdown_open else None
+    quit_swapped = p.shuffle_quit and d.random() < 0.5  # drawn last: layouts without it keep their draws
     return Screens(main_order, None if start == "game" else start,
-                   return_to if start not in ("game", "main", "dialogue", "title") else None, dropdown)
+                   return_to if start not in ("game", "main", "dialogue", "title") else None, dropdown, quit_swapped)
 
 
 __all__ = ["GameUILayout", "ItemSpec", "Draws", "draws", "gen_items", "gen_settings", "gen_map", "gen_village",

@@ -320,13 +320,14 @@ def keys_dialogue(w: "GameUIWorld") -> list[int]:
 
 
 @lru_cache(maxsize=None)
-def _quit_base() -> tuple[int, ...]:
+def _quit_base(swapped: bool = False) -> tuple[int, ...]:
     g = [key("quit")] * N
     for r in range(2, 6):
         g[_at(1, r): _at(7, r)] = [key("box")] * 6
     g[_at(3, 2)], g[_at(4, 2)] = key("box", "icon:door"), key("box", "answer:ask")
-    g[_at(*S.YES_CELLS[0])], g[_at(*S.YES_CELLS[1])] = key("btn:continue", "icon:yes"), key("btn:continue")
-    g[_at(*S.NO_CELLS[0])], g[_at(*S.NO_CELLS[1])] = key("btn:quit", "icon:no"), key("btn:quit")
+    yes, no = (S.NO_CELLS, S.YES_CELLS) if swapped else (S.YES_CELLS, S.NO_CELLS)
+    g[_at(*yes[0])], g[_at(*yes[1])] = key("btn:continue", "icon:yes"), key("btn:continue")
+    g[_at(*no[0])], g[_at(*no[1])] = key("btn:quit", "icon:no"), key("btn:quit")
     return tuple(g)
 
 
@@ -341,7 +342,7 @@ def _title_base() -> tuple[int, ...]:
 
 
 def keys_quit(w: "GameUIWorld") -> tuple[int, ...]:
-    return _quit_base()
+    return _quit_base(w.quit_swapped)
 
 
 def keys_title(w: "GameUIWorld") -> tuple[int, ...]:

@@ -105,7 +105,7 @@ class GameUISolver(Solver):
             return self._goto("main") or click(self._main_cell("save"))
         if t == "quit":
             if w.menu_name == "quit":
-                return click(S.YES_CELLS[0])
+                return click(w.yes_cells[0])
             return self._goto("quit")
         return NOOP
 
@@ -322,9 +322,11 @@ class GameUISolver(Solver):
 
     # --- map -----------------------------------------------------------------------------------
     def _place_cell(self, selector: Selector | None) -> S.Cell | None:
+        """Where the place ``selector`` names is; its ``marked`` state is the goal, not the place."""
         if selector is None:
             return None
-        return next((cell for cell, p in self.w.place_at.items() if p.matches(selector)), None)
+        which = {k: v for k, v in selector.items() if k != "marked"}
+        return next((cell for cell, p in self.w.place_at.items() if p.matches(which)), None)
 
     def _mark(self, t: str, target: Selector | None) -> Any:
         step = self._goto("map")

@@ -66,6 +66,13 @@ SETTINGS = (*SLIDERS, *TOGGLES, *DROPDOWNS)
 PLACES = ("lake", "mountain", "castle", "forest", "village", "cave", "volcano", "desert")
 NPCS = ("wizard", "knight", "merchant", "farmer")
 ANSWERS = ("accept", "decline", "ask", "trade", "fight", "goodbye")
+#: What choosing each answer does, in words: an answer's ``intent`` (a state selectors can name,
+#: so an instruction can say it naturally: ``{intent: accept_the_quest}`` reads "accept the quest").
+INTENTS: dict[str, str] = {
+    "accept": "accept_the_quest", "decline": "decline_the_quest", "ask": "ask_a_question",
+    "trade": "offer_to_trade", "fight": "challenge_them_to_a_fight", "goodbye": "say_goodbye",
+}
+ANSWER_OF_INTENT = {intent: kind for kind, intent in INTENTS.items()}
 
 # --- screens ----------------------------------------------------------------------
 TABS = ("inventory", "crafting", "map")

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from simagym.actions import Input
+from simagym.eval.blind import Script
 from simagym.world import Entity, Event, Selector, World
 
 from . import inventory as inv
@@ -26,8 +27,8 @@ from .layout import (
     BAG_SIZE, CHEST_SIZE, CRAFT_SIZE, GameUILayout, draws, gen_items, gen_map, gen_screens, gen_settings, gen_village,
 )
 from .things import (
-    AMOUNTS, ANSWERS, DEFAULTS, DROPDOWNS, EQUIP_SLOTS, ITEMS, LEVELS, NPCS, PLACES, POTION_COLOURS, SETTINGS,
-    SLIDERS, TABS, TOGGLES, Thing, setting_state,
+    AMOUNTS, ANSWERS, DEFAULTS, DROPDOWNS, EQUIP_SLOTS, INTENTS, ITEMS, LEVELS, NPCS, PLACES, POTION_COLOURS,
+    SETTINGS, SLIDERS, TABS, TOGGLES, Thing, setting_state,
 )
 from .render import draw
 
@@ -53,6 +54,41 @@ class GameUIWorld(World):
         "amount": frozenset(AMOUNTS),
         "value": frozenset(v for values in DROPDOWNS.values() for v in values),
         "name": frozenset(EQUIP_SLOTS),
+        "intent": frozenset(INTENTS.values()),
+    }
+    #: Language-blind probes of this world's screens for the audit (simagym.eval.blind), next to the
+    #: generic ones: the first answer, the top-left button, the first slot dragged or used, the first
+    #: toggle, slider, drop-down option or shop row, both quit-box buttons... each then "done".
+    blind_scripts = {
+        "enter": Script(("key:ENTER",)),
+        "down-enter": Script(("key:DOWN", "key:ENTER")),
+        "esc-esc": Script(("key:ESC", "key:ESC")),
+        "top-left": Script(("click:0,0",)),
+        "first-answer": Script(("click:1,3",)),
+        "last-answer": Script(("click:1,5",)),
+        "main-first-button": Script(("click:1,2",)),
+        "quit-box-left": Script(("click:2,4",)),
+        "quit-box-right": Script(("click:4,4",)),
+        "first-toggle": Script(("click:1,2",)),
+        "first-slider-up": Script(("click:7,4",)),
+        "first-slider-top": Script(("click:6,4",)),
+        "first-slider-bottom": Script(("click:2,4",)),
+        "first-dropdown-option": Script(("click:1,1", "click:1,2")),
+        "reset-settings": Script(("click:7,7",)),
+        "first-bag-use": Script(("click:2,1", "right_click")),
+        "I-first-bag-use": Script(("key:I", "click:2,1", "right_click")),
+        "first-bag-to-weapon": Script(("click:2,1", "click:0,3")),
+        "first-bag-to-chest": Script(("click:2,1", "click:2,5")),
+        "first-bag-to-bin": Script(("click:2,1", "click:7,7")),
+        "first-chest-to-bag": Script(("click:2,5", "click:7,3")),
+        "first-equipped-off": Script(("click:0,1", "right_click")),
+        "shop-buy-first": Script(("click:0,1", "click:0,7")),
+        "shop-sell-first": Script(("click:4,1", "click:6,7")),
+        "craft-first-two": Script(("click:2,1", "click:3,1", "click:7,4")),
+        "map-mark-centre": Script(("click:4,4",)),
+        "map-mark-and-travel": Script(("click:4,4", "click:6,0")),
+        "first-tab": Script(("click:1,0",)),
+        "second-tab": Script(("click:2,0",)),
     }
 
     def __init__(self) -> None:
@@ -71,6 +107,8 @@ class GameUIWorld(World):
             self.__dict__.pop(name, None)
         s = gen_screens(self._draws["screens"], layout)
         self.main_order = s.main_order
+        self.quit_swapped = s.quit_swapped
+        self.yes_cells, self.no_cells = (S.NO_CELLS, S.YES_CELLS) if s.quit_swapped else (S.YES_CELLS, S.NO_CELLS)
         self.menu_name: str | None = s.start
         self.return_to: str | None = s.return_to
         self.talking: int | None = self.speaker if s.start == "dialogue" else None
@@ -126,7 +164,8 @@ class GameUIWorld(World):
         g = gen_village(d, p, required)
         self.npcs = [Thing(VILLAGE_IDS + i, kind) for i, (kind, _, _) in enumerate(g.npcs)]
         self.npc_at = {cell: i for i, (_, cell, _) in enumerate(g.npcs)}
-        self.answers = [[Thing(VILLAGE_IDS + 10 * (i + 1) + j, a, state={"speaker": kind}) for j, a in enumerate(answers)]
+        self.answers = [[Thing(VILLAGE_IDS + 10 * (i + 1) + j, a, state={"speaker": kind, "intent": INTENTS[a]})
+                         for j, a in enumerate(answers)]
                         for i, (kind, _, answers) in enumerate(g.npcs)]
         self.scenery = {cell: kind for kind, cell in g.scenery}
         self.you = g.you
@@ -310,9 +349,9 @@ class GameUIWorld(World):
             self._open(button)
 
     def _click_quit(self, cell: S.Cell, events: list[Event]) -> None:
-        if cell in S.YES_CELLS:
+        if cell in self.yes_cells:
             self._quit(events)
-        elif cell in S.NO_CELLS:
+        elif cell in self.no_cells:
             self._open("main")
 
     def _quit(self, events: list[Event]) -> None:
@@ -447,6 +486,27 @@ class GameUIWorld(World):
 
     def menu(self) -> str | None:
         return self.menu_name
+
+    def displacement(self) -> tuple[float, float]:
+        """The cursor's (east, south) offset from where it starts, in cells of the click grid:
+        in a world played with the mouse the player "stops" when the cursor does (the settled
+        judge counts a screen reached once the cursor rests on it)."""
+        x, y = self._cursor
+        return ((x - 0.5) * S.GRID, (y - 0.5) * S.GRID)
+
+    def plausible_target(self, selector: Selector) -> bool:
+        """A selector's state part names the state an instruction brings about: a setting's
+        level, switch or value, a place marked or not. Such a target makes sense while the thing
+        exists and is not in that state yet (a look-alike "turn on hints" when hints is on is no
+        look-alike: it cannot happen without turning hints off first)."""
+        kind = selector.get("kind")
+        state = {k: v for k, v in selector.items() if k not in ("kind", "colour")}
+        if kind in SETTINGS and state:
+            current = self.settings[kind].state
+            return not all(current.get(k) == v for k, v in state.items())
+        if kind in PLACES and set(state) == {"marked"}:
+            return any(p.kind == kind and p.state["marked"] != state["marked"] for p in self.places)
+        return super().plausible_target(selector)
 
     # --- oracle ---------------------------------------------------------------
     def solver(self, check):
