@@ -17,7 +17,7 @@ from simagym.actions import Input, key_set, make_action
 from simagym.agents import load_agent
 from simagym.checks import parse_check
 from simagym.envs.ledges import LedgesWorld
-from simagym.envs.ledges.layout import LedgesLayout, from_text, generate
+from simagym.envs.ledges.layout import V2_DEFAULTS, LedgesLayout, from_text, generate
 from simagym.inventory import slot_cell
 from simagym.envs.ledges.physics import SUB
 from simagym.envs.ledges.things import GRASS, PLAYER_RGB
@@ -401,6 +401,15 @@ def test_the_v1_templates_still_build_the_levels_they_were_published_with():
             h.update(repr(w.state).encode())
         env.close()
     assert h.hexdigest()[:20] == V1_LEVELS
+
+
+def test_v1_layouts_dump_as_published():
+    """v2 options at their defaults are left out of a layout's dump, so v1 specs and the v1 suites' hashes
+    stay as published."""
+    for spec in simagym.list_tasks(world="ledges", superseded_too=True):
+        if spec.id.endswith("-v1"):
+            assert not set(spec.layout.model_dump(mode="json")) & set(V2_DEFAULTS), spec.id
+    assert LedgesLayout(doors=2).model_dump()["doors"] == 2
 
 
 def _gen(seed: int, required=(), **layout):

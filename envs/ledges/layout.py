@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
@@ -78,6 +78,21 @@ class LedgesLayout(LayoutParams):
     shuffle_inventory: bool = Field(False, description="the start inventory in a random slot order")
     ladder_colours: bool = Field(False, description="ladders lead to platforms of distinct colours and take their colour")
     flat: bool = Field(False, description="ground without steps")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Options left at their defaults are not written, so v1 specs (and suite hashes) read as before."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for name, default in V2_DEFAULTS.items():
+                if name in data and data[name] == default:
+                    del data[name]
+        return data
+
+
+#: Layout options added for catalogue v2, with the defaults that build every v1 level unchanged.
+V2_DEFAULTS = {"doors": 0, "gates": 0, "stacked": True, "clear": False, "sides": False, "shuffle_inventory": False,
+               "ladder_colours": False, "flat": False}
 
 
 @dataclass
