@@ -70,13 +70,15 @@ class LedgesLayout(LayoutParams):
     # v2 options; their defaults build exactly the v1 levels.
     doors: int = Field(0, ge=0, le=3, description="locked doors when more than one (each with its key)")
     gates: int = Field(0, ge=0, le=3, description="gates when more than one (each with its lever)")
-    stacked: bool = Field(True, description="platforms may stand on other platforms; false: all reached from the ground")
+    stacked: bool = Field(True, description="platforms may stand on other platforms; false: all reached from "
+                          "the ground")
     clear: bool = Field(False, description="nothing placed within two cells of a pit or three of the start, so "
                         "look-alikes can be jumped over rather than touched")
     sides: bool = Field(False, description="the instruction's obstacle (a gap, spike ball or saw) on one side of a "
                         "middle start, one of another kind on the other side, and no other")
     shuffle_inventory: bool = Field(False, description="the start inventory in a random slot order")
-    ladder_colours: bool = Field(False, description="ladders lead to platforms of distinct colours and take their colour")
+    ladder_colours: bool = Field(False, description="ladders lead to platforms of distinct colours and take "
+                                 "their colour")
     flat: bool = Field(False, description="ground without steps")
 
     @model_serializer(mode="wrap")
@@ -620,7 +622,8 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
             if colour is None:
                 continue
             # With a centre start, the look-alikes of targets beyond a barrier are beyond it too.
-            place(kind, colour, target_rooms if p.start == "centre" and p.targets_beyond and b.wanted(kind) else rooms_all)
+            beside_targets = p.start == "centre" and p.targets_beyond and b.wanted(kind)
+            place(kind, colour, target_rooms if beside_targets else rooms_all)
     for chest in chests:
         if not chest.contents:
             colour = _distractor_colour(b, "gem", False)

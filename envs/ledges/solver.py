@@ -272,7 +272,8 @@ class LedgesSolver(BagSolver):
         cells = {(c + dc, r + dr) for t in self._things(leaf.selector) for c, r in w.cells_of(t)
                  for dc in (-1, 0, 1) for dr in (-1, 0, 1)}
         if any(t.kind == "ground" for t in self._things(leaf.selector)):
-            return self._travel(self._support_goal(w.by_kind["ground"][0], transition=False, settle=True), "near-ground")
+            ground = self._support_goal(w.by_kind["ground"][0], transition=False, settle=True)
+            return self._travel(ground, "near-ground")
         return self._travel(self._centre_goal(cells, ("near", tuple(sorted(cells))), settle=True), "near")
 
     def _moved(self, leaf: Moved) -> int:
