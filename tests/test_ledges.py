@@ -6,20 +6,24 @@ plus the generator's promises on random ones."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import numpy as np
 import pytest
 
 import simagym
-from simagym.actions import Input, key_set
+from simagym.actions import Input, key_set, make_action
+from simagym.agents import load_agent
 from simagym.checks import parse_check
 from simagym.envs.ledges import LedgesWorld
-from simagym.envs.ledges.layout import LedgesLayout, from_text, generate
+from simagym.envs.ledges.layout import V2_DEFAULTS, LedgesLayout, from_text, generate
 from simagym.inventory import slot_cell
 from simagym.envs.ledges.physics import SUB
-from simagym.envs.ledges.things import PLAYER_RGB
-from simagym.macros import GRID, MacroDecoder
+from simagym.envs.ledges.things import GRASS, PLAYER_RGB
+from simagym.eval import blind
+from simagym.judge import alternatives
+from simagym.macros import GRID, NOOP, DiscreteActions, MacroDecoder
 
 FLAT = [
     "S            S",
@@ -318,6 +322,7 @@ def test_the_camera_follows_the_player_through_a_wide_level():
 @pytest.mark.parametrize("layout", [
     {}, {"gate": True, "door": True, "bridge": True, "width": 58},
     {"tower": True, "spikeballs": 2, "saws": 1, "width": 40}, {"start": "high", "chests": 2, "levers": 2},
+    {"doors": 2, "gates": 1, "start": "centre", "width": 52, "clear": True, "flags": 3, "coins": 3, "keys": 2},
 ])
 def test_generated_levels_are_seeded_and_keep_their_promises(layout):
     p = LedgesLayout(**layout)
@@ -372,3 +377,216 @@ def test_the_cached_level_picture_follows_every_change():
         if check.update(w, events):
             break
     assert check.satisfied(w)
+
+
+# --- catalogue v2: layout options, look-alikes, the oracle under settled and strict judges --------
+
+V1_LEVELS = "fe378e261e3c39130af2"  # every v1 template, seeds 0-3, as published
+
+
+def test_the_v1_templates_still_build_the_levels_they_were_published_with():
+    """The v2 layout options default to v1: the frozen catalogue's levels never change."""
+    h = hashlib.sha256()
+    for spec in simagym.list_tasks(world="ledges", superseded_too=True):
+        if not spec.id.endswith("-v1"):
+            continue
+        env = simagym.make(spec.id)
+        for seed in range(4):
+            env.reset(seed=seed)
+            w = env.unwrapped.world
+            h.update(env.unwrapped.instruction.text.encode())
+            h.update(w.terrain.tobytes())
+            h.update(repr([(t.kind, t.colour, t.pos, t.cells, t.base, t.span, t.phase, [c.kind for c in t.contents])
+                           for t in w.things]).encode())
+            h.update(repr(w.state).encode())
+        env.close()
+    assert h.hexdigest()[:20] == V1_LEVELS
+
+
+def test_v1_layouts_dump_as_published():
+    """v2 options at their defaults are left out of a layout's dump, so v1 specs and the v1 suites' hashes
+    stay as published."""
+    for spec in simagym.list_tasks(world="ledges", superseded_too=True):
+        if spec.id.endswith("-v1"):
+            assert not set(spec.layout.model_dump(mode="json")) & set(V2_DEFAULTS), spec.id
+    assert LedgesLayout(doors=2).model_dump()["doors"] == 2
+
+
+def _gen(seed: int, required=(), **layout):
+    return generate(np.random.default_rng(seed), LedgesLayout(**layout), [dict(r) for r in required])
+
+
+def _col(t) -> int:
+    return t.lo if t.kind in ("gap", "door", "gate", "bridge") else t.pos[0]
+
+
+def test_a_centre_start_lies_between_two_doors_with_both_keys_on_its_side():
+    named_right = set()
+    for seed in range(20):
+        g = _gen(seed, [{"kind": "door", "colour": "red"}], doors=2, start="centre", width=40, clear=True)
+        doors = sorted((t for t in g.things if t.kind == "door"), key=_col)
+        assert len(doors) == 2 and len({d.colour for d in doors}) == 2
+        assert sum(d.colour == "red" for d in doors) == 1
+        left, right = doors
+        assert left.lo < g.start[0] // SUB < right.lo
+        for d in doors:
+            key = next(t for t in g.things if t.kind == "key" and t.colour == d.colour)
+            assert left.lo < key.pos[0] < right.lo, "every key lies on the start's side of its door"
+        named_right.add(right.colour == "red")
+    assert named_right == {True, False}, "the named door is on either side"
+
+
+def test_sides_puts_the_named_obstacle_on_one_side_and_another_kind_on_the_other():
+    named_right = set()
+    for seed in range(30):
+        kind = ("gap", "spikeball", "saw")[seed % 3]
+        g = _gen(seed, [{"kind": kind}], sides=True, start="middle", gaps=0, ladders=0, flags=0, coins=0)
+        obstacles = [t for t in g.things if t.kind in ("gap", "spikeball", "saw")]
+        assert len(obstacles) == 2 and len({o.kind for o in obstacles}) == 2
+        target = next(o for o in obstacles if o.kind == kind)
+        other = next(o for o in obstacles if o is not target)
+        sx = g.start[0] // SUB
+        assert (_col(target) - sx) * (_col(other) - sx) < 0 and abs(_col(target) - sx) >= 2
+        named_right.add(_col(target) > sx)
+    assert named_right == {True, False}
+
+
+def test_unstacked_platforms_are_all_reached_from_the_ground():
+    for seed in range(10):
+        w = LedgesWorld()
+        w.load(_gen(seed, platforms=5, ladders=0, stacked=False))
+        planks = w.by_kind["platform"]
+        assert planks
+        for p in planks:
+            for c, r in p.cells:
+                below = {w.support_id[rr * w.W + c] for rr in range(r + 1, w.H)} - {-1, w.by_kind["ground"][0].id}
+                assert not below, "no platform under another"
+
+
+def test_clear_levels_keep_look_alikes_apart_and_off_the_way():
+    for seed in range(15):
+        g = _gen(seed, [{"kind": "coin", "colour": "red"}], coins=4, flags=3, gaps=2, start="middle", clear=True)
+        sx = g.start[0] // SUB
+        placed = [t for t in g.things if t.kind in ("coin", "key", "gem", "flag", "lever", "chest") and t.pos]
+        assert len(placed) == 7
+        for t in placed:
+            assert abs(t.pos[0] - sx) > 3, "nothing to touch right beside the start"
+            assert not any(gap.lo - 2 <= t.pos[0] < gap.hi + 2 for gap in g.things if gap.kind == "gap")
+            assert all(max(abs(u.pos[0] - t.pos[0]), abs(u.pos[1] - t.pos[1])) > 2 for u in placed if u is not t)
+
+
+def test_the_start_inventory_may_be_shuffled():
+    kw = dict(start_inventory=("coin", "key", "gem"), coins=0)
+    orders = {tuple(i.kind for i in _gen(s, **kw, shuffle_inventory=True).inventory) for s in range(20)}
+    assert len(orders) >= 4
+    assert {tuple(i.kind for i in _gen(s, **kw).inventory) for s in range(5)} == {("coin", "key", "gem")}
+
+
+def test_coloured_ladders_take_the_distinct_colours_of_their_platforms():
+    for seed in range(10):
+        g = _gen(seed, [{"kind": "ladder", "colour": "blue"}], ladders=3, platforms=2, start="middle", clear=True,
+                 ladder_colours=True)
+        ladders = [t for t in g.things if t.kind == "ladder"]
+        assert len(ladders) == 3 and len({t.colour for t in ladders}) == 3
+        assert [t.colour for t in ladders].count("blue") == 1
+        assert all(t.colour == g.things[t.link].colour for t in ladders)
+
+
+def test_flat_ground_and_a_start_at_the_foot_of_a_tall_ladder():
+    for seed in range(5):
+        g = _gen(seed, flat=True, gaps=0)
+        tops = {tuple(np.flatnonzero(g.terrain[:, c] == GRASS)) for c in range(1, g.width - 1)}
+        assert len(tops) == 1, "ground without steps"
+    for seed in range(5):
+        w = LedgesWorld()
+        w.load(_gen(seed, tower=True, start="ladder"))
+        press(w, "W", n=20)
+        assert w.displacement() == (0.0, -6.0), "six cells straight up to the top of the tower"
+
+
+def _first_seed(task_id: str, slots: dict, seeds=range(200)) -> int:
+    env = simagym.make(task_id)
+    for seed in seeds:
+        env.reset(seed=seed)
+        if all(env.unwrapped.instruction.slots.get(k) == v for k, v in slots.items()):
+            return seed
+    raise AssertionError(f"no seed of {task_id} draws {slots}")
+
+
+def test_walking_further_than_asked_is_not_success():
+    seed = _first_seed("ledges/walk-v2", {"direction": "east", "distance": "3"})
+    for presses, success in ((6, True), (8, False)):  # 3 cells, then 4: a look-alike ("walk 4 steps east")
+        env = simagym.make("ledges/walk-v2")
+        env.reset(seed=seed)
+        for _ in range(presses):
+            _, _, terminated, _, info = env.step(make_action(keys=["D"]))
+            assert not terminated
+        _, _, terminated, _, info = env.step(make_action())  # the no-op: done
+        assert terminated and info["success"] is success
+
+
+def test_collecting_a_look_alike_coin_fails_at_once():
+    env = simagym.make("ledges/collect-coin-v2")
+    env.reset(seed=0)
+    u = env.unwrapped
+    other = next(t for t in u.world.by_kind["coin"] if not t.view().matches(u.instruction.targets()[0]))
+    u.world.state = (other.pos[0] * SUB, other.pos[1] * SUB, 0, False)
+    _, _, terminated, _, info = env.step(make_action())
+    assert terminated and not info["success"]
+
+
+@pytest.mark.parametrize("task_id", ["ledges/touch-flag-v2", "ledges/go-to-door-v2", "ledges/get-past-v2",
+                                     "ledges/climb-ladder-v2", "ledges/coloured-platform-v2", "ledges/walk-v2",
+                                     "ledges/flag-then-exit-v2", "ledges/hold-item-v2", "ledges/take-from-chest-v2"])
+def test_doing_a_look_alikes_instruction_fails(task_id):
+    """Strict mode: the oracle following another slot value of the template, judged by the
+    original instruction, ends in failure - it neither passes nor runs out the clock."""
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(4):
+        env.reset(seed=seed)
+        u = env.unwrapped
+        rivals = alternatives(u.instruction, u.world)
+        assert rivals, f"seed {seed}: no look-alike in the level"
+        assert not blind.play(env, blind.oracle_policy(env, rivals[0].success_check()))
+        assert u._judge is not None and u._steps < u.max_steps, "failed as soon as the look-alike was reached"
+
+
+@pytest.mark.parametrize("task_id", ["ledges/go-to-flag-v2", "ledges/flag-without-hit-v2", "ledges/climb-higher-v2",
+                                     "ledges/go-to-landmark-v2", "ledges/walk-v2"])
+def test_the_oracle_plays_the_no_op_only_to_say_done(task_id):
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(5):
+        obs, _ = env.reset(seed=seed)
+        agent = load_agent("oracle")
+        agent.reset(obs["instruction"], env.unwrapped)
+        played, terminated, truncated = [], False, False
+        while not (terminated or truncated):
+            played.append(agent.act(obs))
+            obs, _, terminated, truncated, info = env.step(played[-1])
+        assert info["success"] and NOOP not in played[:-1], f"seed {seed}"
+
+
+def test_ledges_has_its_own_blind_scripts():
+    scripts = blind.scripts_for(LedgesWorld)
+    assert {"jump-left", "run-right-stop", "run-left-stop", "walk-use-left", "1-Q"} <= set(scripts)
+    assert set(blind.SCRIPTS) <= set(scripts), "the generic scripts stay"
+
+
+def test_the_oracle_still_solves_the_v1_templates():
+    """The frozen v1 catalogue stays solvable by the oracle, as it plans for settled, strict judges."""
+    failed = []
+    for spec in simagym.list_tasks(world="ledges", superseded_too=True):
+        if not spec.id.endswith("-v1"):
+            continue
+        env = DiscreteActions(simagym.make(spec.id))
+        for seed in range(3):
+            obs, _ = env.reset(seed=seed)
+            agent = load_agent("oracle")
+            agent.reset(obs["instruction"], env.unwrapped)
+            terminated = truncated = False
+            while not (terminated or truncated):
+                obs, _, terminated, truncated, info = env.step(agent.act(obs))
+            if not info["success"]:
+                failed.append((spec.id, seed))
+        env.close()
+    assert not failed

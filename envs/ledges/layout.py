@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
@@ -47,7 +47,7 @@ class LedgesLayout(LayoutParams):
     coins: int = Field(2, ge=0, le=8)
     keys: int = Field(0, ge=0, le=4, description="loose keys besides a door's own")
     gems: int = Field(0, ge=0, le=4)
-    chests: int = Field(0, ge=0, le=2)
+    chests: int = Field(0, ge=0, le=3)
     levers: int = Field(0, ge=0, le=3, description="levers wired to nothing, besides gates' and bridges'")
     ladders: int = Field(1, ge=0, le=4)
     platforms: int = Field(4, ge=0, le=12, description="one-way platforms besides ladder tops")
@@ -61,9 +61,40 @@ class LedgesLayout(LayoutParams):
     key_in_chest: bool = False
     hide_targets_in_chest: bool = False
     targets_beyond: bool = Field(False, description="put the instruction's targets past the last barrier")
-    start: Literal["left", "middle", "high"] = "left"
+    start: Literal["left", "middle", "high", "centre", "ladder"] = Field(
+        "left", description="left: the level's left end; middle: the middle of the first room; high: on the tower's "
+        "top; centre: the middle of the middle room (of either middle room when their number is even), with every "
+        "barrier's lever or key on the start's side of it; ladder: at the foot of the tower's ladder")
     start_inventory: tuple[Literal["coin", "key", "gem"], ...] = Field((), max_length=8)
     start_menu: Literal["inventory"] | None = None
+    # v2 options; their defaults build exactly the v1 levels.
+    doors: int = Field(0, ge=0, le=3, description="locked doors when more than one (each with its key)")
+    gates: int = Field(0, ge=0, le=3, description="gates when more than one (each with its lever)")
+    stacked: bool = Field(True, description="platforms may stand on other platforms; false: all reached from "
+                          "the ground")
+    clear: bool = Field(False, description="nothing placed within two cells of a pit or three of the start, so "
+                        "look-alikes can be jumped over rather than touched")
+    sides: bool = Field(False, description="the instruction's obstacle (a gap, spike ball or saw) on one side of a "
+                        "middle start, one of another kind on the other side, and no other")
+    shuffle_inventory: bool = Field(False, description="the start inventory in a random slot order")
+    ladder_colours: bool = Field(False, description="ladders lead to platforms of distinct colours and take "
+                                 "their colour")
+    flat: bool = Field(False, description="ground without steps")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Options left at their defaults are not written, so v1 specs (and suite hashes) read as before."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for name, default in V2_DEFAULTS.items():
+                if name in data and data[name] == default:
+                    del data[name]
+        return data
+
+
+#: Layout options added for catalogue v2, with the defaults that build every v1 level unchanged.
+V2_DEFAULTS = {"doors": 0, "gates": 0, "stacked": True, "clear": False, "sides": False, "shuffle_inventory": False,
+               "ladder_colours": False, "flat": False}
 
 
 @dataclass
@@ -105,6 +136,12 @@ class _Builder:
         self.tower: Thing | None = None
         self.room_index = [-1] * W
         self._uniform: list[float] = []
+        self.start_room = 0
+        self.target_barrier: dict[str, int] = {}  # kind -> which of several barriers of that kind is the target
+        self.barriers_seen: dict[str, int] = {}
+        self.side_of: dict[str, int] = {}  # sides: obstacle kind -> -1 (left of the start) or 1 (right)
+        self.mid = -1  # sides: the start column
+        self.start_col = START_COL
 
     # --- helpers -------------------------------------------------------------------
     def new(self, kind: str, colour: str | None = None, pos: tuple[int, int] | None = None, **kw) -> Thing:
@@ -160,7 +197,15 @@ class _Builder:
     # --- rooms, ground, pits ------------------------------------------------------------
     def rooms_and_ground(self) -> None:
         p, W = self.p, self.W
-        kinds = self.shuffled([k for k in ("gate", "door", "bridge") if getattr(p, k) or self.wanted(k)])
+        if p.doors or p.gates:
+            counts = {k: max(getattr(p, k + "s", 0), 1 if getattr(p, k) or self.wanted(k) else 0)
+                      for k in ("gate", "door", "bridge")}
+            kinds = self.shuffled([k for k in ("gate", "door", "bridge") for _ in range(counts[k])])
+            for k, count in counts.items():
+                if count > 1 and self.wanted(k):
+                    self.target_barrier[k] = self.ri(0, count - 1)
+        else:
+            kinds = self.shuffled([k for k in ("gate", "door", "bridge") if getattr(p, k) or self.wanted(k)])
         n = len(kinds) + 1
         avail = W - 2 - sum(BARRIER_WIDTH[k] for k in kinds)
         if avail < MIN_ROOM * n:
@@ -176,13 +221,20 @@ class _Builder:
             if i < n - 1:
                 cuts[x] = kinds[i]
                 x += BARRIER_WIDTH[kinds[i]]
+        if p.start == "centre":
+            self.start_room = (n - 1) // 2 + (self.ri(0, 1) if n % 2 == 0 else 0)
 
         pits: list[tuple[int, int]] = []
-        for k in range(p.gaps if not self.wanted("gap") else max(1, p.gaps)):
+        n_pits = p.gaps if not self.wanted("gap") else max(1, p.gaps)
+        if p.sides:
+            n_pits = self.plan_sides()
+        for k in range(n_pits):
             for _ in range(30):
                 x0, x1 = self.rooms[k % n] if k < n else self.pick(self.rooms)
                 w = self.ri(2, 3)
                 lo, hi = x0 + (5 if x0 == 1 else 4), x1 - 4 - w
+                if p.sides:  # on its side of the start, at least three cells away
+                    lo, hi = (max(lo, self.mid + 3), hi) if self.side_of["gap"] > 0 else (lo, min(hi, self.mid - 3 - w))
                 if hi < lo:
                     continue
                 a = self.ri(lo, hi)
@@ -214,7 +266,7 @@ class _Builder:
                 c += 1
                 continue
             x0, x1 = self.rooms[self.room_index[c]]
-            if c - max(last_change, x0) >= 3 and c not in frozen and c <= x1 - 4 and self.u() < 0.22:
+            if not p.flat and c - max(last_change, x0) >= 3 and c not in frozen and c <= x1 - 4 and self.u() < 0.22:
                 # Rows grow downwards: -1 raises the ground by a cell.
                 h += -1 if h == BASE else 1 if h == TOP_GROUND else (1 if self.u() < 0.5 else -1)
                 last_change = c
@@ -247,9 +299,27 @@ class _Builder:
         for c in (0, 1, W - 2, W - 1):
             self.noplank[c] = 1
 
+    def plan_sides(self) -> int:
+        """``sides``: which side of the start the instruction's obstacle and one other go; returns
+        the number of pits to dig (one if a gap is among them)."""
+        x0, x1 = self.rooms[0]
+        self.mid = (x0 + x1) // 2
+        kinds = ("gap", "spikeball", "saw")
+        target = [k for k in kinds if self.wanted(k)]
+        if len(target) != 1:
+            raise LayoutError("sides: the instruction names one obstacle: a gap, a spike ball or a saw")
+        other = self.pick([k for k in kinds if k != target[0]])
+        side = 1 if self.u() < 0.5 else -1
+        self.side_of = {target[0]: side, other: -side}
+        return 1 if "gap" in self.side_of else 0
+
     def barrier(self, kind: str, col: int, h: int) -> None:
         W, t = self.W, self.terrain
         sel = next(iter(self.wanted(kind)), None)
+        if kind in self.target_barrier:  # several of this kind: the instruction names one of them
+            seen = self.barriers_seen[kind] = self.barriers_seen.get(kind, -1) + 1
+            if seen != self.target_barrier[kind]:
+                sel = None
         colour = self.colour_for("barrier", sel)
         if kind == "bridge":
             cells = tuple((c, h) for c in range(col, col + 5))
@@ -302,13 +372,13 @@ class _Builder:
         self.planks.append(thing)
         return thing
 
-    def add_ladder(self, heights: tuple[int, ...], top_row: int | None = None) -> Thing:
-        """A ladder from the ground up to a new platform ``heights`` cells higher (or on ``top_row``);
-        returns the platform."""
+    def add_ladder(self, heights: tuple[int, ...], top_row: int | None = None, foot: int | None = None) -> Thing:
+        """A ladder from the ground (on row ``foot``, if given) up to a new platform ``heights`` cells
+        higher (or on ``top_row``); returns the platform."""
         W, s = self.W, self.surface
         cols = [c for c in range(3, W - 3)
                 if s[c] > 0 and s[c - 1] == s[c] == s[c + 1] and not self.noplank[c] and c not in self.ladder_cols
-                and not (self.room_index[c] == 0 and c <= START_COL + 1)]
+                and not (self.room_index[c] == 0 and c <= START_COL + 1) and (foot is None or s[c] == foot)]
         tries = 0
         for c in self.shuffled(cols, 24):
             for k in self.shuffled(list(heights)) if top_row is None else [s[c] - top_row]:
@@ -342,7 +412,7 @@ class _Builder:
         """A platform two cells above flat ground or above another platform it overlaps."""
         W, s, low = self.W, self.surface, self.min_row_others + 2
         supports = [(c, s[c]) for c in range(2, W - 2) if s[c] >= low and not self.noplank[c]]
-        stacked = [(c, t.row) for t in self.planks if t.row >= low for c in range(t.lo, t.hi)]
+        stacked = [(c, t.row) for t in self.planks if t.row >= low for c in range(t.lo, t.hi)] if self.p.stacked else []
         pools = [stacked, supports] if stacked and self.u() < 0.4 else [supports, stacked]
         for pool in pools:
             for sc, sr in self.shuffled(pool, 16):
@@ -364,11 +434,18 @@ class _Builder:
                 return None
         return s
 
+    def on_side(self, kind: str, a: int, b: int) -> bool:
+        """``sides``: whether columns [a, b) lie on ``kind``'s side of the start, three cells or more away."""
+        side = self.side_of.get(kind)
+        return side is None or (a >= self.mid + 3 if side > 0 else b <= self.mid - 2)
+
     def hazard(self, kind: str) -> None:
         W = self.W
         if kind == "spikeball":
             cells = self.ri(3, 4)
             spots = [(a, s) for a in range(START_COL + 5, W - 3) if (s := self.flat_run(a - 1, cells + 2)) is not None]
+            if self.side_of:
+                spots = [(a, s) for a, s in spots if self.on_side(kind, a - 1, a + cells + 1)]
             if not spots:
                 raise LayoutError("no room for a spike ball")
             a, s = self.pick(spots)
@@ -378,6 +455,8 @@ class _Builder:
             pos = (a, s - 1)
         else:
             spots = [(c, s) for c in range(START_COL + 5, W - 3) if (s := self.flat_run(c - 1, 3)) is not None]
+            if self.side_of:
+                spots = [(c, s) for c, s in spots if self.on_side(kind, c - 1, c + 2)]
             if not spots:
                 raise LayoutError("no room for a saw")
             c, s = self.pick(spots)
@@ -409,13 +488,15 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
 
     # Hazards need the longest level stretches, so they go first.
     for kind, count in (("spikeball", p.spikeballs), ("saw", p.saws)):
+        if p.sides:
+            count = int(kind in b.side_of)
         for _ in range(max(count, 1 if b.wanted(kind) else 0)):
             b.hazard(kind)
     # Ladders (the tower first: its top is the one highest platform).
-    wants_high = p.tower or any(s.get("highest") for s in b.wanted("platform")) or p.start == "high"
+    wants_high = p.tower or any(s.get("highest") for s in b.wanted("platform")) or p.start in ("high", "ladder")
     ladders = max(p.ladders, 1 if b.wanted("ladder") else 0)
     if wants_high:
-        top = b.add_ladder((), top_row=MIN_PLANK_ROW)
+        top = b.add_ladder((), top_row=MIN_PLANK_ROW, foot=BASE if p.start == "ladder" else None)
         b.tower = top
         b.min_row_others = top.row + 2
         ladders -= 1
@@ -434,6 +515,7 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
     taken = bytearray(H * W)
     start = _start_cell(b)
     sx, sr = start
+    b.start_col = sx
     for c in range(sx - 1, sx + 2):
         taken[sr * W + c] = 1
     spots = _spots(b, taken)
@@ -446,9 +528,12 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
             for cc in range(max(0, c - 2), min(W, c + 3)):
                 crowded[rr * W + cc] = 1
 
+    def spaced(kind: str) -> bool:  # kept two cells from other spaced things (with clear: items too)
+        return kind in FIXTURES or (p.clear and kind in ITEMS)
+
     def fits(spot: tuple[int, int, int], kind: str, room_choice: list[int]) -> bool:
         c, r, room = spot
-        if room not in room_choice or taken[r * W + c] or (kind in FIXTURES and crowded[r * W + c]):
+        if room not in room_choice or taken[r * W + c] or (spaced(kind) and crowded[r * W + c]):
             return False
         # Keep a free cell beside every fixture, to stand at or drop things next to it.
         return kind not in FIXTURES or any((c + d, r) in standable and not taken[r * W + c + d] for d in (-1, 1))
@@ -467,6 +552,7 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
         taken[r * W + c] = 1
         if kind in FIXTURES:
             taken[r * W + c - 1] = taken[r * W + c + 1] = 1
+        if spaced(kind):
             claim(c, r)
         return b.new(kind, colour, (c, r))
 
@@ -482,18 +568,23 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
     lever_colours: set[str] = set()
     chests: list[Thing] = []
     for i, (kind, _, thing) in enumerate(b.barriers):
+        room = i + 1 if i < b.start_room else i  # the room on the start's side of the barrier
         if kind in ("gate", "bridge"):
-            place("lever", thing.colour, [i])
+            place("lever", thing.colour, [room])
             lever_colours.add(thing.colour)
         elif p.key_in_chest:
-            chest = place("chest", None, [i])
+            chest = place("chest", None, [room])
             chest.contents.append(b.new("key", thing.colour))
             chests.append(chest)
         else:
-            place("key", thing.colour, [i])
+            place("key", thing.colour, [room])
     b.used_colours["lever"] = set(lever_colours)
 
-    target_rooms = [last] if p.targets_beyond else [0]
+    if p.start == "centre":
+        beyond = [r for r in range(len(b.rooms)) if r != b.start_room]
+        target_rooms = beyond if p.targets_beyond and beyond else [b.start_room]
+    else:
+        target_rooms = [last] if p.targets_beyond else [0]
     for sel in required:
         kind = _sel_kind(sel)
         if kind in ("platform", "ground", "ladder", "gap", "gate", "door", "bridge", "spikeball", "saw", "exit"):
@@ -530,7 +621,9 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
             colour = _distractor_colour(b, kind, distinct)
             if colour is None:
                 continue
-            place(kind, colour, rooms_all)
+            # With a centre start, the look-alikes of targets beyond a barrier are beyond it too.
+            beside_targets = p.start == "centre" and p.targets_beyond and b.wanted(kind)
+            place(kind, colour, target_rooms if beside_targets else rooms_all)
     for chest in chests:
         if not chest.contents:
             colour = _distractor_colour(b, "gem", False)
@@ -544,6 +637,8 @@ def _attempt(rng: np.random.Generator, p: LedgesLayout, required: list[Selector]
         if colour is None:
             raise LayoutError("no colour for a start item")
         inventory.append(Thing(-1, kind, colour))
+    if p.shuffle_inventory:
+        inventory = b.shuffled(inventory)
     for i, item in enumerate(inventory):
         item.id = len(b.things) + i
 
@@ -581,6 +676,18 @@ def _colour_planks(b: _Builder) -> None:
         colours[b.pick(free_for)] = colour
     others = [c for c in COLOURS if c not in wanted]
     colours = [c if c is not None else b.pick(others) for c in colours]
+    if b.p.ladder_colours:  # "the ladder up to the red platform": every ladder's top a colour of its own
+        tops = [i for i, t in enumerate(planks) if t.ladder_col >= 0]
+        named = [str(s["colour"]) for s in b.wanted("ladder") if "colour" in s]
+        if len(named) > len(tops):
+            raise LayoutError("no ladder to colour")
+        free = b.shuffled([c for c in COLOURS if c not in named])
+        fill = b.shuffled(named + free[: len(tops) - len(named)])
+        for i, colour in zip(tops, fill):
+            colours[i] = colour
+        for t in b.things:
+            if t.kind == "ladder":
+                t.colour = colours[planks.index(b.things[t.link])]
     top = min((t.row for t in planks), default=None)
     tops = [t for t in planks if t.row == top]
     for plank, colour in zip(planks, colours):
@@ -599,12 +706,16 @@ def _start_cell(b: _Builder) -> tuple[int, int]:
         cols = [c for c, _ in plank.cells if c != plank.ladder_col]
         c = b.pick(cols)
         return (c, plank.row - 1)
-    if p.start == "middle":
-        x0, x1 = b.rooms[0]
+    if p.start == "ladder":
+        c = b.tower.ladder_col
+        return (c, b.surface[c] - 1)
+    if p.start in ("middle", "centre"):
+        x0, x1 = b.rooms[b.start_room]
         mid = (x0 + x1) // 2
         for d in range(0, x1 - x0):
             for c in (mid + d, mid - d):
-                if x0 + 2 <= c < x1 - 2 and b.surface[c] >= 0 and not b.nohazard[c] and c not in b.ladder_cols:
+                if (x0 + 2 <= c < x1 - 2 and b.surface[c] >= 0 and not b.nohazard[c] and c not in b.ladder_cols
+                        and not (p.clear and any(abs(c - lc) <= 2 for lc in b.ladder_cols))):
                     return (c, b.surface[c] - 1)
         raise LayoutError("no middle start")
     return (START_COL, b.surface[START_COL] - 1)
@@ -614,10 +725,16 @@ def _spots(b: _Builder, taken: bytearray) -> list[tuple[int, int, int]]:
     """Cells where an entity can stand: above ground or a platform, nothing else there."""
     W, t = b.W, b.terrain
     out: list[tuple[int, int, int]] = []
+    if b.p.clear:  # keep the cells beside pits and the start free: look-alikes never block the way
+        blocked = {c for g in b.things if g.kind == "gap" for c in range(g.lo - 2, g.hi + 2)}
+        blocked.update(range(b.start_col - 3, b.start_col + 4))
+        out_ok = lambda c: c not in blocked  # noqa: E731
+    else:
+        out_ok = lambda c: True  # noqa: E731
     for room, (x0, x1) in enumerate(b.rooms):
         for c in range(x0, x1):
             s = b.surface[c]
-            if s <= 0:
+            if s <= 0 or not out_ok(c):
                 continue
             r = s - 1
             if t[r, c] in (SKY, CLOUD) and not b.noentity[r * W + c] and not taken[r * W + c]:
@@ -626,7 +743,7 @@ def _spots(b: _Builder, taken: bytearray) -> list[tuple[int, int, int]]:
         room = b.room_of(plank.lo)
         r = plank.row - 1
         for c, _ in plank.cells:
-            if c != plank.ladder_col and t[r, c] in (SKY, CLOUD) and not b.noentity[r * W + c]:
+            if c != plank.ladder_col and t[r, c] in (SKY, CLOUD) and not b.noentity[r * W + c] and out_ok(c):
                 out.append((c, r, room))
     return out
 

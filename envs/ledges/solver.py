@@ -23,17 +23,20 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable
 
 from simagym.bagworld import BagSolver
-from simagym.checks import Check, DIRECTIONS, Happened, Moved, Near
+from simagym.checks import AllOf, Check, DIRECTIONS, Happened, Holding, Moved, Near, Not, Then
 from simagym.macros import NOOP, key_macro
 from simagym.world import Selector
 
 from .physics import DOWN, JUMPKEY, LEFT, NONE, RIGHT, SUB, UP, State, box_cells, centre_cell, hits
-from .things import ITEMS, Thing
+from .things import HAZARDS, ITEMS, Thing
 
 if TYPE_CHECKING:
     from .world import LedgesWorld
 
-MACRO = {NONE: NOOP, LEFT: key_macro("A"), RIGHT: key_macro("D"), JUMPKEY: key_macro("SPACE"),
+# A tick without input inside a plan (a wait, or letting a jump rise) is a key Ledges ignores, never
+# the no-op: to a settled judge the no-op means "done, judge me here" (see simagym.judge).
+WAIT = key_macro("SHIFT")
+MACRO = {NONE: WAIT, LEFT: key_macro("A"), RIGHT: key_macro("D"), JUMPKEY: key_macro("SPACE"),
          UP: key_macro("W"), DOWN: key_macro("S")}
 HORIZON = 3000  # ticks: further than any task's step limit
 MAX_WAIT = 60  # ticks to wait on a node for a hazard to pass (over two patrol periods)
@@ -194,18 +197,55 @@ class Graph:
 
 
 class Goal:
-    """What the planner searches for: ``test(prev, state, time)``; ``box`` bounds where it can hold."""
+    """What the planner searches for: ``test(prev, state, time)``; ``box`` bounds where it can hold.
 
-    __slots__ = ("key", "test", "box")
+    A ``settle`` goal is a place to stop at (being near something, having moved): it counts only
+    where it still holds, out of harm's way, after one more tick without input - the tick of the
+    no-op that tells a settled judge "done" (see :mod:`simagym.judge`)."""
 
-    def __init__(self, key: object, test: Callable[[State | None, State, int], bool], box: Box | None = None) -> None:
-        self.key, self.test, self.box = key, test, box
+    __slots__ = ("key", "test", "box", "settle")
+
+    def __init__(self, key: object, test: Callable[[State | None, State, int], bool], box: Box | None = None,
+                 settle: bool = False) -> None:
+        self.key, self.test, self.box, self.settle = key, test, box, settle
+
+
+class Avoid:
+    """Look-alikes of the instruction's targets to keep away from on the way (BabyAI's strict mode):
+    cells not to touch (items, flags), platforms not to land on, and places not to wait at (near a
+    look-alike landmark; anywhere off the start when the goal is a distance)."""
+
+    __slots__ = ("touch", "supports", "rest_cells", "rest_moved", "boxes")
+
+    def __init__(self, touch: set[tuple[int, int]], supports: set[int], rest_cells: set[tuple[int, int]],
+                 rest_moved: bool, boxes: list[Box]) -> None:
+        self.touch, self.supports, self.rest_cells, self.rest_moved = touch, supports, rest_cells, rest_moved
+        self.boxes = boxes
+
+    def __bool__(self) -> bool:
+        return bool(self.touch or self.supports or self.rest_cells or self.rest_moved)
 
 
 def _cells_box(cells) -> Box:
     cs = [c for c, _ in cells]
     rs = [r for _, r in cells]
     return (min(cs) * SUB - SUB, min(rs) * SUB - SUB, (max(cs) + 2) * SUB, (max(rs) + 2) * SUB)
+
+
+def _leaves(check: Check):
+    """Every leaf check of a condition (the parts of all / any / then), negations left out."""
+    if isinstance(check, AllOf):  # AnyOf and Then too
+        for part in check.parts:
+            yield from _leaves(part)
+    elif not isinstance(check, Not):
+        yield check
+
+
+def _final_leaf(check: Check) -> Check:
+    """The check a condition ends on: the last step of a sequence, else the condition itself."""
+    while isinstance(check, Then):
+        check = check.parts[-1]
+    return check
 
 
 class LedgesSolver(BagSolver):
@@ -216,6 +256,15 @@ class LedgesSolver(BagSolver):
         self.plan_key: object = None
         self.expect: tuple[State, int] | None = None
         self.unreachable: set[tuple[object, int]] = set()
+        self.leaves = list(_leaves(check))
+
+    def next_macro(self) -> int:
+        # A place reached in passing (mid-jump, with a hazard coming) is not yet a place to stop:
+        # keep moving until the no-op would find the goal still holding.
+        leaf = _final_leaf(self.check)
+        if isinstance(leaf, (Near, Moved)) and self.w.menu_name is None and self.check.satisfied(self.w):
+            return self._solve(leaf)
+        return super().next_macro()
 
     # --- leaves -----------------------------------------------------------------
     def _near(self, leaf: Near) -> int:
@@ -223,8 +272,9 @@ class LedgesSolver(BagSolver):
         cells = {(c + dc, r + dr) for t in self._things(leaf.selector) for c, r in w.cells_of(t)
                  for dc in (-1, 0, 1) for dr in (-1, 0, 1)}
         if any(t.kind == "ground" for t in self._things(leaf.selector)):
-            return self._travel(self._support_goal(w.by_kind["ground"][0], transition=False), "near-ground")
-        return self._travel(self._centre_goal(cells, ("near", tuple(sorted(cells)))), "near")
+            ground = self._support_goal(w.by_kind["ground"][0], transition=False, settle=True)
+            return self._travel(ground, "near-ground")
+        return self._travel(self._centre_goal(cells, ("near", tuple(sorted(cells))), settle=True), "near")
 
     def _moved(self, leaf: Moved) -> int:
         return self._travel(self._moved_goal(leaf), "moved")
@@ -255,10 +305,11 @@ class LedgesSolver(BagSolver):
             mid = target.lo * SUB + 2
             goal = Goal(("through", target.id, side), lambda p, s, tt: (s[0] + 2 - mid) * side > 0)
             return self._travel(goal, "through")
-        if t == "crossed":
-            return self._travel(self._crossed_goal(self._one(roles["gap"])), "cross")
-        if t in ("jumped_over", "passed"):
-            return self._travel(self._hazard_goal(self._one(roles["hazard"]), airborne=t == "jumped_over"), "hazard")
+        if t in ("crossed", "jumped_over", "passed"):  # getting past a gap or a hazard, whichever it names
+            target = self._one(roles["gap" if t == "crossed" else "hazard"])
+            if target.kind in HAZARDS:
+                return self._travel(self._hazard_goal(target, airborne=t == "jumped_over"), "hazard")
+            return self._travel(self._crossed_goal(target), "cross")
         if t == "landed_on":
             return self._travel(self._support_goal(self._one(roles["platform"]), transition=True), "land")
         if t == "climbed":
@@ -338,13 +389,13 @@ class LedgesSolver(BagSolver):
         return self._travel(Goal(key, test, box), "drop", on_arrival=key_macro("Q"))
 
     # --- goals --------------------------------------------------------------------
-    def _centre_goal(self, cells: set[tuple[int, int]], key: object) -> Goal:
-        return Goal(key, lambda p, s, t: centre_cell(s[0], s[1]) in cells, _cells_box(cells))
+    def _centre_goal(self, cells: set[tuple[int, int]], key: object, settle: bool = False) -> Goal:
+        return Goal(key, lambda p, s, t: centre_cell(s[0], s[1]) in cells, _cells_box(cells), settle)
 
     def _touch_goal(self, cells: set[tuple[int, int]], key: object) -> Goal:
         return Goal(key, lambda p, s, t: any(c in cells for c in box_cells(s[0], s[1])), _cells_box(cells))
 
-    def _support_goal(self, platform: Thing, transition: bool) -> Goal:
+    def _support_goal(self, platform: Thing, transition: bool, settle: bool = False) -> Goal:
         w = self.w
         pid = platform.id
         if transition:
@@ -354,14 +405,18 @@ class LedgesSolver(BagSolver):
         box = None
         if platform.kind == "platform":
             box = (platform.lo * SUB - SUB, (platform.row - 1) * SUB, platform.hi * SUB + SUB, platform.row * SUB)
-        return Goal(("support", pid, transition), test, box)
+        return Goal(("support", pid, transition), test, box, settle)
 
     def _moved_goal(self, leaf: Moved) -> Goal:
         ux, uy = DIRECTIONS[leaf.direction]
         sx, sy = self.w.start
         d = leaf.distance * SUB
-        return Goal(("moved", leaf.direction, leaf.distance),
-                    lambda p, s, t: (s[0] - sx) * ux + (s[1] - sy) * uy >= d)
+        if leaf.exact:  # d away in the direction, on the line through the start (half a cell either way)
+            test = lambda p, s, t: (abs((s[0] - sx) * ux + (s[1] - sy) * uy - d) < SUB // 2  # noqa: E731
+                                    and abs((s[0] - sx) * uy - (s[1] - sy) * ux) < SUB // 2)
+        else:
+            test = lambda p, s, t: (s[0] - sx) * ux + (s[1] - sy) * uy >= d  # noqa: E731
+        return Goal(("moved", leaf.direction, leaf.distance, leaf.exact), test, settle=True)
 
     def _crossed_goal(self, gap: Thing) -> Goal:
         w = self.w
@@ -394,6 +449,73 @@ class LedgesSolver(BagSolver):
         x1 = h.base[0] + (h.span if h.kind == "spikeball" else 0) + 3 * SUB
         return Goal(("hazard", h.id, airborne), test, (x0, base_y - BAND - SUB, x1, base_y + 2 * SUB))
 
+    # --- look-alikes ------------------------------------------------------------------
+    def _avoid(self) -> Avoid:
+        """What to keep away from: every thing of the kind a coloured target of the instruction has,
+        in another colour (the look-alikes a strict judge fails the episode for)."""
+        w = self.w
+        touch: set[tuple[int, int]] = set()
+        supports: set[int] = set()
+        rest: set[tuple[int, int]] = set()
+        moved = False
+
+        def others(sel: Selector) -> list[Thing]:
+            kind = sel.get("kind")
+            if kind is None or "colour" not in sel:
+                return []
+            return [t for t in w.by_kind.get(str(kind), []) if not t.view().matches(sel)]
+
+        for leaf in self.leaves:
+            if isinstance(leaf, Moved):
+                moved = True
+            elif isinstance(leaf, Near):
+                for t in others(leaf.selector):
+                    rest.update((c + dc, r + dr) for c, r in w.cells_of(t) for dc in (-1, 0, 1) for dr in (-1, 0, 1))
+            elif isinstance(leaf, Holding):
+                touch.update(t.pos for t in others(leaf.selector) if t.kind in ITEMS and t.pos is not None)
+            elif isinstance(leaf, Happened):
+                for sel in leaf.roles.values():
+                    for t in others(sel):
+                        if t.kind in ITEMS or (t.kind == "flag" and leaf.type == "checkpoint"):
+                            if t.pos is not None:
+                                touch.add(t.pos)
+                        elif t.kind == "platform" and leaf.type == "landed_on":
+                            supports.add(t.id)
+        boxes = [(c * SUB - SUB, r * SUB - SUB, c * SUB + SUB, r * SUB + SUB) for c, r in touch]
+        for pid in supports:
+            t = w.by_id[pid]
+            boxes.append((t.lo * SUB - SUB, (t.row - 1) * SUB, t.hi * SUB, t.row * SUB))
+        return Avoid(touch, supports, rest, moved, boxes)
+
+    def _hits_avoid(self, s: State, avoid: Avoid | None) -> bool:
+        if not avoid:
+            return False
+        if avoid.touch and any(c in avoid.touch for c in box_cells(s[0], s[1])):
+            return True
+        return bool(avoid.supports) and self.w.support_of(s) in avoid.supports
+
+    def _rest_bad(self, s: State, avoid: Avoid | None) -> bool:
+        """Whether waiting at ``s`` could look like stopping at a look-alike."""
+        if not avoid:
+            return False
+        if avoid.rest_cells and centre_cell(s[0], s[1]) in avoid.rest_cells:
+            return True
+        if avoid.rest_moved:
+            sx, sy = self.w.start
+            return abs(s[0] - sx) >= SUB or abs(s[1] - sy) >= SUB
+        return False
+
+    def _settles(self, goal: Goal, s: State, t: int, avoid: Avoid | None) -> bool:
+        """Whether a settle goal holding at ``s`` (time ``t``) still holds after a tick without input,
+        with no hazard or look-alike touched on that tick."""
+        from .world import hazard_xy
+
+        body = self.w.body
+        nxt = body.advance(s, NONE)
+        if body.fell(nxt) or not goal.test(s, nxt, t + 1) or self._hits_avoid(nxt, avoid):
+            return False
+        return not any(hits(nxt[0], nxt[1], *hazard_xy(h, t + 1)) for h in self.w.hazards)
+
     # --- search ---------------------------------------------------------------------
     def _travel(self, goal: Goal, tag: str, on_arrival: int | None = None) -> int:
         """A macro towards ``goal``; ``on_arrival`` (if given) once it holds; opens barriers when needed."""
@@ -407,7 +529,7 @@ class LedgesSolver(BagSolver):
     def _go(self, goal: Goal) -> int | None:
         """The next macro of a plan reaching ``goal``; HERE if it holds now; None if unreachable."""
         w = self.w
-        if goal.test(None, w.state, w.t):
+        if goal.test(None, w.state, w.t) and (not goal.settle or self._settles(goal, w.state, w.t, self._avoid())):
             return HERE
         if (self.plan and self.plan_key == (goal.key, w.version) and self.expect == (w.state, w.t)):
             macro, state, t = self.plan.popleft()
@@ -415,7 +537,10 @@ class LedgesSolver(BagSolver):
             return macro
         if (goal.key, w.version) in self.unreachable:
             return None
-        plan = self._search(goal)
+        avoid = self._avoid()
+        plan = self._search(goal, avoid)
+        if plan is None and avoid:
+            plan = self._search(goal, None)  # no way round the look-alikes: still reach the goal
         if plan is None:
             self.unreachable.add((goal.key, w.version))
             self.plan.clear()
@@ -471,8 +596,9 @@ class LedgesSolver(BagSolver):
                 out.append((h, (x0, y0 - h.span, x0 + SUB, y0 + SUB)))
         return out
 
-    def _search(self, goal: Goal) -> list[tuple[int, State, int]] | None:
-        """Time-dependent Dijkstra over resting states; returns [(macro, expected state, expected time)]."""
+    def _search(self, goal: Goal, avoid: Avoid | None = None) -> list[tuple[int, State, int]] | None:
+        """Time-dependent Dijkstra over resting states; returns [(macro, expected state, expected time)].
+        With ``avoid``, no state on the way touches a look-alike and no wait is spent near one."""
         from .world import hazard_xy
 
         w = self.w
@@ -499,10 +625,12 @@ class LedgesSolver(BagSolver):
                 continue
             here = (s[0], s[1], s[0] + SUB, s[1] + SUB)
             risky_node = [h for h, box in hazards if _overlap(box, here)]
+            may_wait = not self._rest_bad(s, avoid)
             for e in graph.edges(s):
                 near = [h for h, box in hazards if _overlap(box, e.box)]
                 may_goal = _overlap(goal.box, e.box)
-                if not near and not may_goal:
+                touchy = bool(avoid) and any(_overlap(b, e.box) for b in avoid.boxes)
+                if not near and not may_goal and not touchy:
                     cost = T + len(e.states)
                     if cost < best.get(e.end, HORIZON + 1):
                         best[e.end] = cost
@@ -510,20 +638,26 @@ class LedgesSolver(BagSolver):
                         heapq.heappush(heap, (cost, counter, e.end, None))
                         counter += 1
                     continue
-                for wait in range(MAX_WAIT + 1 if near else 1):
+                for wait in range(MAX_WAIT + 1 if near and may_wait else 1):
                     if wait and risky_node and collide(s, t0 + T + wait, risky_node):
                         break
                     start = t0 + T + wait + 1
-                    prev, ok, reached = s, True, None
+                    prev, ok, dead, reached = s, True, False, None
                     for i, st in enumerate(e.states):
+                        if touchy and self._hits_avoid(st, avoid):
+                            ok, dead = False, True
+                            break
                         if near and collide(st, start + i, near):
                             ok = False
                             break
-                        if may_goal and goal.test(prev, st, start + i):
+                        if may_goal and goal.test(prev, st, start + i) and (
+                                not goal.settle or self._settles(goal, st, start + i, avoid)):
                             reached = i
                             break
                         prev = st
                     if not ok:
+                        if dead:
+                            break  # waiting does not move a look-alike out of the way
                         continue
                     if reached is not None:
                         heapq.heappush(heap, (T + wait + reached + 1, counter, s, (e, wait, reached)))
@@ -550,7 +684,7 @@ class LedgesSolver(BagSolver):
         for start, edge, w, n in reversed(legs):
             for _ in range(w):
                 t += 1
-                plan.append((NOOP, start, t))
+                plan.append((WAIT, start, t))
             for k, st in zip(edge.keys[:n], edge.states[:n]):
                 t += 1
                 plan.append((MACRO[k], st, t))

@@ -19,7 +19,9 @@ import numpy as np
 from simagym.actions import Input
 from simagym.art import draw_cursor
 from simagym.bagworld import BagWorld
+from simagym.eval.blind import Script
 from simagym.inventory import Bag, draw_inventory
+from simagym.macros import GRID
 from simagym.menus import MenuKeys
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
@@ -49,6 +51,21 @@ class LedgesWorld(BagWorld, World):
     Layout = LedgesLayout
     menus = MenuKeys(("inventory",))  # no map: M and Tab do nothing
     vocabulary = {"kind": frozenset(KINDS), "colour": frozenset(COLOURS)}
+    #: Language-blind strategies particular to Ledges, for the audit (simagym.eval.blind): run and
+    #: jump either way (forever, or then stop at the far wall); walk either way using everything
+    #: met and stopping at every cell; climb every ladder met; hold the first slot, then drop it or
+    #: close the bag; open the bag and click every cell.
+    blind_scripts = {
+        "jump-left": Script((), ("key:A", "key:SPACE", "key:A", "key:A")),
+        "run-right-stop": Script(("key:D", "key:SPACE", "key:D", "key:D") * 20),
+        "run-left-stop": Script(("key:A", "key:SPACE", "key:A", "key:A") * 20),
+        "walk-use-left": Script((), ("key:W", "key:E", "key:A", "key:E")),
+        "climb-right": Script((), ("key:W", "key:W", "key:D", "key:W", "key:SPACE", "key:D")),
+        "climb-left": Script((), ("key:W", "key:W", "key:A", "key:W", "key:SPACE", "key:A")),
+        "1-Q": Script(("key:1", "key:Q")),
+        "1-Esc": Script(("key:1", "key:ESC")),
+        "I-sweep": Script(("key:I", *(f"click:{c},{r}" for r in range(GRID) for c in range(GRID)))),
+    }
 
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: LedgesLayout, required: list[Selector]) -> None:
