@@ -173,14 +173,21 @@ class Happened(Check):
 
 @dataclass
 class Moved(Check):
+    """Displaced at least ``distance`` in ``direction`` since reset; with ``exact``, ending
+    ``distance`` away in that direction and on the line (each within half a unit)."""
+
     direction: str
     distance: float
+    exact: bool = False
     transient = True
 
     def update(self, world: World, events: list[Event]) -> bool:
         dx, dy = world.displacement()
         ux, uy = DIRECTIONS[self.direction]
-        return dx * ux + dy * uy >= self.distance
+        along = dx * ux + dy * uy
+        if self.exact:
+            return abs(along - self.distance) < 0.5 and abs(dx * uy - dy * ux) < 0.5
+        return along >= self.distance
 
 
 @dataclass
@@ -335,8 +342,11 @@ def _parse_menu(raw: Any, field: str) -> Callable[[Any], Check]:
 
 
 def _parse_moved(raw: Any, field: str) -> Callable[[Any], Check]:
-    if not isinstance(raw, Mapping) or set(raw) != {"direction", "distance"}:
-        raise CheckError(field, f"moved expects {{direction: north, distance: 3}}, got {raw!r}")
+    if not isinstance(raw, Mapping) or not {"direction", "distance"} <= set(raw) <= {"direction", "distance", "exact"}:
+        raise CheckError(field, f"moved expects {{direction: north, distance: 3}} (and optionally exact: true), got {raw!r}")
+    exact = raw.get("exact", False)
+    if not isinstance(exact, bool):
+        raise CheckError(f"{field}.exact", f"exact must be true or false, got {exact!r}")
     d = raw["direction"]
     if not (isinstance(d, str) and (d.startswith("$") or d in DIRECTIONS)):
         raise CheckError(f"{field}.direction", f"direction must be one of {sorted(DIRECTIONS)}, got {d!r}")
@@ -347,7 +357,7 @@ def _parse_moved(raw: Any, field: str) -> Callable[[Any], Check]:
     def build(r: Any) -> Check:
         if r["direction"] not in DIRECTIONS:
             raise CheckError(f"{field}.direction", f"direction must be one of {sorted(DIRECTIONS)}, got {r['direction']!r}")
-        return Moved(r["direction"], float(r["distance"]))
+        return Moved(r["direction"], float(r["distance"]), exact)
 
     return build
 
