@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import itertools
+import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
@@ -125,6 +126,9 @@ class TaskSpec(BaseModel):
     settle: int = Field(default=0, ge=0, le=100)
     #: Reaching one of the template's other instructions instead (a look-alike) ends in failure.
     strict: bool = False
+    #: Older task ids this template takes the place of (e.g. ``meadow/open-map-v1`` merged into
+    #: ``meadow/open-menu-v2``): they stay loadable by id for published suites but are no longer current.
+    replaces: tuple[str, ...] = ()
     source: str = Field(default="<memory>", exclude=True)
 
     @field_validator("tags")
@@ -134,6 +138,14 @@ class TaskSpec(BaseModel):
         if unknown:
             raise ValueError(f"unknown tags {sorted(unknown)}; known tags: {sorted(TAGS)}")
         return tags
+
+    @field_validator("replaces")
+    @classmethod
+    def _replaced_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [i for i in ids if not (isinstance(i, str) and re.fullmatch(r"[a-z0-9_]+/[a-z0-9][a-z0-9-]*-v[0-9]+", i))]
+        if bad:
+            raise ValueError(f"replaces names task ids such as meadow/open-map-v1; got {bad}")
+        return ids
 
     @field_validator("slots")
     @classmethod
