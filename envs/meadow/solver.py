@@ -33,7 +33,10 @@ class MeadowSolver(BagSolver):
         w = self.w
         ux, uy = DIRECTIONS[leaf.direction]
         sx, sy = w.start
-        goal = {(x, y) for x in range(w.n) for y in range(w.n) if (x - sx) * ux + (y - sy) * uy >= leaf.distance}
+        if leaf.exact:
+            goal = {(sx + ux * int(leaf.distance), sy + uy * int(leaf.distance))}
+        else:
+            goal = {(x, y) for x in range(w.n) for y in range(w.n) if (x - sx) * ux + (y - sy) * uy >= leaf.distance}
         return self._go(goal)
 
     def _event(self, leaf: Happened) -> int:
@@ -81,6 +84,9 @@ class MeadowSolver(BagSolver):
             return self._interact(self._one(roles["animal"]), "E")
         if t in ("chopped", "mined"):
             return self._gather("log" if t == "chopped" else "stone")
+        if t == "harvested":
+            source = roles.get("target", {}).get("kind") or roles.get("item", {}).get("kind")
+            return self._gather("log" if source in ("tree", "log") else "stone")
         return NOOP
 
     # --- building blocks ----------------------------------------------------------
