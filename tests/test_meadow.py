@@ -270,6 +270,29 @@ def test_opening_the_other_menu_and_stopping_there_fails():
     assert terminated and success, "passing through the inventory on the way to the map is fine"
 
 
+def test_switching_tabs_starts_in_the_menu_named_and_never_closes():
+    task = "meadow/switch-menu-v2"
+    seed = _seed_with(task, menu="inventory")
+    for macros, expected in ((["key:I", "key:TAB", "noop"], True), (["key:I", "key:ESC", "key:M", "noop"], False),
+                             (["key:M", "key:TAB", "noop"], False), (["key:M", "key:TAB", "key:TAB", "noop"], False)):
+        _, terminated, success = _play(task, seed, macros)
+        assert terminated and success is expected, macros
+    seed = _seed_with(task, menu="map")
+    _, terminated, success = _play(task, seed, ["key:M", "key:TAB", "noop"])
+    assert terminated and success
+
+
+def test_dropping_something_the_words_never_name_fails():
+    env = simagym.make("meadow/drop-item-v2")
+    env.reset(seed=0)
+    bag = [t.kind for t in env.unwrapped.world.bag.items]
+    log_slot, tool_slot = bag.index("log"), bag.index(env.unwrapped.instruction.slots["tool"])
+    _, terminated, success = _play("meadow/drop-item-v2", 0, [f"key:{log_slot + 1}", "key:Q"])
+    assert terminated and not success
+    _, terminated, success = _play("meadow/drop-item-v2", 0, [f"key:{tool_slot + 1}", "key:Q"])
+    assert terminated and success
+
+
 def test_walking_too_far_fails_and_walking_exactly_succeeds():
     seed = _seed_with("meadow/walk-direction-v2", direction="north", distance="3")
     _, terminated, success = _play("meadow/walk-direction-v2", seed, ["key:W"] * 5 + ["noop"])

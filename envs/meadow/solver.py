@@ -8,7 +8,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simagym.bagworld import BagSolver
-from simagym.checks import Happened, Moved, Near, DIRECTIONS
+from simagym.checks import DIRECTIONS, Happened, MenuOpen, Moved, Near, Not, pending_goal
 from simagym.macros import NOOP, click_macro, key_macro
 from simagym.world import Selector
 
@@ -23,6 +23,14 @@ TOOL_FOR = {"log": ("axe", "tree"), "stone": ("pickaxe", "rock")}
 
 class MeadowSolver(BagSolver):
     w: "MeadowWorld"
+
+    def next_macro(self) -> int:
+        goal = pending_goal(self.check, self.w)
+        if isinstance(goal, Not) and isinstance(goal.part, MenuOpen):  # "not this menu": another one
+            if goal.part.name is None:
+                return key_macro("I")
+            return key_macro("TAB" if self.w.menu_name is not None else "ESC")
+        return super().next_macro()
 
     # --- leaves -----------------------------------------------------------------
     def _near(self, leaf: Near) -> int:
