@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 from scipy import ndimage
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
@@ -20,6 +20,8 @@ WALKABLE_LUT = np.zeros(256, dtype=bool)
 WALKABLE_LUT[sorted(WALKABLE)] = True
 LANDMARK_SPACING = 5  # Chebyshev cells; keeps map clicks unambiguous (see menus.py)
 MAX_ATTEMPTS = 200
+KINDS = Literal["house", "well", "tower", "windmill", "statue", "campfire", "ball", "box", "key", "gem", "apple", "axe",
+                "pickaxe", "sword", "log", "stone", "cow", "sheep", "pig", "chicken", "tree", "rock", "chest", "gate"]
 
 
 class MeadowLayout(LayoutParams):
@@ -32,14 +34,23 @@ class MeadowLayout(LayoutParams):
     animals: int = Field(1, ge=0, le=6)
     trees: int = Field(6, ge=0, le=20)
     rocks: int = Field(2, ge=0, le=10)
-    chests: int = Field(0, ge=0, le=1)
+    chests: int = Field(0, ge=0, le=3, description="more than one needs chest_colours or stocked_chests")
     hide_targets_in_chest: bool = False
+    chest_colours: bool = Field(False, description="chests of distinct colours (a coloured lid)")
+    stocked_chests: bool = Field(False, description="every chest holds one coloured object (a hidden target or a "
+                                 "distractor) and, once open, shows what it would give next")
     pen: bool = False
+    gates: int = Field(1, ge=1, le=4, description="gates of distinct colours on the pen's sides")
     gate_locked: bool = False
     pond: bool = True
     start_inventory: tuple[Literal["ball", "box", "key", "gem", "apple", "axe", "pickaxe", "sword", "log", "stone"], ...] = ()
     start_menu: Literal["inventory", "map"] | None = None
     player_margin: int = Field(0, ge=0, le=6, description="minimum cells between the player's start and the map edge")
+    shuffle_inventory: bool = Field(False, description="start_inventory in a random slot order")
+    clear_of: tuple[KINDS, ...] = Field((), description="kinds the player starts at least `clearance` cells from")
+    clearance: int = Field(3, ge=2, le=8, description="Chebyshev cells between the start and every clear_of thing")
+    clear_lines: int = Field(0, ge=0, le=6, description="the start has this many free, walkable cells in a straight "
+                             "line in each of the four directions")
 
     @field_validator("start_inventory")
     @classmethod
@@ -47,6 +58,29 @@ class MeadowLayout(LayoutParams):
         if len(items) > 8:
             raise ValueError("the inventory holds at most 8 items")
         return items
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Catalogue v2's options left at their defaults are not written, so v1 specs (and the
+        published suites' content hashes) read exactly as before."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in V2_OPTIONS:
+                if name in data and getattr(self, name) == type(self).model_fields[name].default:
+                    del data[name]
+        return data
+
+    @model_validator(mode="after")
+    def _chests_tell_apart(self) -> "MeadowLayout":
+        if self.chests > 1 and not (self.chest_colours or self.stocked_chests):
+            raise ValueError("several chests need chest_colours or stocked_chests, or nothing tells them apart")
+        if self.chest_colours and self.stocked_chests:
+            raise ValueError("chest_colours and stocked_chests do not go together")
+        return self
+
+
+#: Layout options added for catalogue v2 (``chests`` only grew its range, so it is not one).
+V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines")
 
 
 @dataclass
@@ -121,6 +155,18 @@ class _Builder:
         self.pen_cells = {(x, y) for y in range(y0 + 1, y0 + h - 1) for x in range(x0 + 1, x0 + w - 1)}
         thing = self.new("gate", colour, gate)
         thing.locked = self.p.gate_locked
+        if self.p.gates > 1:  # more gates, each on another side, each its own colour
+            others = [k for k in range(4) if k != side]
+            used = {colour}
+            for k in (others[int(i)] for i in self.rng.permutation(len(others))[: self.p.gates - 1]):
+                g = [(x0 + 2, y0), (x0 + 2, y0 + h - 1), (x0, y0 + 2), (x0 + w - 1, y0 + 2)][k]
+                o = [(g[0], g[1] - 1), (g[0], g[1] + 1), (g[0] - 1, g[1]), (g[0] + 1, g[1])][k]
+                self.terrain[g[1], g[0]] = PATH
+                self.terrain[o[1], o[0]] = PATH
+                free = [c for c in COLOURS if c not in used]
+                used.add(c := free[int(self.rng.integers(len(free)))])
+                extra = self.new("gate", c, g)
+                extra.locked = self.p.gate_locked
         return thing
 
     def paths(self) -> None:
@@ -211,9 +257,20 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
             b.landmark(kind, None)
 
     b.paths()
-    chest = None
+    chests: list[Thing] = []
     if p.chests or "chest" in required_kinds or p.hide_targets_in_chest:
-        chest = b.anywhere("chest", None)
+        wanted_colours = [str(s["colour"]) for s in required if s.get("kind") == "chest" and "colour" in s]
+        for i in range(max(1, p.chests)):
+            colour = None
+            if p.chest_colours:
+                if i < len(wanted_colours):
+                    colour = wanted_colours[i]
+                else:
+                    free = [c for c in COLOURS if c not in wanted_colours and not any(t.colour == c for t in chests)]
+                    colour = free[int(rng.integers(len(free)))]
+            chests.append(b.anywhere("chest", colour))
+            chests[-1].shows_contents = p.stocked_chests
+    chest = chests[0] if chests else None
 
     for kind, count in (("tree", p.trees), ("rock", p.rocks)):
         for _ in range(count + (1 if kind in required_kinds and count == 0 else 0)):
@@ -229,9 +286,18 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
         colour = _colour_for(kind, sel, rng, set())
         if kind in ITEMS and p.hide_targets_in_chest and chest is not None:
             item = b.new(kind, colour)
-            chest.contents.append(item)
+            # Stocked chests hold one object each: the next empty one; else all in the first.
+            into = next((c for c in chests if not c.contents), chest) if p.stocked_chests else chest
+            into.contents.append(item)
         else:
             b.anywhere(kind, colour)
+    if p.stocked_chests:
+        for c in chests:
+            while not c.contents:
+                kind = COLOURED_ITEMS[int(rng.integers(len(COLOURED_ITEMS)))]
+                colour = COLOURS[int(rng.integers(len(COLOURS)))]
+                if not _matches_any(kind, colour, unique):
+                    c.contents.append(b.new(kind, colour))
     for _ in range(p.objects):
         kind = COLOURED_ITEMS[int(rng.integers(len(COLOURED_ITEMS)))]
         colour = COLOURS[int(rng.integers(len(COLOURS)))]
@@ -248,13 +314,18 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
             animals_present.add(kind)
             b.anywhere(kind, None)
     if p.gate_locked and (gate_sel is not None or p.pen):
-        gate = next(t for t in b.things if t.kind == "gate")
-        if not any(t.kind == "key" and t.colour == gate.colour for t in b.things + inventory):
-            b.anywhere("key", gate.colour)
+        for gate in [t for t in b.things if t.kind == "gate"]:  # a key for every locked gate
+            if not any(t.kind == "key" and t.colour == gate.colour for t in b.things + inventory):
+                b.anywhere("key", gate.colour)
 
     # The player, then a check that everything can be reached.
     m = max(1, p.player_margin)
-    start = b.pick(b.free_mask(m))  # the pen's inside is marked taken
+    mask = b.free_mask(m)  # the pen's inside is marked taken
+    if p.clear_of:
+        mask &= ~_close_to([t.pos for t in b.things if t.kind in p.clear_of and t.pos is not None], b.n, p.clearance - 1)
+    if p.clear_lines:
+        mask &= _straight_lines(b, p.clear_lines)
+    start = b.pick(mask)
     blocked = ~b.walkable
     for t in b.things:
         if t.pos is not None and t.kind not in ITEMS and t.kind != "gate":
@@ -273,6 +344,8 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
             return None
     if p.player_margin and not _room_to_walk(reach, start, p.player_margin):
         return None
+    if p.shuffle_inventory:
+        inventory = [inventory[int(i)] for i in rng.permutation(len(inventory))]
     for i, item in enumerate(inventory):
         item.id = len(b.things) + i
         item.changed()
@@ -281,6 +354,29 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
         if count != 1:
             return None
     return Generated(b.terrain, b.things, inventory, start, b.pen_cells)
+
+
+def _close_to(cells: list[tuple[int, int]], n: int, radius: int) -> np.ndarray:
+    """Cells within Chebyshev ``radius`` of any of ``cells``."""
+    near = np.zeros((n, n), dtype=bool)
+    for x, y in cells:
+        near[max(0, y - radius): y + radius + 1, max(0, x - radius): x + radius + 1] = True
+    return near
+
+
+def _straight_lines(b: _Builder, length: int) -> np.ndarray:
+    """Cells with ``length`` free, walkable cells in a straight line in each direction."""
+    free = b.walkable.copy()
+    for t in b.things:
+        if t.pos is not None and t.kind not in ITEMS:
+            free[t.pos[1], t.pos[0]] = False
+    ok = np.ones_like(free)
+    padded = np.zeros((b.n + 2 * length, b.n + 2 * length), dtype=bool)
+    padded[length:length + b.n, length:length + b.n] = free
+    for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+        for k in range(1, length + 1):
+            ok &= padded[length + k * dy: length + k * dy + b.n, length + k * dx: length + k * dx + b.n]
+    return ok
 
 
 def _room_to_walk(reach: np.ndarray, start: tuple[int, int], distance: int) -> bool:

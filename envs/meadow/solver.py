@@ -8,7 +8,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simagym.bagworld import BagSolver
-from simagym.checks import Happened, Moved, Near, DIRECTIONS
+from simagym.checks import DIRECTIONS, Happened, MenuOpen, Moved, Near, Not, pending_goal
 from simagym.macros import NOOP, click_macro, key_macro
 from simagym.world import Selector
 
@@ -24,6 +24,14 @@ TOOL_FOR = {"log": ("axe", "tree"), "stone": ("pickaxe", "rock")}
 class MeadowSolver(BagSolver):
     w: "MeadowWorld"
 
+    def next_macro(self) -> int:
+        goal = pending_goal(self.check, self.w)
+        if isinstance(goal, Not) and isinstance(goal.part, MenuOpen):  # "not this menu": another one
+            if goal.part.name is None:
+                return key_macro("I")
+            return key_macro("TAB" if self.w.menu_name is not None else "ESC")
+        return super().next_macro()
+
     # --- leaves -----------------------------------------------------------------
     def _near(self, leaf: Near) -> int:
         targets = self._things(leaf.selector)
@@ -33,7 +41,10 @@ class MeadowSolver(BagSolver):
         w = self.w
         ux, uy = DIRECTIONS[leaf.direction]
         sx, sy = w.start
-        goal = {(x, y) for x in range(w.n) for y in range(w.n) if (x - sx) * ux + (y - sy) * uy >= leaf.distance}
+        if leaf.exact:
+            goal = {(sx + ux * int(leaf.distance), sy + uy * int(leaf.distance))}
+        else:
+            goal = {(x, y) for x in range(w.n) for y in range(w.n) if (x - sx) * ux + (y - sy) * uy >= leaf.distance}
         return self._go(goal)
 
     def _event(self, leaf: Happened) -> int:
@@ -81,6 +92,9 @@ class MeadowSolver(BagSolver):
             return self._interact(self._one(roles["animal"]), "E")
         if t in ("chopped", "mined"):
             return self._gather("log" if t == "chopped" else "stone")
+        if t == "harvested":
+            source = roles.get("target", {}).get("kind") or roles.get("item", {}).get("kind")
+            return self._gather("log" if source in ("tree", "log") else "stone")
         return NOOP
 
     # --- building blocks ----------------------------------------------------------

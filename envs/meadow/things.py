@@ -34,6 +34,7 @@ class Thing:
     open: bool = False
     locked: bool = False
     contents: list["Thing"] = field(default_factory=list)
+    shows_contents: bool = False  # an open chest that shows the item it would give next (v2 layouts)
     _view: Entity | None = None
 
     @property
@@ -53,6 +54,8 @@ class Thing:
         name = self.kind
         if self.kind in ("chest", "gate"):
             name += "-open" if self.open else "-closed"
+            if self.shows_contents and self.open and self.contents:
+                return f"chest-open/{self.contents[0].sprite_name()}"
         return f"{name}:{self.colour}" if self.colour else name
 
 
@@ -133,6 +136,39 @@ def _chest(is_open: bool) -> Painter:
     return paint
 
 
+def _coloured_chest(colour: str, is_open: bool) -> Painter:
+    """A chest with a lid in its colour, tall enough to read at 64x64."""
+    lid, wood = PALETTE[colour], (150, 95, 40)
+
+    def paint(c: Canvas) -> None:
+        if is_open:
+            c.fill(c.rect(0.12, 0.08, 0.88, 0.34), lid)
+            c.fill(c.rect(0.12, 0.34, 0.88, 0.9), wood)
+            c.fill(c.rect(0.2, 0.38, 0.8, 0.52), (40, 25, 10))
+        else:
+            c.fill(c.rect(0.12, 0.5, 0.88, 0.9), wood)
+            c.fill(c.rect(0.12, 0.18, 0.88, 0.5), lid).fill(c.outline(c.rect(0.12, 0.18, 0.88, 0.5)), _shade(lid, 0.55))
+        c.fill(c.rect(0.44, 0.44, 0.56, 0.6), (240, 200, 60))
+
+    return paint
+
+
+def _chest_showing(item: Painter) -> Painter:
+    """An open chest with the item it would give next drawn over its mouth, a little smaller."""
+    chest, scale, cx, cy = _chest(True), 0.72, 0.5, 0.42
+
+    def paint(c: Canvas) -> None:
+        chest(c)
+        x, y = c.x, c.y
+        c.x, c.y = (x - cx) / scale + 0.5, (y - cy) / scale + 0.5
+        try:
+            item(c)
+        finally:
+            c.x, c.y = x, y
+
+    return paint
+
+
 def _animal(body: tuple[int, int, int], spots: tuple[int, int, int] | None, small: bool = False) -> Painter:
     def paint(c: Canvas) -> None:
         s = 0.7 if small else 1.0
@@ -204,6 +240,12 @@ def _build_sprites() -> dict[str, Painter | None]:
     sprites["sheep"] = _animal((225, 225, 210), None)
     sprites["pig"] = _animal((245, 160, 175), None)
     sprites["chicken"] = _animal((250, 250, 250), (230, 60, 40), small=True)
+    # v2 additions, after every v1 sprite so v1 atlas ids stay as they were.
+    for colour in COLOURS:
+        sprites[f"chest-closed:{colour}"] = _coloured_chest(colour, False)
+        sprites[f"chest-open:{colour}"] = _coloured_chest(colour, True)
+    for name in [f"{kind}:{colour}" for colour in COLOURS for kind in COLOURED_ITEMS] + list(PLAIN_ITEMS):
+        sprites[f"chest-open/{name}"] = _chest_showing(sprites[name])
     return sprites
 
 

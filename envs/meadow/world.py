@@ -16,7 +16,9 @@ import numpy as np
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
 from simagym.bagworld import BagWorld
+from simagym.eval.blind import Script
 from simagym.inventory import Bag, draw_inventory
+from simagym.macros import GRID
 from simagym.menus import MenuKeys, map_cell
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
@@ -50,6 +52,17 @@ class MeadowWorld(BagWorld, World):
     vocabulary = {
         "kind": frozenset((*LANDMARKS, *ITEMS, *ANIMALS, *FLORA, "chest", "gate")),
         "colour": frozenset(COLOURS),
+    }
+    #: Language-blind strategies particular to Meadow, for the audit (simagym.eval.blind): hold
+    #: the first slot, then drop it or close the open inventory; open the map or the inventory and
+    #: click every cell in turn (marks the first landmark the sweep reaches, holds the first item);
+    #: end in the map by way of the inventory.
+    blind_scripts = {
+        "1-Q": Script(("key:1", "key:Q")),
+        "1-Esc": Script(("key:1", "key:ESC")),
+        "M-sweep": Script(("key:M", *(f"click:{c},{r}" for r in range(GRID) for c in range(GRID)))),
+        "I-sweep": Script(("key:I", *(f"click:{c},{r}" for r in range(GRID) for c in range(GRID)))),
+        "I-Tab": Script(("key:I", "key:TAB")),
     }
 
     # --- lifecycle -----------------------------------------------------------
@@ -159,6 +172,8 @@ class MeadowWorld(BagWorld, World):
             item = target.contents[0]
             if self._take(item, events):
                 target.contents.pop(0)
+                if target.shows_contents:
+                    self._refresh(*target.pos)
                 events.append(Event("took_out", {"item": item.view(), "container": target.view()}))
         elif kind in ANIMALS:
             if hand == "apple":
@@ -184,6 +199,8 @@ class MeadowWorld(BagWorld, World):
             self.bag.items.append(product)  # in the bag, not in hand
             events.append(Event("chopped" if kind == "tree" else "mined", {"target": target.view()}))
             events.append(Event("gathered", {"item": product.view()}))
+            # Either of the two, for instructions that name the source and leave the tool to the player.
+            events.append(Event("harvested", {"target": target.view(), "item": product.view()}))
 
     def _drop(self, events: list[Event]) -> None:
         item = self.bag.hand
@@ -193,6 +210,8 @@ class MeadowWorld(BagWorld, World):
         if target is not None and target.kind == "chest" and target.open:
             self.bag.lose(item)
             target.contents.append(item)
+            if target.shows_contents:
+                self._refresh(*target.pos)
             events.append(Event("put_in", {"item": item.view(), "container": target.view()}))
             return
         x, y = self.player
