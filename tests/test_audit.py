@@ -40,7 +40,7 @@ def test_flag_rule_uses_the_margin():
 
 
 def test_results_are_written_and_a_rerun_resumes(tmp_path):
-    tasks = ["meadow/open-map-v1", "meadow/open-map-v2"]
+    tasks = ["meadow/open-map-v1", "meadow/open-menu-v2"]
     seen = []
     audit = run_audit(tasks, range(3), out=tmp_path, on_row=seen.append)
     audit.write(tmp_path)
@@ -50,9 +50,9 @@ def test_results_are_written_and_a_rerun_resumes(tmp_path):
     assert data["groups"]["all"]["templates"] == 2
     md = (tmp_path / "audit.md").read_text()
     assert "meadow/open-map-v1" in md and "| group |" in md
-    # v1 counts a menu passed through; v2 wants the player to stop in it.
+    # v1 counts a menu passed through; v2 wants the player to stop in the named one.
     v1, v2 = audit.rows
-    assert v1.scripts["I-Tab-Esc"] == 1.0 and v2.scripts["I-Tab-Esc"] == 0.0
+    assert v1.scripts["I-Tab-Esc"] == 1.0 and v2.scripts["I-Tab-Esc"] == 0.0 and v2.chance == 0.5
     again = []
     assert [r.task for r in run_audit(tasks, range(3), out=tmp_path, on_row=again.append).rows] == tasks
     assert again == []  # nothing re-run

@@ -13,7 +13,7 @@ from simagym.eval.suite import load_suite
 
 SUITE = """name: floor
 version: 1
-tasks: [meadow/go-to-house-v2, meadow/open-map-v2, halls/open-map-v2]
+tasks: [meadow/go-to-house-v2, meadow/open-menu-v2, halls/open-map-v1]
 seeds: {start: 7, count: 4}
 splits: [train, heldout]
 """

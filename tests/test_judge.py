@@ -169,7 +169,7 @@ def test_idle_means_nothing_pressed_and_the_cursor_still():
 
 
 def test_stepping_after_the_end_never_pays_twice():
-    env = make("meadow/open-map-v2")
+    env = make("meadow/open-map-v1")
     env.reset(seed=0)
     env.step(KEYS["M"])
     _, reward, terminated, _, info = env.step(NOOP)
