@@ -7,7 +7,8 @@ Two entry-point groups, read with :mod:`importlib.metadata`:
   package, subfolders included, is a task file.
 
 Task ids end in a version (``-v2``). A task is *superseded* when the catalogue holds a
-higher version of the same name: it stays loadable (published suites name it), but
+higher version of the same name, or a task that names it in ``supersedes`` (templates
+merged or renamed): it stays loadable (published suites name it), but
 :func:`list_tasks` leaves it out unless asked, so training and listings see the
 current catalogue.
 
@@ -137,10 +138,17 @@ def _name_and_version(task_id: str) -> tuple[str, int]:
     return name, int(version)
 
 
+def _replaced() -> set[str]:
+    """Ids that a task of the catalogue names in its ``supersedes`` (merged or renamed since)."""
+    return {old for spec in catalogue().tasks.values() for old in spec.supersedes}
+
+
 def superseded(task_id: str) -> bool:
-    """Whether the catalogue holds a higher version of this task (``x-v1`` when ``x-v2`` exists)."""
+    """Whether the catalogue holds a higher version of this task (``x-v1`` when ``x-v2`` exists),
+    or a task that says it supersedes this one (``turn-v2`` replacing ``turn-left-v1``)."""
     name, version = _name_and_version(task_id)
-    return any(n == name and v > version for n, v in map(_name_and_version, catalogue().tasks))
+    return (any(n == name and v > version for n, v in map(_name_and_version, catalogue().tasks))
+            or task_id in _replaced())
 
 
 def list_tasks(world: str | None = None, category: str | None = None, superseded_too: bool = False) -> list[TaskSpec]:
@@ -152,7 +160,9 @@ def list_tasks(world: str | None = None, category: str | None = None, superseded
         for spec in specs:
             name, version = _name_and_version(spec.id)
             latest[name] = max(version, latest.get(name, version))
-        specs = [s for s in specs if _name_and_version(s.id)[1] == latest[_name_and_version(s.id)[0]]]
+        replaced = _replaced()
+        specs = [s for s in specs if _name_and_version(s.id)[1] == latest[_name_and_version(s.id)[0]]
+                 and s.id not in replaced]
     if world is not None:
         specs = [s for s in specs if s.world == world]
     if category is not None:

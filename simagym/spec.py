@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import itertools
+import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
@@ -125,7 +126,20 @@ class TaskSpec(BaseModel):
     settle: int = Field(default=0, ge=0, le=100)
     #: Reaching one of the template's other instructions instead (a look-alike) ends in failure.
     strict: bool = False
+    #: Older task ids this template replaces under another name (templates merged or renamed in a
+    #: new catalogue version, e.g. turn-left-v1 and turn-right-v1 by turn-v2): like a lower version
+    #: of the same name, they stay loadable but leave the current catalogue. Not part of the spec's
+    #: content (suite hashes), which is what an episode runs.
+    supersedes: tuple[str, ...] = ()
     source: str = Field(default="<memory>", exclude=True)
+
+    @field_validator("supersedes")
+    @classmethod
+    def _task_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [i for i in ids if not re.fullmatch(r"[a-z0-9_]+/[a-z0-9][a-z0-9-]*-v[0-9]+", i)]
+        if bad:
+            raise ValueError(f"supersedes names task ids such as meadow/go-to-house-v1, got {bad}")
+        return ids
 
     @field_validator("tags")
     @classmethod
