@@ -15,6 +15,9 @@ ITEMS = ("ball", "box", "gem", "key")
 LANDMARKS = ("lamp", "statue", "plant", "barrel")
 BLOCKERS = LANDMARKS + ("pillar",)  # things that stand on a whole cell and block it
 PLACES = ("room", "corridor", "corridor_end")
+#: Ways to turn: (degrees clockwise from the heading the player started with, how far off still counts).
+TURNS = {"left": (-90.0, 15.0), "right": (90.0, 15.0), "around": (180.0, 15.0),
+         "slightly_left": (-45.0, 20.0), "slightly_right": (45.0, 20.0)}
 
 # Billboard size in cells (square sprites standing on the floor).
 SPRITE_SIZE: dict[str, float] = {
@@ -46,6 +49,7 @@ class Thing:
     landmark: str | None = None  # rooms and buttons: the landmark standing in the room
     far: bool = False
     room: str | None = None  # buttons: the colour of their room
+    turn: str | None = None  # directions: a way to turn (see TURNS)
     _view: Entity | None = None
 
     def state(self) -> dict[str, Any]:
@@ -58,6 +62,8 @@ class Thing:
             return {"pattern": self.pattern, "landmark": self.landmark}
         if k == "corridor_end":
             return {"far": self.far}
+        if k == "direction":
+            return {"turn": self.turn}
         return {}
 
     def view(self) -> Entity:
