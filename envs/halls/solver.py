@@ -129,7 +129,7 @@ class HallsSolver(BagSolver):
         t = self._one(leaf.selector)
         w = self.w
         if t.kind == "direction":
-            return self._turn(wrap(w.start_heading + TURNS[t.turn][0] - w.heading))
+            return self._turn(wrap(w.start_heading + TURNS[t.turn] - w.heading))
         d = math.hypot(t.pos[0] - w.x, t.pos[1] - w.y)
         if 0.6 <= d <= 7.0 and w._sees(t):
             diff = wrap(_angle(t.pos[0] - w.x, t.pos[1] - w.y) - w.heading)

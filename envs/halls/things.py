@@ -15,9 +15,11 @@ ITEMS = ("ball", "box", "gem", "key")
 LANDMARKS = ("lamp", "statue", "plant", "barrel")
 BLOCKERS = LANDMARKS + ("pillar",)  # things that stand on a whole cell and block it
 PLACES = ("room", "corridor", "corridor_end")
-#: Ways to turn: (degrees clockwise from the heading the player started with, how far off still counts).
-TURNS = {"left": (-90.0, 15.0), "right": (90.0, 15.0), "around": (180.0, 15.0),
-         "slightly_left": (-45.0, 20.0), "slightly_right": (45.0, 20.0)}
+#: Ways to turn, by their angle clockwise from the heading the player started with.
+TURNS = {"left": -90.0, "right": 90.0, "around": 180.0, "slightly_left": -45.0, "slightly_right": 45.0}
+#: Degrees off a way to turn that still count as turned that way: less than one 15-degree arrow
+#: step, so turning through a way with the arrows is never three ticks still in it.
+TURN_WINDOW = 10.0
 
 # Billboard size in cells (square sprites standing on the floor).
 SPRITE_SIZE: dict[str, float] = {

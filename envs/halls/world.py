@@ -30,7 +30,8 @@ from . import menus
 from .art import MATERIAL, SPRITE_ID, icon
 from .layout import CORRIDOR, WALL, HallsLayout, Opening, generate
 from .render import Grid, camera, direction, draw_crosshair
-from .things import BLOCKERS, COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, PLACES, SPRITE_SIZE, TURNS, Thing
+from .things import (BLOCKERS, COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, PLACES, SPRITE_SIZE, TURN_WINDOW,
+                     TURNS, Thing)
 
 STEP = 0.25  # cells per tick; four steps cross a cell exactly
 RADIUS = 0.22  # the player's half-width for collisions
@@ -106,6 +107,8 @@ class HallsWorld(BagWorld, World):
             # The player starts facing nothing of the kinds the task names (a target never starts
             # reached, and no look-alike is in front either): another compass heading, else another map.
             kinds = {s["kind"] for s in required if s.get("kind") in FACE_HALF_WIDTH}
+            if kinds & set(LANDMARKS):  # the landmarks are one another's look-alikes
+                kinds |= set(LANDMARKS)
             for _ in range(FACE_AWAY_TRIES):
                 headings = [h for h in (0.0, 90.0, 180.0, -90.0) if not self._faces_kinds(h, kinds)]
                 if headings:
@@ -548,13 +551,13 @@ class HallsWorld(BagWorld, World):
     def is_facing(self, entity: Entity) -> bool:
         """Facing a thing: it is in the middle of the view, in sight, within 8 cells (what fires
         ``faced``, as a state). Facing a direction (``turn``: left, right, around, slightly left or
-        right): the heading is that turn from the start's, within 15 degrees (20 for slight turns)."""
+        right): the heading is that turn from the start's (a quarter, half or eighth of a turn), within
+        10 degrees."""
         t = self.by_id.get(entity.id)
         if t is None:
             return False
         if t.kind == "direction":
-            angle, window = TURNS[t.turn]
-            return abs(wrap(self.heading - self.start_heading - angle)) <= window
+            return abs(wrap(self.heading - self.start_heading - TURNS[t.turn])) <= TURN_WINDOW
         if t.pos is None or t.kind not in FACE_HALF_WIDTH:
             return False
         return self._ahead(t, *direction(self.heading))
