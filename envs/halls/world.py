@@ -549,10 +549,11 @@ class HallsWorld(BagWorld, World):
         return limit is not None and math.hypot(t.pos[0] - self.x, t.pos[1] - self.y) <= limit
 
     def is_facing(self, entity: Entity) -> bool:
-        """Facing a thing: it is in the middle of the view, in sight, within 8 cells (what fires
-        ``faced``, as a state). Facing a direction (``turn``: left, right, around, slightly left or
-        right): the heading is that turn from the start's (a quarter, half or eighth of a turn), within
-        10 degrees."""
+        """Facing a thing: it is in sight, within 8 cells, and no more than 10 degrees off straight
+        ahead. Facing a direction (``turn``: left, right, around, slightly left or right): the
+        heading is that turn from the start's (a quarter, half or eighth of a turn), within 10
+        degrees. Ten degrees is less than one 15-degree arrow step each way, so turning past a
+        thing or a direction with the arrows is never three still ticks facing it."""
         t = self.by_id.get(entity.id)
         if t is None:
             return False
@@ -560,7 +561,9 @@ class HallsWorld(BagWorld, World):
             return abs(wrap(self.heading - self.start_heading - TURNS[t.turn])) <= TURN_WINDOW
         if t.pos is None or t.kind not in FACE_HALF_WIDTH:
             return False
-        return self._ahead(t, *direction(self.heading))
+        rx, ry = t.pos[0] - self.x, t.pos[1] - self.y
+        off = abs(wrap(math.degrees(math.atan2(ry, rx)) - self.heading))
+        return off <= TURN_WINDOW and 0.2 < math.hypot(rx, ry) <= FACE_RANGE and self._sees(t)
 
     def displacement(self) -> tuple[float, float]:
         return (self.x - self.start[0], self.y - self.start[1])
