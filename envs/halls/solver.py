@@ -56,6 +56,8 @@ class HallsSolver(BagSolver):
         self._last_pos: tuple[float, float] | None = None
         self._still = 0  # ticks in a row the player has not moved
         self._undo: int | None = None  # the step back after a step aside
+        self._tried: set[tuple[int, int]] = set()  # cells where no drop point suited (see _drop)
+        self._turns_here = 0
 
     def next_macro(self) -> int:
         w = self.w
@@ -218,9 +220,22 @@ class HallsSolver(BagSolver):
                 if self._passable(c) and all(math.hypot(o.pos[0] - c[0] - 0.5, o.pos[1] - c[1] - 0.5) > 1.01
                                              for o in others):
                     goal[c] = (-dx, -dy)
-            if w._cell in goal and self._at(w._cell):
-                return self._face(goal[w._cell])
-            return self._go(set(goal))
+            if goal:
+                if w._cell in goal and self._at(w._cell):
+                    return self._face(goal[w._cell])
+                return self._go(set(goal))
+            # Every cell beside it is as near another landmark or pillar (a corner): from a cell
+            # beside it, turn until the drop point ahead lies nearer to it than to the others.
+            beside = {(mark.cell[0] + dx, mark.cell[1] + dy) for dx, dy in STEPS} - self._tried
+            beside = {c for c in beside if self._passable(c)}
+            if w._cell in beside and self._at(w._cell):
+                self._turns_here += 1
+                if self._turns_here > 24:  # a full turn found nothing here: another cell
+                    self._tried.add(w._cell)
+                    self._turns_here = 0
+                return key_macro("RIGHT")
+            self._turns_here = 0
+            return self._go(beside)
         place = roles.get("room") or roles.get("place")
         if place is not None:
             target = self._one(place)
