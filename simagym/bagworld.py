@@ -10,7 +10,7 @@ from abc import abstractmethod
 from typing import Any, ClassVar
 
 from simagym.actions import Input
-from simagym.checks import Check, Equipped, Happened, Holding, MenuOpen, Moved, Near, pending_goal
+from simagym.checks import Check, Equipped, Facing, Happened, Holding, MenuOpen, Moved, Near, pending_goal
 from simagym.inventory import Bag, hold_macro
 from simagym.macros import NOOP, key_macro
 from simagym.menus import MenuKeys
@@ -109,6 +109,8 @@ class BagSolver(Solver):
             return self._near(goal)
         if isinstance(goal, Moved):
             return self._moved(goal)
+        if isinstance(goal, Facing):
+            return self._facing(goal)
         if isinstance(goal, Equipped):
             return self._equip(goal.selector)
         if isinstance(goal, Holding):
@@ -123,6 +125,10 @@ class BagSolver(Solver):
 
     def _moved(self, goal: Moved) -> int:
         """The macro towards having moved ``goal.distance`` in ``goal.direction`` (NOOP: not supported)."""
+        return NOOP
+
+    def _facing(self, goal: Facing) -> int:
+        """The macro towards facing a thing matching ``goal.selector`` (NOOP: not supported)."""
         return NOOP
 
     @abstractmethod

@@ -103,6 +103,22 @@ class Near(Check):
 
 
 @dataclass
+class Facing(Check):
+    """The player faces a thing matching ``selector`` now (what "facing" means is the world's:
+    :meth:`World.is_facing`). A passing state, like :class:`Near`: turning past a thing is not
+    stopping to face it."""
+
+    selector: Selector
+    transient = True
+
+    def update(self, world: World, events: list[Event]) -> bool:
+        return any(world.is_facing(e) for e in world.find(self.selector))
+
+    def targets(self) -> list[Selector]:
+        return [self.selector]
+
+
+@dataclass
 class Holding(Check):
     selector: Selector
     at_least: int = 1
@@ -372,6 +388,11 @@ def _parse_near(raw: Any, field: str) -> Callable[[Any], Check]:
     return lambda r: Near(dict(r))
 
 
+def _parse_facing(raw: Any, field: str) -> Callable[[Any], Check]:
+    _selector(raw, field)
+    return lambda r: Facing(dict(r))
+
+
 def _parse_list(raw: Any, field: str, cls: type) -> Callable[[Any], Check]:
     if not isinstance(raw, list) or not raw:
         raise CheckError(field, f"expected a non-empty list of checks, got {raw!r}")
@@ -386,6 +407,7 @@ def _parse_not(raw: Any, field: str) -> Callable[[Any], Check]:
 
 _PARSERS: dict[str, Callable[[Any, str], Callable[[Any], Check]]] = {
     "near": _parse_near,
+    "facing": _parse_facing,
     "holding": lambda raw, f: _parse_holding(raw, f, Holding),
     "equipped": lambda raw, f: _parse_holding(raw, f, Equipped),
     "menu": _parse_menu,
@@ -406,7 +428,7 @@ def selector_values(raw: Any) -> Iterator[tuple[str, Any]]:
     slot values against what a world can draw, before any episode runs.
     """
     (name, arg), = raw.items()
-    if name in ("near", "holding", "equipped"):
+    if name in ("near", "facing", "holding", "equipped"):
         yield from ((k, v) for k, v in arg.items() if k != "at_least")
     elif name == "event":
         for role, sel in arg.items():

@@ -147,6 +147,11 @@ class World(ABC):
     def inventory(self) -> list[Entity]:
         """What the player carries."""
 
+    def is_facing(self, entity: Entity) -> bool:
+        """Whether the player faces ``entity`` now (``facing`` checks); worlds without a sense
+        of facing never do."""
+        return False
+
     def equipped(self) -> Entity | None:
         return None
 

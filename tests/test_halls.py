@@ -6,18 +6,21 @@ map (walls in front, billboards hidden behind walls, the HUD)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 
 import numpy as np
 import pytest
 
 import simagym
-from simagym.envs.halls.layout import HallsLayout, generate
+from simagym.checks import pending_goal
+from simagym.envs.halls.layout import V2_DEFAULTS, HallsLayout, generate
 from simagym.envs.halls.render import camera
-from simagym.envs.halls.things import FACE_DIRS
+from simagym.envs.halls.solver import MAX_STILL
+from simagym.envs.halls.things import FACE_DIRS, TURNS
 from simagym.envs.halls.world import HallsWorld
 from simagym.inventory import slot_cell
-from simagym.macros import MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
+from simagym.macros import MACRO_INDEX, MACROS, NOOP, DiscreteActions, cell_centre, click_macro, key_macro
 from simagym.menus import map_cell
 
 LOOK_RIGHT, LOOK_LEFT = MACRO_INDEX["look:right"], MACRO_INDEX["look:left"]
@@ -354,3 +357,231 @@ def test_noop_changes_nothing():
     before = (w.x, w.y, w.heading, w.render(64, 64))
     play(env, NOOP, NOOP)
     assert (w.x, w.y, w.heading) == before[:3] and np.array_equal(before[3], w.render(64, 64))
+
+
+# --- catalogue v2: facing as a state, the v2 layout options, the oracle's stops ---------------
+
+
+def make_with(task_id: str, **slots):
+    """A v2 env reset on the first seed whose instruction has these slot values."""
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(500):
+        env.reset(seed=seed)
+        if all(env.unwrapped.instruction.slots[k] == v for k, v in slots.items()):
+            return env, env.unwrapped.world
+    raise AssertionError(f"no seed gives {slots}")
+
+
+def outcome(env, *macros: int, tail: int = NOOP, limit: int = 400) -> tuple[bool, bool]:
+    """Play ``macros`` then ``tail`` until the episode ends: (success, terminated)."""
+    for t in range(limit):
+        _, _, terminated, truncated, info = env.step(macros[t] if t < len(macros) else tail)
+        if terminated or truncated:
+            return info["success"], terminated
+    raise AssertionError("the episode did not end")
+
+
+def v1_digest(seeds=range(3), steps=40) -> tuple[int, str]:
+    """Every v1 Halls task: its layouts, instructions and a fixed random rollout, hashed."""
+    h = hashlib.sha256()
+    ids = sorted(t.id for t in simagym.list_tasks(world="halls", superseded_too=True) if t.id.endswith("-v1"))
+    for task_id in ids:
+        env = DiscreteActions(simagym.make(task_id))
+        for seed in seeds:
+            obs, _ = env.reset(seed=seed)
+            w = env.unwrapped.world
+            h.update(repr((task_id, seed, obs["instruction"], w.region.tolist(), w.x, w.y, w.heading)).encode())
+            things = [(t.kind, t.colour, t.pos, t.face, sorted(t.view().state.items())) for t in w.things]
+            h.update(repr(things).encode())
+            rng = np.random.default_rng(seed)
+            for _ in range(steps):
+                _, reward, terminated, truncated, _ = env.step(int(rng.integers(len(MACROS))))
+                h.update(repr((round(reward, 9), terminated, truncated, w.x, w.y, w.heading, w.menu_name)).encode())
+                if terminated or truncated:
+                    break
+        env.close()
+    return len(ids), h.hexdigest()
+
+
+def test_v1_tasks_play_exactly_as_published():
+    """The v2 layout options, the facing check and the oracle's changes leave every v1 episode as
+    it was: the same maps, instructions and outcomes (digest taken before catalogue v2)."""
+    assert v1_digest() == (44, "244af8e95d7f0912e6e462d01a85cf67610fead5da1b865971b08bf3f22f7087")
+
+
+def test_v2_layout_options_are_not_written_at_their_defaults():
+    """So a v1 task's spec, and the hash of every published suite, reads as before."""
+    assert not set(V2_DEFAULTS) & set(HallsLayout().model_dump())
+    dumped = HallsLayout(face_away=True, shuffle_bag=True, start="open").model_dump()
+    assert dumped["face_away"] and dumped["shuffle_bag"] and dumped["start"] == "open"
+
+
+def test_merged_v1_templates_leave_the_current_catalogue():
+    current = {t.id for t in simagym.list_tasks(world="halls")}
+    assert "halls/turn-v2" in current and "halls/turn-left-v1" not in current
+    assert not any(t.endswith("-v1") for t in current)
+    assert simagym.get_task("halls/turn-left-v1").id == "halls/turn-left-v1"  # published suites still run it
+
+
+def test_facing_a_thing_is_a_state_that_ends_when_you_look_away():
+    env, w = make_with("halls/face-pillar-v2")
+    target = w.by_id[w.find(env.unwrapped.instruction.targets()[0])[0].id]
+    cell = next((target.cell[0] + dx, target.cell[1] + dy) for dx, dy in FACE_DIRS
+                if not w.blocked_rows[target.cell[1] + dy][target.cell[0] + dx])
+    stand(w, cell, heading_to((target.cell[0] - cell[0], target.cell[1] - cell[1])))
+    assert w.is_facing(target.view())
+    play(env, LOOK_RIGHT)
+    assert not w.is_facing(target.view())
+
+
+@pytest.mark.parametrize("task_id", ["halls/face-door-v2", "halls/face-pillar-v2", "halls/face-landmark-v2"])
+def test_face_tasks_start_facing_no_look_alike(task_id):
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(20):
+        env.reset(seed=seed)
+        w = env.unwrapped.world
+        kind = env.unwrapped.instruction.targets()[0]["kind"]
+        kinds = {kind} if kind in ("door", "pillar") else {"lamp", "statue", "plant", "barrel"}
+        assert not [t for t in w._facing() if t.kind in kinds], seed
+        assert w.heading % 90 == 0
+
+
+def test_facing_a_look_alike_and_stopping_fails():
+    env, w = make_with("halls/face-door-v2")
+    target = w.find(env.unwrapped.instruction.targets()[0])[0]
+    other = next(d for d in w.by_kind["door"] if d.id != target.id)
+    cell, heading = front_of_door(w, other)
+    stand(w, cell, heading + 15.0)
+    assert outcome(env, key_macro("LEFT")) == (False, True)  # face the wrong door, then "done"
+
+
+def test_turning_past_a_look_alike_is_not_stopping_at_it():
+    env, w = make_with("halls/face-door-v2")
+    target = w.by_id[w.find(env.unwrapped.instruction.targets()[0])[0].id]
+    other = next(d for d in w.by_kind["door"] if d.id != target.id)
+    cell, heading = front_of_door(w, other)
+    stand(w, cell, heading - 15.0)
+    env.step(key_macro("RIGHT"))  # the wrong door for one tick ...
+    assert w.is_facing(other.view())
+    _, _, terminated, _, _ = env.step(LOOK_RIGHT)  # ... and on
+    assert not terminated
+
+
+@pytest.mark.parametrize("turn", sorted(TURNS))
+def test_turn_means_ending_turned_that_way(turn):
+    looks = {"left": [LOOK_LEFT] * 2, "right": [LOOK_RIGHT] * 2, "around": [LOOK_RIGHT] * 4,
+             "slightly_left": [LOOK_LEFT], "slightly_right": [LOOK_RIGHT]}
+    env, w = make_with("halls/turn-v2", direction=turn)
+    assert turn.replace("_", " ") in env.unwrapped.instruction.text
+    assert outcome(env, *looks[turn]) == (True, True)
+    wrong = "right" if turn != "right" else "left"
+    env, w = make_with("halls/turn-v2", direction=turn)
+    assert outcome(env, *looks[wrong]) == (False, True)
+
+
+def test_turning_through_left_on_the_way_around_is_fine():
+    env, w = make_with("halls/turn-v2", direction="around")
+    assert outcome(env, *[key_macro("LEFT")] * 12) == (True, True)  # passes 90 degrees left on the way
+
+
+@pytest.mark.parametrize("task_id,slot", [("halls/hold-item-v2", 7), ("halls/drop-item-v2", 6)])
+def test_the_bag_is_shuffled_so_no_slot_key_gives_the_answer_away(task_id, slot):
+    env = DiscreteActions(simagym.make(task_id))
+    slots = []
+    for seed in range(40):
+        env.reset(seed=seed)
+        w = env.unwrapped.world
+        assert len(w.bag.items) == slot
+        assert not [t for t in w.things if t.kind in ("ball", "box", "gem", "key") and t.pos is not None]
+        slots.append(w.bag.slot_of(env.unwrapped.instruction.targets()[0]))
+    assert len(set(slots)) >= 4 and max(slots.count(s) for s in set(slots)) <= 15
+
+
+@pytest.mark.parametrize("task_id", ["halls/go-through-door-v2", "halls/open-door-v2", "halls/open-and-enter-v2"])
+def test_door_tasks_start_outside_every_room_with_a_door(task_id):
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(20):
+        env.reset(seed=seed)
+        w = env.unwrapped.world
+        door_rooms = {op.sides[0] for op in w.openings if op.door is not None}
+        assert w.region_at(w.x, w.y) not in door_rooms
+
+
+def test_glancing_at_a_menu_fails_when_the_other_one_opens():
+    env, _ = make_with("halls/glance-at-menu-v2", menu="map")
+    assert outcome(env, key_macro("M"), key_macro("ESC")) == (True, True)
+    env, _ = make_with("halls/glance-at-menu-v2", menu="map")
+    assert outcome(env, key_macro("I"), key_macro("TAB"), key_macro("ESC")) == (False, True)
+
+
+def test_switching_menus_the_wrong_way_round_fails():
+    env, _ = make_with("halls/switch-menu-v2", menu="inventory")
+    assert outcome(env, key_macro("I"), key_macro("TAB")) == (True, True)
+    env, _ = make_with("halls/switch-menu-v2", menu="inventory")
+    assert outcome(env, key_macro("M"), key_macro("TAB"), key_macro("TAB")) == (False, True)
+
+
+def test_opening_the_wrong_menu_and_stopping_fails():
+    env, _ = make_with("halls/open-menu-v2", menu="map")
+    assert outcome(env, key_macro("I")) == (False, True)
+    env, _ = make_with("halls/open-menu-v2", menu="map")
+    assert outcome(env, key_macro("I"), key_macro("TAB")) == (True, True)  # a glance at the inventory on the way
+
+
+@pytest.mark.parametrize("task_id", ["halls/go-to-door-v2", "halls/go-to-pillar-v2", "halls/enter-room-v2",
+                                     "halls/visit-landmark-then-room-v2", "halls/face-landmark-v2"])
+def test_the_oracle_stands_still_only_at_its_goal(task_id):
+    """Under settled, strict rules a stop next to a look-alike is a wrong answer: the oracle is never
+    still for more than two ticks in a row, and plays the no-op only once its goal holds."""
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(8):
+        env.reset(seed=seed)
+        u = env.unwrapped
+        solver = u.world.solver(u.goal)
+        still, pos = 0, (u.world.x, u.world.y)
+        while True:
+            macro = solver.next_macro()
+            if macro == NOOP:
+                assert pending_goal(u.goal, u.world) is None
+            _, _, terminated, truncated, info = env.step(macro)
+            now = (u.world.x, u.world.y)
+            still = still + 1 if now == pos else 0
+            pos = now
+            if terminated or truncated:
+                break
+            assert still <= MAX_STILL, (seed, still)
+        assert info["success"], seed
+
+
+def test_door_tasks_keep_out_of_the_other_doors():
+    for task_id in ("halls/open-and-enter-v2", "halls/go-through-door-v2"):
+        env = DiscreteActions(simagym.make(task_id))
+        for seed in range(10):
+            env.reset(seed=seed)
+            u = env.unwrapped
+            target = u.world.find(u.instruction.targets()[0])[0].id
+            solver = u.world.solver(u.goal)
+            events = play(env, *[solver.next_macro() for _ in range(1)])
+            while not (u._steps >= u.max_steps):
+                events += play(env, solver.next_macro())
+                if any(e.type in ("opened", "went_through") and e.roles["target"].id == target for e in events):
+                    break
+            assert not [e for e in events if e.type in ("opened", "went_through") and e.roles["target"].id != target]
+
+
+V1_IDS = sorted(t.id for t in simagym.list_tasks(world="halls", superseded_too=True) if t.id.endswith("-v1"))
+
+
+@pytest.mark.parametrize("task_id", V1_IDS)
+def test_the_oracle_still_solves_every_v1_template(task_id):
+    """The published v1 suites run these (test_oracle sweeps the current catalogue only)."""
+    env = DiscreteActions(simagym.make(task_id))
+    for seed in range(5):
+        env.reset(seed=seed)
+        u = env.unwrapped
+        solver = u.world.solver(u.goal)
+        while True:
+            _, _, terminated, truncated, info = env.step(solver.next_macro())
+            if terminated or truncated:
+                break
+        assert info["success"], seed

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
-from .things import COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, Thing
+from .things import COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, TURNS, Thing
 
 WALL, CORRIDOR = -1, 0
 MAX_ATTEMPTS = 100
@@ -39,8 +39,22 @@ class HallsLayout(LayoutParams):
                                                                         description="at least this many of a kind")
     carry: int = Field(0, ge=0, le=6, description="random items the player starts with")
     carry_targets: bool = False
-    start: Literal["any", "corridor", "room"] = "any"
+    start: Literal["any", "corridor", "room", "open"] = Field(
+        "any", description="where the player starts; open: the corridor or a room without a door")
     start_menu: Literal["inventory", "map"] | None = None
+    # --- options of catalogue v2 (their defaults keep every v1 layout exactly as it was) ---
+    face_away: bool = Field(False, description="the player starts facing nothing of the kinds the task names")
+    shuffle_bag: bool = Field(False, description="carried items lie in random slots (else targets come first)")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        """Options left at their defaults are not written, so v1 specs (and suite hashes) read as before."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for name, default in V2_DEFAULTS.items():
+                if name in data and data[name] == default:
+                    del data[name]
+        return data
 
     @model_validator(mode="after")
     def _fits(self) -> "HallsLayout":
@@ -52,6 +66,10 @@ class HallsLayout(LayoutParams):
         if len(self.landmarks) + self.extra_landmarks > rooms or self.buttons > rooms:
             raise ValueError(f"at most one landmark and one button per room ({rooms} rooms)")
         return self
+
+
+#: Layout options added for catalogue v2, with the defaults that leave v1 unchanged.
+V2_DEFAULTS = {"face_away": False, "shuffle_bag": False}
 
 
 @dataclass
@@ -407,6 +425,8 @@ def _attempt(rng: _Rand, p: HallsLayout, required: list[Selector]) -> Generated 
         candidates = corridor_cells[np.abs(cx - e.cell[0]) + np.abs(cy - e.cell[1]) <= 2]
     elif p.start == "room":
         candidates = open_area[flat_region[open_area] > 0]
+    elif p.start == "open":  # outside every room behind a door: no door stands between you and the corridor
+        candidates = open_area[~np.isin(flat_region[open_area], door_rooms)]
     else:
         candidates = open_area
     candidates = candidates[~(blocked | has_item).ravel()[candidates]]
@@ -428,6 +448,12 @@ def _attempt(rng: _Rand, p: HallsLayout, required: list[Selector]) -> Generated 
     for t in end_things:
         t.changed()
 
+    # Ways to turn, relative to the start's heading (facing checks name them: "turn left").
+    if any(s.get("kind") == "direction" for s in required):
+        for turn in TURNS:
+            new("direction", turn=turn)
+    if p.shuffle_bag:
+        rng.shuffle(inventory)
     for i, item in enumerate(inventory):
         item.id = len(things) + i
     for sel in required:

@@ -5,6 +5,15 @@ using with E - so its episodes are demonstrations a policy can imitate.
 It walks from cell centre to cell centre along four-neighbour paths; starting on
 a centre and facing a compass point, a quarter-cell step and 15/45-degree turns
 keep it exactly on centres and compass points.
+
+It stops only at its goal: a task judged by settled rules (``settle: K``) counts a
+passing state - being near a thing, facing it, standing in a room - once the
+player stays still in it for K ticks, and under strict rules a look-alike's state
+counts as a wrong answer. So it never stays still for more than two ticks in a
+row before its goal holds (turning and pressing E do not move you: after two such
+ticks it steps back a quarter cell and forward again), plays the no-op only once
+its goal holds, and keeps out of the doors a door task does not name (it neither
+opens nor crosses them while another way exists).
 """
 
 from __future__ import annotations
@@ -14,12 +23,12 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simagym.bagworld import BagSolver
-from simagym.checks import Check, Happened, Near
-from simagym.macros import GRID, LOOK_STEP, MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
+from simagym.checks import AnyOf, Check, Facing, Happened, MenuOpen, Near, Not, pending_goal
+from simagym.macros import GRID, MACRO_INDEX, NOOP, cell_centre, click_macro, key_macro
 from simagym.menus import map_cell
 from simagym.world import Event, Selector
 
-from .things import BLOCKERS, FACE_DIRS, Thing
+from .things import BLOCKERS, FACE_DIRS, TURNS, Thing
 from .world import NEAR_DISTANCE, wrap
 
 if TYPE_CHECKING:
@@ -29,6 +38,10 @@ LOOK_RIGHT, LOOK_LEFT = MACRO_INDEX["look:right"], MACRO_INDEX["look:left"]
 ALIGNED = 8.0  # degrees: close enough to walk or to use
 ARRIVED = 0.13  # cells: at a waypoint
 STEPS = ((1, 0), (-1, 0), (0, 1), (0, -1))
+MAX_STILL = 2  # ticks in a row the oracle stays still (turning, using) before its goal holds
+MOVES = {key_macro(k): k for k in ("W", "S", "A", "D", "UP", "DOWN")}
+JIGGLE = (("S", "W"), ("W", "S"), ("A", "D"), ("D", "A"))  # a step and the step that undoes it
+DOOR_EVENTS = ("opened", "unlocked", "went_through")
 
 
 def _angle(dx: float, dy: float) -> float:
@@ -39,6 +52,66 @@ class HallsSolver(BagSolver):
     def __init__(self, world: "HallsWorld", check: Check) -> None:
         super().__init__(world, check)
         self._chosen: dict[str, int] = {}
+        self._avoid: set[tuple[int, int]] = set()  # cells to keep out of while another way exists
+        self._last_pos: tuple[float, float] | None = None
+        self._still = 0  # ticks in a row the player has not moved
+        self._undo: int | None = None  # the step back after a step aside
+        self._tried: set[tuple[int, int]] = set()  # cells where no drop point suited (see _drop)
+        self._turns_here = 0
+
+    def next_macro(self) -> int:
+        w = self.w
+        pos = (w.x, w.y)
+        self._still = self._still + 1 if pos == self._last_pos else 0
+        self._last_pos = pos
+        if self._undo is not None:
+            undo, self._undo = self._undo, None
+            return undo
+        goal = pending_goal(self.check, w)
+        if goal is None:
+            return NOOP  # done: the no-op tells a settled judge so
+        other = self._other_menu(goal)
+        if other is not None:
+            return self.menus.open_macro(w.menu_name, other)
+        if w.menu_name is not None and not self.menus.uses_menu(goal):
+            return key_macro("ESC")
+        self._avoid = self._doors_to_avoid(goal)
+        macro = self._solve(goal)
+        if w.menu_name is None and (macro == NOOP or (self._still >= MAX_STILL and not self._moves(macro))):
+            return self._step_aside(macro)
+        return macro
+
+    def _other_menu(self, goal: Check) -> str | None:
+        """For a goal "not this menu (nor that, nor none)": a menu that is none of them."""
+        if not isinstance(goal, Not):
+            return None
+        inner = goal.part.parts if isinstance(goal.part, AnyOf) else [goal.part]
+        if not all(isinstance(p, MenuOpen) for p in inner):
+            return None
+        ruled_out = {p.name for p in inner}
+        return next((name for name in self.menus.names if name not in ruled_out), None)
+
+    def _doors_to_avoid(self, goal: Check) -> set[tuple[int, int]]:
+        """A door task keeps out of the other doors (opening or crossing one would be a wrong answer)."""
+        if not (isinstance(goal, Happened) and goal.type in DOOR_EVENTS and "target" in goal.roles):
+            return set()
+        sel = goal.roles["target"]
+        return {d.cell for d in self.w.by_kind.get("door", ()) if not d.view().matches(sel)}
+
+    def _moves(self, macro: int) -> bool:
+        key = MOVES.get(macro)
+        return key is not None and self.w.step_target(frozenset((key,))) is not None
+
+    def _step_aside(self, macro: int) -> int:
+        """Instead of a third still tick (or a no-op before the goal holds): a quarter step that
+        stays in this cell, undone next tick."""
+        w = self.w
+        for out, back in JIGGLE:
+            target = w.step_target(frozenset((out,)))
+            if target is not None and (int(target[0]), int(target[1])) == w._cell:
+                self._undo = key_macro(back)
+                return key_macro(out)
+        return macro
 
     def _stick(self, purpose: str, options: list[Thing]) -> Thing:
         """The nearest option, kept while it stays an option (so two equal choices never alternate)."""
@@ -53,6 +126,24 @@ class HallsSolver(BagSolver):
 
     def _near(self, leaf: Near) -> int:
         return self._approach(self._one(leaf.selector))
+
+    def _facing(self, leaf: Facing) -> int:
+        t = self._one(leaf.selector)
+        w = self.w
+        if t.kind == "direction":
+            return self._turn(wrap(w.start_heading + TURNS[t.turn] - w.heading))
+        d = math.hypot(t.pos[0] - w.x, t.pos[1] - w.y)
+        if 0.6 <= d <= 7.0 and w._sees(t):
+            diff = wrap(_angle(t.pos[0] - w.x, t.pos[1] - w.y) - w.heading)
+            return self._turn(diff if abs(diff) > ALIGNED else math.copysign(15.0, diff))
+        return self._go(self._view_spots(t))
+
+    def _view_spots(self, t: Thing) -> set[tuple[int, int]]:
+        """Cells one or two steps from ``t`` along a compass line, from which it is in sight."""
+        w = self.w
+        x0, y0 = int(t.pos[0]), int(t.pos[1])
+        goal = {(x0 + dx * k, y0 + dy * k) for dx, dy in STEPS for k in (1, 2)}
+        return {c for c in goal if self._passable(c) and c != (x0, y0) and w.sees_from(c[0] + 0.5, c[1] + 0.5, t)}
 
     # --- events ---------------------------------------------------------------------
     def _event(self, leaf: Happened) -> int:
@@ -129,9 +220,22 @@ class HallsSolver(BagSolver):
                 if self._passable(c) and all(math.hypot(o.pos[0] - c[0] - 0.5, o.pos[1] - c[1] - 0.5) > 1.01
                                              for o in others):
                     goal[c] = (-dx, -dy)
-            if w._cell in goal and self._at(w._cell):
-                return self._face(goal[w._cell])
-            return self._go(set(goal))
+            if goal:
+                if w._cell in goal and self._at(w._cell):
+                    return self._face(goal[w._cell])
+                return self._go(set(goal))
+            # Every cell beside it is as near another landmark or pillar (a corner): from a cell
+            # beside it, turn until the drop point ahead lies nearer to it than to the others.
+            beside = {(mark.cell[0] + dx, mark.cell[1] + dy) for dx, dy in STEPS} - self._tried
+            beside = {c for c in beside if self._passable(c)}
+            if w._cell in beside and self._at(w._cell):
+                self._turns_here += 1
+                if self._turns_here > 24:  # a full turn found nothing here: another cell
+                    self._tried.add(w._cell)
+                    self._turns_here = 0
+                return key_macro("RIGHT")
+            self._turns_here = 0
+            return self._go(beside)
         place = roles.get("room") or roles.get("place")
         if place is not None:
             target = self._one(place)
@@ -209,22 +313,18 @@ class HallsSolver(BagSolver):
         d = math.hypot(t.pos[0] - w.x, t.pos[1] - w.y)
         if 0.6 <= d <= 7.0 and w._sees(t):
             return self._turn(wrap(_angle(t.pos[0] - w.x, t.pos[1] - w.y) - w.heading))
-        x0, y0 = int(t.pos[0]), int(t.pos[1])
-        goal = {(x0 + dx * k, y0 + dy * k) for dx, dy in STEPS for k in (1, 2)}
-        return self._go({c for c in goal if self._passable(c) and c != (x0, y0) and w.sees_from(c[0] + 0.5, c[1] + 0.5, t)})
+        return self._go(self._view_spots(t))
 
     # --- motion -----------------------------------------------------------------------
     def _at(self, cell: tuple[int, int]) -> bool:
         return math.hypot(cell[0] + 0.5 - self.w.x, cell[1] + 0.5 - self.w.y) <= ARRIVED
 
     def _turn(self, diff: float) -> int:
-        """Turn towards a heading ``diff`` degrees clockwise: a 45-degree look when it fits, else 15 degrees."""
-        cursor = self.w._cursor[0]
-        if abs(diff) >= 135.0 and not (0.0 <= cursor + math.copysign(LOOK_STEP, diff) <= 1.0):
-            diff = -diff  # the mouse cannot go further that way: turn round the other way
+        """Turn towards a heading ``diff`` degrees clockwise: a 45-degree look when it fits, else 15
+        degrees (the macros' cursor wraps around the screen's edge, so a look always turns)."""
         if diff > 0:
-            return LOOK_RIGHT if diff >= 37.5 and cursor + LOOK_STEP <= 1.0 else key_macro("RIGHT")
-        return LOOK_LEFT if diff <= -37.5 and cursor - LOOK_STEP >= 0.0 else key_macro("LEFT")
+            return LOOK_RIGHT if diff >= 37.5 else key_macro("RIGHT")
+        return LOOK_LEFT if diff <= -37.5 else key_macro("LEFT")
 
     def _face(self, d: tuple[int, int]) -> int:
         diff = wrap(_angle(*d) - self.w.heading)
@@ -246,6 +346,11 @@ class HallsSolver(BagSolver):
         return door is not None and (not door.locked or (keys and w.bag.has("key", door.colour)))
 
     def _path(self, goal: set[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        """A shortest path to a goal cell, through none of the cells to avoid if there is one."""
+        path = self._bfs(goal, self._avoid - goal) if self._avoid else None
+        return path if path is not None else self._bfs(goal, set())
+
+    def _bfs(self, goal: set[tuple[int, int]], avoid: set[tuple[int, int]]) -> list[tuple[int, int]] | None:
         start = self.w._cell
         if start in goal:
             return [start]
@@ -255,7 +360,7 @@ class HallsSolver(BagSolver):
             cell = queue.popleft()
             for dx, dy in STEPS:
                 nxt = (cell[0] + dx, cell[1] + dy)
-                if nxt in prev or not self._passable(nxt):
+                if nxt in prev or nxt in avoid or not self._passable(nxt):
                     continue
                 prev[nxt] = cell
                 if nxt in goal:

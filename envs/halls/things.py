@@ -15,6 +15,11 @@ ITEMS = ("ball", "box", "gem", "key")
 LANDMARKS = ("lamp", "statue", "plant", "barrel")
 BLOCKERS = LANDMARKS + ("pillar",)  # things that stand on a whole cell and block it
 PLACES = ("room", "corridor", "corridor_end")
+#: Ways to turn, by their angle clockwise from the heading the player started with.
+TURNS = {"left": -90.0, "right": 90.0, "around": 180.0, "slightly_left": -45.0, "slightly_right": 45.0}
+#: Degrees off a way to turn that still count as turned that way: less than one 15-degree arrow
+#: step, so turning through a way with the arrows is never three ticks still in it.
+TURN_WINDOW = 10.0
 
 # Billboard size in cells (square sprites standing on the floor).
 SPRITE_SIZE: dict[str, float] = {
@@ -46,6 +51,7 @@ class Thing:
     landmark: str | None = None  # rooms and buttons: the landmark standing in the room
     far: bool = False
     room: str | None = None  # buttons: the colour of their room
+    turn: str | None = None  # directions: a way to turn (see TURNS)
     _view: Entity | None = None
 
     def state(self) -> dict[str, Any]:
@@ -58,6 +64,8 @@ class Thing:
             return {"pattern": self.pattern, "landmark": self.landmark}
         if k == "corridor_end":
             return {"far": self.far}
+        if k == "direction":
+            return {"turn": self.turn}
         return {}
 
     def view(self) -> Entity:

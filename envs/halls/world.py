@@ -21,6 +21,7 @@ import numpy as np
 from simagym.actions import Input
 from simagym.art import PALETTE, draw_cursor
 from simagym.bagworld import BagWorld
+from simagym.eval.blind import Script
 from simagym.inventory import Bag, draw_held, draw_inventory
 from simagym.menus import MenuKeys, map_cell, map_frame
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
@@ -29,7 +30,8 @@ from . import menus
 from .art import MATERIAL, SPRITE_ID, icon
 from .layout import CORRIDOR, WALL, HallsLayout, Opening, generate
 from .render import Grid, camera, direction, draw_crosshair
-from .things import BLOCKERS, COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, PLACES, SPRITE_SIZE, Thing
+from .things import (BLOCKERS, COLOURS, FACE_DIRS, ITEMS, LANDMARKS, PATTERNS, PLACES, SPRITE_SIZE, TURN_WINDOW,
+                     TURNS, Thing)
 
 STEP = 0.25  # cells per tick; four steps cross a cell exactly
 RADIUS = 0.22  # the player's half-width for collisions
@@ -43,6 +45,7 @@ DROP_AHEAD = 0.6
 BESIDE = 1.6  # a dropped item is "next to" the nearest landmark or pillar within this distance
 FACE_RANGE = 8.0
 FACE_TOLERANCE = math.tan(math.radians(8.0))  # always reachable with 15-degree turns
+FACE_AWAY_TRIES = 50
 NEAR_DISTANCE = {"door": 1.5, "button": 1.2, "corridor_end": 0.75, **{k: 1.5 for k in BLOCKERS},
                  **{k: 1.0 for k in ITEMS}}
 FACE_HALF_WIDTH = {"door": 0.5, "button": 0.4, "pillar": 0.25, "lamp": 0.25, "statue": 0.3, "plant": 0.3,
@@ -64,20 +67,65 @@ def wrap(angle: float) -> float:
     return a
 
 
+_SWEEP = tuple(f"click:{c},{r}" for r in range(8) for c in range(8))
+
+
 class HallsWorld(BagWorld, World):
     name = "halls"
     Layout = HallsLayout
     menus = MenuKeys(("inventory", "map"))
+    #: Language-blind probes of Halls' own shortcuts, next to the generic ones: marking rooms
+    #: on the map in a fixed order, holding or dropping a fixed inventory slot, turning and
+    #: walking a fixed way, opening the first door ahead and going through.
+    blind_scripts = {
+        "I-Tab": Script(("key:I", "key:TAB")),
+        "M-Tab": Script(("key:M", "key:TAB")),
+        "M-sweep": Script(("key:M",), _SWEEP),
+        "M-click-centre": Script(("key:M", "click:4,4")),
+        "I-click-slot": Script(("key:I", "click:2,3")),
+        "1-Q": Script(("key:1", "key:Q")),
+        "2-Q": Script(("key:2", "key:Q")),
+        "look-left-once": Script(("look:left",)),
+        "look-right-once": Script(("look:right",)),
+        "turn-right-walk": Script(("look:right", "look:right") + ("key:W",) * 12),
+        "walk-far": Script(("key:W",) * 40),
+        "walk-open-through": Script((), ("key:W", "key:W", "key:W", "key:E")),
+    }
     vocabulary = {
-        "kind": frozenset((*ITEMS, *BLOCKERS, *PLACES, "door", "button")),
+        "kind": frozenset((*ITEMS, *BLOCKERS, *PLACES, "door", "button", "direction")),
         "colour": frozenset(COLOURS),
         "pattern": frozenset(PATTERNS),
         "landmark": frozenset(LANDMARKS),
+        "turn": frozenset(TURNS),
     }
 
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: HallsLayout, required: list[Selector]) -> None:
         g = generate(rng, layout, required)
+        self._load(g, layout)
+        if layout.face_away:
+            # The player starts facing nothing of the kinds the task names (a target never starts
+            # reached, and no look-alike is in front either): another compass heading, else another map.
+            kinds = {s["kind"] for s in required if s.get("kind") in FACE_HALF_WIDTH}
+            if kinds & set(LANDMARKS):  # the landmarks are one another's look-alikes
+                kinds |= set(LANDMARKS)
+            for _ in range(FACE_AWAY_TRIES):
+                headings = [h for h in (0.0, 90.0, 180.0, -90.0) if not self._faces_kinds(h, kinds)]
+                if headings:
+                    self.heading = self.start_heading = headings[int(rng.integers(len(headings)))]
+                    break
+                g = generate(rng, layout, required)
+                self._load(g, layout)
+            else:
+                self.heading = self.start_heading = g.heading
+            self._faced = {t.id for t in self._facing()}
+
+    def _faces_kinds(self, heading: float, kinds: set[str]) -> bool:
+        """Whether, facing ``heading``, the player would face anything of ``kinds``."""
+        dx, dy = direction(heading)
+        return any(t.kind in kinds and self._ahead(t, dx, dy) for t in self._face_targets)
+
+    def _load(self, g, layout: HallsLayout) -> None:
         self.region = g.region
         self.h, self.w = g.region.shape
         self.region_rows = g.region.tolist()
@@ -202,18 +250,17 @@ class HallsWorld(BagWorld, World):
     def _facing(self) -> list[Thing]:
         """Everything roughly straight ahead and in sight (for ``faced`` events)."""
         dx, dy = direction(self.heading)
-        px, py = self.x, self.y
-        found = []
-        for t in self._face_targets:
-            rx, ry = t.pos[0] - px, t.pos[1] - py
-            depth = rx * dx + ry * dy
-            if depth <= 0.2 or depth > FACE_RANGE:
-                continue
-            if abs(ry * dx - rx * dy) > max(FACE_HALF_WIDTH[t.kind], depth * FACE_TOLERANCE):
-                continue
-            if self._sees(t):
-                found.append(t)
-        return found
+        return [t for t in self._face_targets if self._ahead(t, dx, dy)]
+
+    def _ahead(self, t: Thing, dx: float, dy: float) -> bool:
+        """Whether ``t`` is in the middle of the view along (dx, dy), within range and in sight."""
+        rx, ry = t.pos[0] - self.x, t.pos[1] - self.y
+        depth = rx * dx + ry * dy
+        if depth <= 0.2 or depth > FACE_RANGE:
+            return False
+        if abs(ry * dx - rx * dy) > max(FACE_HALF_WIDTH[t.kind], depth * FACE_TOLERANCE):
+            return False
+        return self._sees(t)
 
     def region_at(self, x: float, y: float) -> int:
         return self.region_rows[int(y)][int(x)]
@@ -244,10 +291,19 @@ class HallsWorld(BagWorld, World):
             self._faced = {t.id for t in faced}
 
     def _walk(self, keys: frozenset[str]) -> bool:
+        target = self.step_target(keys)
+        if target is None:
+            return False
+        self.x, self.y = target
+        return True
+
+    def step_target(self, keys: frozenset[str]) -> tuple[float, float] | None:
+        """Where walking with ``keys`` held would take the player this tick (sliding along a wall
+        it meets at an angle), or None when it would not move."""
         fwd = (("W" in keys) or ("UP" in keys)) - (("S" in keys) or ("DOWN" in keys))
         side = ("D" in keys) - ("A" in keys)
         if not fwd and not side:
-            return False
+            return None
         dx, dy = direction(self.heading)
         mx, my = fwd * dx - side * dy, fwd * dy + side * dx
         norm = math.hypot(mx, my)
@@ -255,9 +311,8 @@ class HallsWorld(BagWorld, World):
         x, y = self.x, self.y
         for nx, ny in ((x + mx, y + my), (x + mx, y), (x, y + my)):
             if (nx, ny) != (x, y) and self._free(nx, ny):
-                self.x, self.y = nx, ny
-                return True
-        return False
+                return (nx, ny)
+        return None
 
     def _turned(self, events: list[Event]) -> None:
         diff = wrap(self.heading - self.start_heading)
@@ -492,6 +547,23 @@ class HallsWorld(BagWorld, World):
             return False
         limit = NEAR_DISTANCE.get(t.kind)
         return limit is not None and math.hypot(t.pos[0] - self.x, t.pos[1] - self.y) <= limit
+
+    def is_facing(self, entity: Entity) -> bool:
+        """Facing a thing: it is in sight, within 8 cells, and no more than 10 degrees off straight
+        ahead. Facing a direction (``turn``: left, right, around, slightly left or right): the
+        heading is that turn from the start's (a quarter, half or eighth of a turn), within 10
+        degrees. Ten degrees is less than one 15-degree arrow step each way, so turning past a
+        thing or a direction with the arrows is never three still ticks facing it."""
+        t = self.by_id.get(entity.id)
+        if t is None:
+            return False
+        if t.kind == "direction":
+            return abs(wrap(self.heading - self.start_heading - TURNS[t.turn])) <= TURN_WINDOW
+        if t.pos is None or t.kind not in FACE_HALF_WIDTH:
+            return False
+        rx, ry = t.pos[0] - self.x, t.pos[1] - self.y
+        off = abs(wrap(math.degrees(math.atan2(ry, rx)) - self.heading))
+        return off <= TURN_WINDOW and 0.2 < math.hypot(rx, ry) <= FACE_RANGE and self._sees(t)
 
     def displacement(self) -> tuple[float, float]:
         return (self.x - self.start[0], self.y - self.start[1])
