@@ -21,7 +21,7 @@ def test_a_template_a_fixed_key_passes_is_flagged():
     """v1 Halls 'hold the X' put the target in inventory slot 1: the key 1 alone passes it."""
     row = audit_task("halls/hold-item-v1", seeds=range(5), world_tasks=["halls/hold-item-v1", "halls/open-map-v1"])
     assert row.scripts["1"] == 1.0 and row.chance < 0.5
-    assert row.flagged and row.ceiling == ("1", 1.0)
+    assert row.flagged and row.ceiling[1] == 1.0  # "1", or any other script that holds slot 1
     assert row.oracle == 1.0
 
 
