@@ -65,7 +65,11 @@ class SimaEnv(gym.Env):
         self.world = world
         self.height, self.width = _resolution(resolution)
         self.render_mode = render_mode
-        self.max_steps = max_steps or task.max_steps
+        if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer))
+                                      or max_steps < 1):
+            raise ValueError(f"max_steps must be a whole number of ticks >= 1 (or None: the task's own "
+                             f"{task.max_steps}), got {max_steps!r}")
+        self.max_steps = int(max_steps) if max_steps is not None else task.max_steps
         self.observation_space = spaces.Dict(
             {
                 "pixels": spaces.Box(0, 255, shape=(self.height, self.width, 3), dtype=np.uint8),

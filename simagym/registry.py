@@ -46,12 +46,22 @@ class Catalogue:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def _bundled_first(points: list[EntryPoint]) -> list[EntryPoint]:
+    """simagym's own worlds and catalogues load first, so no plugin can take their names or ids."""
+    return sorted(points, key=lambda ep: not ep.value.startswith("simagym."))
+
+
 def _load_worlds(points: list[EntryPoint], cat: Catalogue) -> None:
-    for ep in points:
+    for ep in _bundled_first(points):
         try:
+            if ep.name in cat.worlds:
+                raise ValueError(f"world name {ep.name!r} is taken by {cat.worlds[ep.name].__module__}; rename the plugin's world")
             cls = ep.load()
             if not (isinstance(cls, type) and issubclass(cls, World)):
                 raise TypeError(f"{ep.value} is not a simagym.world.World subclass")
+            if getattr(cls, "__abstractmethods__", None):
+                raise TypeError(f"{ep.value} does not implement {', '.join(sorted(cls.__abstractmethods__))}")
+            cls()  # a world whose constructor raises is broken now, not at the first make()
         except Exception as err:  # a broken plugin must not break the others
             _report(cat, f"world plugin {ep.name!r} ({ep.value})", err)
             continue
@@ -72,23 +82,41 @@ def _task_files(ep: EntryPoint) -> list[tuple[str, str]]:
                 found += walk(entry, f"{prefix}/{entry.name}")
         return found
 
-    return walk(importlib.resources.files(target), ep.value)
+    files = walk(importlib.resources.files(target), ep.value)
+    if not files:
+        raise FileNotFoundError(f"package {ep.value} holds no *.yaml task files; list them as package data "
+                                "(setuptools: [tool.setuptools.package-data])")
+    return files
 
 
 def _load_tasks(points: list[EntryPoint], cat: Catalogue) -> None:
+    """Each task file, and each task in it, loads or fails alone: a bad template is reported and
+    skipped, its neighbours load. A task id already taken (by simagym, or earlier in the plugin)
+    is refused; the first one stays."""
     layouts = {name: cls.Layout for name, cls in cat.worlds.items()}
     vocabularies = {name: cls.vocabulary for name, cls in cat.worlds.items()}
-    for ep in points:
+    for ep in _bundled_first(points):
+        plugin = f"task plugin {ep.name!r} ({ep.value})"
         try:
             files = _task_files(ep)
-            specs = [spec for source, text in files for spec in load_task_file(text, source, layouts, vocabularies)]
+        except Exception as err:
+            _report(cat, plugin, err)
+            continue
+        for source, text in files:
+            def bad_task(err: TaskFileError, source: str = source) -> None:
+                _report(cat, f"{plugin}: {source}" + (f": {err.task}" if err.task else ""), err)
+
+            try:
+                specs = load_task_file(text, source, layouts, vocabularies, on_error=bad_task)
+            except TaskFileError as err:
+                bad_task(err)
+                continue
             for spec in specs:
                 if spec.id in cat.tasks:
-                    raise TaskFileError(spec.source, spec.id, "id", f"duplicate task id, also in {cat.tasks[spec.id].source}")
-        except Exception as err:
-            _report(cat, f"task plugin {ep.name!r} ({ep.value})", err)
-            continue
-        cat.tasks.update({spec.id: spec for spec in specs})
+                    bad_task(TaskFileError(spec.source, spec.id, "id",
+                                           f"task id already taken by {cat.tasks[spec.id].source}; choose a new id"))
+                else:
+                    cat.tasks[spec.id] = spec
 
 
 def _report(cat: Catalogue, what: str, err: Exception) -> None:

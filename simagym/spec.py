@@ -28,13 +28,14 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from simagym.checks import DIRECTIONS, Check, CheckError, CheckSpec, parse_check, selector_values
+from simagym import yamlio
 from simagym.text import CHARSET, MAX_INSTRUCTION_LENGTH
 from simagym.world import LayoutParams, Selector
 
@@ -69,6 +70,9 @@ class Composition(str, enum.Enum):
 
 #: Share of a multi-slot template's combinations held out from training.
 HELDOUT_COMPOSITION_FRACTION = 0.25
+
+#: A template's slot combinations are enumerated (held-out compositions, look-alikes): keep them few.
+MAX_SLOT_COMBINATIONS = 2_000
 
 TAGS = frozenset({"movement", "animal", "resource", "construction", "tool", "combat", "ui", "memory"})
 
@@ -152,9 +156,20 @@ class TaskSpec(BaseModel):
     @field_validator("slots")
     @classmethod
     def _non_empty_slots(cls, slots: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        combinations = 1
         for name, values in slots.items():
             if not values:
                 raise ValueError(f"slot {name!r} has no values")
+            if len(set(values)) != len(values):
+                raise ValueError(f"slot {name!r} repeats a value")
+            # Values are written into instructions (underscores as spaces): they must fit the charset.
+            bad = sorted({ch for v in values for ch in v.replace("_", " ")} - set(CHARSET))
+            if bad:
+                raise ValueError(f"slot {name!r} has characters outside the instruction charset: {bad}")
+            combinations *= len(values)
+        if combinations > MAX_SLOT_COMBINATIONS:
+            raise ValueError(f"the slots make {combinations:,} combinations; at most {MAX_SLOT_COMBINATIONS:,}"
+                             " (split the template)")
         return slots
 
     @field_validator("phrasings")
@@ -325,11 +340,16 @@ def load_task_file(
     source: str,
     layouts: Mapping[str, type[LayoutParams]],
     vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    on_error: Callable[[TaskFileError], None] | None = None,
 ) -> list[TaskSpec]:
     """Parse one YAML task file. ``layouts`` maps each known world to its layout model;
-    ``vocabularies`` to the entity attribute values it can draw (checked when given)."""
+    ``vocabularies`` to the entity attribute values it can draw (checked when given).
+
+    A problem with the file itself raises :class:`TaskFileError`. A bad task raises too,
+    unless ``on_error`` is given: it is then told, and the file's other tasks still load.
+    """
     try:
-        doc = yaml.safe_load(text)
+        doc = yamlio.load(text)
     except yaml.YAMLError as err:
         raise TaskFileError(source, None, None, f"not valid YAML: {err}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("tasks"), list):
@@ -339,30 +359,44 @@ def load_task_file(
         raise TaskFileError(source, None, extra[0], f"unknown top-level key; a task file has {', '.join(sorted(FILE_KEYS))}")
     # File-level defaults, e.g. ``settle: 3`` and ``strict: true`` for a whole catalogue version.
     defaults = {k: doc[k] for k in FILE_DEFAULTS if k in doc}
-    specs = []
+    specs: list[TaskSpec] = []
     for i, raw in enumerate(doc["tasks"]):
-        task_name = raw.get("id", f"#{i}") if isinstance(raw, Mapping) else f"#{i}"
-        if not isinstance(raw, Mapping):
-            raise TaskFileError(source, task_name, None, "each task is a mapping")
-        data = {**defaults, **raw, "source": source}
         try:
-            spec = TaskSpec.model_validate(data)
-        except ValidationError as err:
-            field, msg = _format_pydantic(err)
-            raise TaskFileError(source, task_name, field, msg) from None
-        if spec.world not in layouts:
-            raise TaskFileError(
-                source, spec.id, "world",
-                f"world {spec.world!r} is not installed; installed worlds: {', '.join(sorted(layouts)) or 'none'}",
-            )
-        if not spec.id.startswith(spec.world + "/"):
-            raise TaskFileError(source, spec.id, "id", f"task ids must start with their world, '{spec.world}/'")
-        try:
-            layout = layouts[spec.world].model_validate(spec.layout or {})
-        except ValidationError as err:
-            field, msg = _format_pydantic(err)
-            raise TaskFileError(source, spec.id, f"layout.{field}".rstrip("."), msg) from None
-        if vocabularies and spec.world in vocabularies:
-            spec.check_vocabulary(vocabularies[spec.world])
-        specs.append(spec.model_copy(update={"layout": layout}))
+            spec = _load_task(raw, i, defaults, source, layouts, vocabularies)
+            if any(s.id == spec.id for s in specs):
+                raise TaskFileError(source, spec.id, "id", "duplicate task id in this file")
+        except TaskFileError as err:
+            if on_error is None:
+                raise
+            on_error(err)
+            continue
+        specs.append(spec)
     return specs
+
+
+def _load_task(raw: Any, i: int, defaults: Mapping[str, Any], source: str, layouts: Mapping[str, type[LayoutParams]],
+               vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None) -> TaskSpec:
+    task_name = raw.get("id", f"#{i}") if isinstance(raw, Mapping) else f"#{i}"
+    if not isinstance(raw, Mapping):
+        raise TaskFileError(source, task_name, None, "each task is a mapping")
+    data = {**defaults, **raw, "source": source}
+    try:
+        spec = TaskSpec.model_validate(data)
+    except ValidationError as err:
+        field, msg = _format_pydantic(err)
+        raise TaskFileError(source, task_name, field, msg) from None
+    if spec.world not in layouts:
+        raise TaskFileError(
+            source, spec.id, "world",
+            f"world {spec.world!r} is not installed; installed worlds: {', '.join(sorted(layouts)) or 'none'}",
+        )
+    if not spec.id.startswith(spec.world + "/"):
+        raise TaskFileError(source, spec.id, "id", f"task ids must start with their world, '{spec.world}/'")
+    try:
+        layout = layouts[spec.world].model_validate(spec.layout or {})
+    except ValidationError as err:
+        field, msg = _format_pydantic(err)
+        raise TaskFileError(source, spec.id, f"layout.{field}".rstrip("."), msg) from None
+    if vocabularies and spec.world in vocabularies:
+        spec.check_vocabulary(vocabularies[spec.world])
+    return spec.model_copy(update={"layout": layout})

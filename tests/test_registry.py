@@ -135,6 +135,8 @@ GOOD_YAML = """\
           heldout: ["find the well", "make your way to the well"]
         success: {near: {kind: well}}
 """
+GOOD = textwrap.dedent(GOOD_YAML)  # for building other files from it
+
 
 
 def test_broken_world_plugin_is_reported_by_name_and_skipped():
@@ -179,27 +181,56 @@ def test_task_plugin_for_a_missing_world_is_skipped(tmp_path, monkeypatch):
     assert "world" in cat.errors[key] and "meadow" in cat.errors[key]
 
 
-def test_one_bad_file_skips_only_its_plugin(tmp_path, monkeypatch):
-    """A plugin with one good and one bad file is skipped as a whole, others load."""
-    mixed = _task_package(tmp_path, monkeypatch, {
-        "a_good.yaml": GOOD_YAML,
-        "b_bad.yaml": "world: meadow\ntasks:\n  - id: meadow/x-v1\n    category: nonsense\n",
-    })
+def test_one_bad_template_is_skipped_alone(tmp_path, monkeypatch):
+    """A plugin with a good file and a file holding one bad template: the bad template is reported by
+    file and id and skipped; the good ones (in either file) load."""
+    good_too = GOOD.replace("extra-go-to-well", "another-go-to-well")
+    bad = "world: meadow\ntasks:\n  - id: meadow/x-v1\n    category: nonsense\n" + good_too.split("tasks:\n", 1)[1]
+    mixed = _task_package(tmp_path, monkeypatch, {"a_good.yaml": GOOD, "b_bad.yaml": bad})
     cat = discover([GOOD_WORLD], [GOOD_TASKS, EntryPoint(name="mixed", value=mixed, group=TASK_GROUP)])
     (key,) = cat.errors
-    assert "mixed" in key and "b_bad.yaml" in cat.errors[key]
-    assert "meadow/extra-go-to-well-v1" not in cat.tasks
-    assert set(cat.tasks) == MEADOW_IDS
+    assert "mixed" in key and "b_bad.yaml" in key and "meadow/x-v1" in key and "category" in cat.errors[key]
+    assert set(cat.tasks) == MEADOW_IDS | {"meadow/extra-go-to-well-v1", "meadow/another-go-to-well-v1"}
 
 
-def test_duplicate_task_ids_across_plugins_are_reported(tmp_path, monkeypatch):
-    dup = _task_package(tmp_path, monkeypatch, {"dup.yaml": GOOD_YAML.replace("extra-go-to-well", "go-to-house")})
-    cat = discover([GOOD_WORLD], [GOOD_TASKS, EntryPoint(name="dupes", value=dup, group=TASK_GROUP)])
+def test_a_task_package_without_task_files_is_reported(tmp_path, monkeypatch):
+    empty = _task_package(tmp_path, monkeypatch, {})
+    cat = discover([GOOD_WORLD], [EntryPoint(name="empty", value=empty, group=TASK_GROUP)])
+    (message,) = cat.errors.values()
+    assert "no *.yaml task files" in message and "package-data" in message
+
+
+def test_duplicate_ids_and_keys_within_a_file_are_errors(tmp_path, monkeypatch):
+    twice = GOOD + GOOD.split("tasks:\n", 1)[1]
+    pkg = _task_package(tmp_path, monkeypatch, {"twice.yaml": twice})
+    cat = discover([GOOD_WORLD], [EntryPoint(name="twice", value=pkg, group=TASK_GROUP)])
+    assert any("duplicate task id" in m for m in cat.errors.values())
+    keys = GOOD.replace("    category: navigation\n", "    category: navigation\n    category: object\n")
+    pkg = _task_package(tmp_path, monkeypatch, {"keys.yaml": keys})
+    cat = discover([GOOD_WORLD], [EntryPoint(name="keys", value=pkg, group=TASK_GROUP)])
+    assert any("duplicate key 'category'" in m for m in cat.errors.values())
+    bomb = "world: meadow\nx: &a [1, 1]\ny: [*a, *a]\ntasks: []\n"
+    pkg = _task_package(tmp_path, monkeypatch, {"bomb.yaml": bomb})
+    cat = discover([GOOD_WORLD], [EntryPoint(name="bomb", value=pkg, group=TASK_GROUP)])
+    assert any("aliases" in m for m in cat.errors.values())
+
+
+def test_a_world_that_cannot_be_built_is_reported_at_discovery():
+    broken = EntryPoint(name="abstract", value="simagym.world:World", group=WORLD_GROUP)
+    cat = discover([broken], [])
+    assert not cat.worlds and "does not implement" in next(iter(cat.errors.values()))
+
+
+def test_a_plugin_cannot_shadow_a_bundled_task(tmp_path, monkeypatch):
+    """A plugin declaring a bundled id is refused by name, whatever the entry points' order; the
+    bundled task stays and the plugin's other tasks load."""
+    dup = _task_package(tmp_path, monkeypatch, {"dup.yaml": GOOD.replace("extra-go-to-well", "go-to-house")
+                                                + GOOD.split("tasks:\n", 1)[1]})
+    cat = discover([GOOD_WORLD], [EntryPoint(name="dupes", value=dup, group=TASK_GROUP), GOOD_TASKS])
     (key,) = cat.errors
-    assert "dupes" in key
-    assert "meadow/go-to-house-v1" in cat.errors[key] and "duplicate" in cat.errors[key]
-    # the original definition wins
+    assert "dupes" in key and "meadow/go-to-house-v1" in key and "already taken" in cat.errors[key]
     assert cat.tasks["meadow/go-to-house-v1"].source.startswith("simagym.tasks.meadow/")
+    assert "meadow/extra-go-to-well-v1" in cat.tasks
 
 
 def test_plugin_errors_are_logged(caplog):

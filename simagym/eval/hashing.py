@@ -52,6 +52,9 @@ def task_data(spec: "TaskSpec") -> dict[str, Any]:
         "success": None if spec.success is None else spec.success.raw,
         "failure": None if spec.failure is None else spec.failure.raw,
         "heldout_compositions": [list(c) for c in spec.heldout_compositions],
+        # The judge's rules, only where they differ from v1's (so published v1 hashes stay as they were).
+        **({"settle": spec.settle} if spec.settle else {}),
+        **({"strict": True} if spec.strict else {}),
     }
 
 

@@ -8,6 +8,7 @@ most the episode being written; that torn last line is dropped on resume.
 from __future__ import annotations
 
 import json
+import math
 import logging
 import os
 from pathlib import Path
@@ -32,10 +33,23 @@ def episode_key(record: Mapping[str, Any]) -> Episode:
     return Episode(record["task"], int(record["seed"]), record["split"])
 
 
+_TYPES: dict[str, tuple[type, ...]] = {
+    "task": (str,), "world": (str,), "category": (str,), "split": (str,), "instruction": (str,),
+    "seed": (int,), "steps": (int,), "success": (bool,), "return": (int, float),
+}
+
+
 def _parse(line: bytes) -> dict[str, Any]:
+    """One episode record, typed strictly: ``"success": "false"`` or a seed of 1002.7 is not a record."""
     record = json.loads(line)
     if not isinstance(record, dict) or any(f not in record for f in RECORD_FIELDS):
         raise ValueError("not an episode record")
+    for name, types in _TYPES.items():
+        value = record[name]
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            raise ValueError(f"field {name!r} is {value!r}, not {' or '.join(t.__name__ for t in types)}")
+    if record["seed"] < 0 or record["steps"] < 0 or not math.isfinite(record["return"]):
+        raise ValueError("seed, steps or return out of range")
     return record
 
 
@@ -47,6 +61,8 @@ def read_episodes(out_dir: str | os.PathLike[str], repair: bool = False) -> list
     else is real corruption and an error.
     """
     path = Path(out_dir) / EPISODES_FILE
+    if path.is_symlink():  # never read, cut or append through a link to a file elsewhere
+        raise EvalError(f"{path} is a symbolic link; results are only read from a plain file in the results folder")
     if not path.exists():
         return []
     data = path.read_bytes()
@@ -58,15 +74,15 @@ def read_episodes(out_dir: str | os.PathLike[str], repair: bool = False) -> list
         nl = data.find(b"\n", pos)
         end = len(data) if nl == -1 else nl
         line = data[pos:end]
-        is_last = nl == -1 or not data[nl + 1:].strip()
         if line.strip():
             try:
                 record = _parse(line)
-            except ValueError:
-                if is_last:
+            except ValueError as err:
+                if nl == -1:  # only a last line with no newline is an interrupted write
                     log.warning("%s: dropping an incomplete last line (an interrupted write)", path)
                     break
-                raise EvalError(f"{path}: line {lineno} is not an episode record; the file is corrupt") from None
+                raise EvalError(f"{path}: line {lineno} is not an episode record ({err}); the file is corrupt:"
+                                " fix or remove that line, or evaluate into a new folder") from None
             if nl == -1:  # complete JSON but no newline: keep it, but start the next append on a new line
                 records.setdefault(episode_key(record), record)
                 if repair:
@@ -98,7 +114,9 @@ class EpisodeLog:
         self._file: IO[str] | None = None
 
     def __enter__(self) -> "EpisodeLog":
-        self._file = self.path.open("a", encoding="utf-8")
+        # O_NOFOLLOW: a link planted in place of the file is refused, never appended through.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        self._file = os.fdopen(fd, "a", encoding="utf-8")
         return self
 
     def __exit__(self, *exc: object) -> None:

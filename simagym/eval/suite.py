@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simagym import yamlio
 from simagym.eval.errors import EvalError
 from simagym.eval.hashing import content_hash, suite_manifest
 from simagym.spec import Composition, Split
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from simagym.spec import TaskSpec
 
 SUITES_PACKAGE = "simagym.tasks.suites"
+MAX_SEEDS = 100_000  # per task and split: a million-episode suite is a typo, not a benchmark
 _FILE_NAME = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*?)-v(?P<version>[0-9]+)\.ya?ml$")
 
 
@@ -123,12 +125,12 @@ class SuiteFile(BaseModel):
             start, count = raw["start"], raw["count"]
             if not _is_int(start) or start < 0:
                 raise ValueError(f"seeds.start must be an integer >= 0, got {start!r}")
-            if not _is_int(count) or count < 1:
-                raise ValueError(f"seeds.count must be an integer >= 1, got {count!r}")
+            if not _is_int(count) or not 1 <= count <= MAX_SEEDS:
+                raise ValueError(f"seeds.count must be an integer from 1 to {MAX_SEEDS:,}, got {count!r}")
             return tuple(range(start, start + count))
         if isinstance(raw, (list, tuple)):
-            if not raw:
-                raise ValueError("the seed list is empty")
+            if not raw or len(raw) > MAX_SEEDS:
+                raise ValueError(f"the seed list must hold 1 to {MAX_SEEDS:,} seeds")
             bad = [s for s in raw if not _is_int(s) or s < 0]
             if bad:
                 raise ValueError(f"seeds must be integers >= 0, got {bad[:3]!r}")
@@ -281,7 +283,7 @@ def _read_suite_text(spec: str) -> tuple[str, str, tuple[str, int] | None]:
 def parse_suite(text: str, source: str) -> SuiteFile:
     """Validate a suite file's text; errors name the file and the field."""
     try:
-        doc = yaml.safe_load(text)
+        doc = yamlio.load(text)
     except yaml.YAMLError as err:
         raise SuiteError(f"{source}: not valid YAML: {err}") from None
     if not isinstance(doc, dict):
