@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
+# Tests never read or fill the user's own caches (e.g. cached oracle demonstrations).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="simagym-test-cache-")
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
