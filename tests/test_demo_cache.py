@@ -45,25 +45,38 @@ def test_episodes_do_not_depend_on_the_other_tasks_or_the_count(played, tmp_path
     alone = generate(TASKS[:1], 3, seed=3, noise=0.2, workers=1, cache=cache)
     assert alone.cached == 3 and alone.tasks == [TASKS[0]] * 3
     assert list(alone.seeds) == list(played.seeds[0::2])
-    more = generate(TASKS, 8, seed=3, noise=0.2, workers=1, cache=cache)
+    more = generate(TASKS, 8, seed=3, noise=0.2, workers=1, cache=cache)  # one more episode of each task
     assert more.cached == 6
     _same(more, generate(TASKS, 8, seed=3, noise=0.2, workers=1))
+    again = generate(TASKS, 8, seed=3, noise=0.2, workers=1, cache=cache)
+    assert again.cached == 8
+    _same(again, more)
 
 
-def test_a_damaged_cache_file_is_played_again(played, tmp_path, caplog):
+def _flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # inside the frames, the largest member
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path, other: path.write_bytes(path.read_bytes()[:200]),  # truncated
+    lambda path, other: path.write_bytes(b"\x80\x04not a zip at all"),  # garbage (and never unpickled)
+    lambda path, other: path.write_bytes(other.read_bytes()),  # a sound file holding another task's episodes
+    lambda path, other: _flip_a_byte(path),  # altered frames (each episode carries a checksum)
+], ids=["truncated", "garbage", "another-task", "flipped-byte"])
+def test_a_damaged_cache_file_is_played_again(played, tmp_path, caplog, damage):
     cache = DemoCache(tmp_path)
     generate(TASKS, 6, seed=3, noise=0.2, workers=1, cache=cache)
-    files = sorted(tmp_path.rglob("*.npz"))
-    assert len(files) == 6
-    files[0].write_bytes(files[0].read_bytes()[:200])  # truncated
-    files[1].write_bytes(b"\x80\x04not a zip at all")  # garbage (and never unpickled)
-    files[2].write_bytes(files[3].read_bytes())  # a sound file that holds another task's episode
+    segments = sorted(tmp_path.rglob("*.npz"))
+    assert len(segments) == 2  # one per task: episodes 0-2
+    damage(segments[0], segments[1])
     with caplog.at_level(logging.WARNING, logger="simagym.train"):
         again = generate(TASKS, 6, seed=3, noise=0.2, workers=1, cache=cache)
-    assert again.cached == 3
-    assert sum("demonstration cache: ignoring" in r.getMessage() for r in caplog.records) == 3
+    assert sum("is damaged" in r.getMessage() for r in caplog.records) == 1
+    assert again.cached < 6
     _same(again, played)
-    rebuilt = generate(TASKS, 6, seed=3, noise=0.2, workers=1, cache=cache)  # the files were written again
+    rebuilt = generate(TASKS, 6, seed=3, noise=0.2, workers=1, cache=cache)  # written again
     assert rebuilt.cached == 6
     _same(rebuilt, played)
 

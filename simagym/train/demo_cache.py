@@ -1,23 +1,26 @@
-"""Oracle demonstrations cached on disk across runs: one small file per episode.
+"""Oracle demonstrations cached on disk across runs, per task, in segments of consecutive episodes.
 
 An oracle episode is a pure function of the task, its episode seed, the
-resolution, the noise and the code that plays it, so a run can reuse the
+resolution, the noise and the code that plays it, so a run can read back the
 episodes an earlier run played instead of planning them again::
 
-    ROOT/<world>.<task>-<key>/<index>.npz      the task's index-th episode of a run seed
+    ROOT/<world>.<task>-<key>/<first>-<end>.npz     episodes first..end-1 of the task
 
-``key`` hashes the task's content (:func:`simagym.eval.hashing.task_data`:
-its layout, slots, phrasings and checks), the source of the code that makes an
-oracle episode (the world's package, simagym's core modules, the oracle), the
-run seed, the resolution and the noise, so a changed task or world never
-serves stale frames. ``ROOT`` is ``$XDG_CACHE_HOME/simagym/demos`` (by default
+``key`` hashes the task's content (:func:`simagym.eval.hashing.task_data`, plus
+plain spec fields it leaves out), the source of the code that makes an oracle
+episode (the world's package, simagym's core modules, the oracle), the run
+seed, the resolution and the noise, so a changed task or world never serves
+stale frames. ``ROOT`` is ``$XDG_CACHE_HOME/simagym/demos`` (by default
 ``~/.cache/simagym/demos``) unless a run names another folder.
 
-Files are written atomically (a temporary file, then a rename), so concurrent
-runs can share the folder. They are zip archives of ``.npy`` arrays, read with
-``allow_pickle=False``: nothing in the cache is ever unpickled. A file that
+A run reads a task's segments from episode 0 on and appends one segment with
+the episodes it played. Segments are zip archives of ``.npy`` arrays (the
+``.npz`` layout), written atomically (a temporary file, then a rename) and read
+with ``allow_pickle=False``: nothing in the cache is ever unpickled. Episodes
+are read as a stream, one after the other, so reading needs no more memory
+than the episodes themselves; each carries a checksum of its frames. A segment that
 cannot be read or does not hold what its name promises is reported with a
-warning, ignored, and played and written again.
+warning and deleted, and its episodes are played again.
 """
 
 from __future__ import annotations
@@ -28,17 +31,21 @@ import logging
 import os
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 log = logging.getLogger("simagym.train")
 
 #: Bumped when the files' layout changes, so old files are never misread.
-FORMAT = 1
-#: zlib level 1: frames of flat colours shrink ~20x, and writing costs ~10% of playing them.
+FORMAT = 2
+#: zlib level 1: frames of flat colours still shrink ~20x, and it writes 2-3x faster than the default.
 COMPRESSION_LEVEL = 1
+#: Per episode in a segment's ``meta``: its env seed, success, frame count and frames' Adler-32 checksum.
+SEED, SUCCESS, LENGTH, CHECKSUM = range(4)
 
 
 @dataclass
@@ -75,7 +82,7 @@ def code_fingerprint(world: str) -> str:
     sources = {f"world/{p.relative_to(world_package)}": p for p in world_package.rglob("*.py")}
     sources |= {f"core/{p.name}": p for p in core.glob("*.py")}
     sources["oracle"] = Path(oracle.__file__)
-    return content_hash({name: path.read_text(encoding="utf-8") for name, path in sources.items()})
+    return content_hash({name: path.read_text(encoding="utf-8") for name, path in sorted(sources.items())})
 
 
 def task_key(task_id: str, *, seed: int, resolution: int, noise: float) -> str:
@@ -93,58 +100,157 @@ def task_key(task_id: str, *, seed: int, resolution: int, noise: float) -> str:
                          "seed": seed, "resolution": resolution, "noise": noise})
 
 
+class DamagedSegment(Exception):
+    """A segment file that cannot be read, or does not hold what its name promises."""
+
+
+class _Segment:
+    """An open segment file: its small arrays read and checked, its frames read as a stream."""
+
+    def __init__(self, path: Path, key: str, first: int, end: int, seeds: Sequence[int], resolution: int) -> None:
+        self.path, self.first = path, first
+        self.zip = zipfile.ZipFile(path)
+        try:
+            text, meta, actions = (self._small(name) for name in ("text", "meta", "actions"))
+            n = end - first
+            if not (text.dtype.kind == "U" and text.shape == (n + 1,) and str(text[0]) == key
+                    and meta.dtype == np.int64 and meta.shape == (n, 4)
+                    and list(meta[:len(seeds), SEED]) == list(seeds) and (meta[:, LENGTH] >= 1).all()
+                    and actions.dtype == np.int16 and actions.shape == (int(meta[:, LENGTH].sum()),)):
+                raise DamagedSegment("its contents do not match its name")
+            self.stream = self.zip.open("frames.npy")
+            if np.lib.format.read_magic(self.stream) != (2, 0):
+                raise DamagedSegment("its frames are not in the layout this version writes")
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(self.stream)
+            if dtype != np.uint8 or fortran or shape != (len(actions), resolution, resolution, 3):
+                raise DamagedSegment(f"its frames are {dtype} {shape}")
+        except Exception:
+            self.zip.close()
+            raise
+        self.meta, self.text, self.actions = meta, text, actions
+        self.shape = (resolution, resolution, 3)
+        self.frame_bytes = resolution * resolution * 3
+        self.next, self.offset = 0, 0
+
+    def _small(self, name: str) -> np.ndarray:
+        with self.zip.open(f"{name}.npy") as f:
+            return np.lib.format.read_array(f, allow_pickle=False)
+
+    def read(self) -> Episode:
+        """The segment's next episode."""
+        i = self.next
+        seed, success, length, checksum = self.meta[i].tolist()
+        size = length * self.frame_bytes
+        data = self.stream.read(size)
+        if len(data) != size or zlib.adler32(data) != checksum:
+            raise DamagedSegment(f"episode {self.first + i} is truncated or altered")
+        actions = self.actions[self.offset:self.offset + length]
+        self.next, self.offset = i + 1, self.offset + length
+        frames = np.frombuffer(data, np.uint8).reshape(length, *self.shape)
+        return Episode(frames=frames, actions=actions, instruction=str(self.text[i + 1]), success=bool(success),
+                       seed=seed)
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+class CachedEpisodes:
+    """A task's cached episodes 0..count-1, read one after the other (see :meth:`TaskCache.open`)."""
+
+    def __init__(self, cache: "TaskCache", chain: list[tuple[int, int, Path]], seeds: Sequence[int]) -> None:
+        self.cache, self.chain, self.seeds = cache, chain, list(seeds)
+        self.count = min(chain[-1][1], len(self.seeds)) if chain else 0
+        self.segment: _Segment | None = None
+        self.damaged_from: int | None = None  # where a damaged segment began: episodes from there are played again
+        self.read = 0
+
+    def next(self) -> Episode | None:
+        """The next episode, or None if its segment is damaged: reported, deleted, and the task's
+        episodes from that segment's first on are then to be played again."""
+        if self.damaged_from is not None:
+            return None
+        first, end, path = next(s for s in self.chain if s[0] <= self.read < s[1])
+        try:
+            if self.segment is None or self.segment.path != path:
+                self.close()
+                self.segment = _Segment(path, self.cache.key, first, end, self.seeds[first:end], self.cache.resolution)
+            episode = self.segment.read()
+        except Exception as err:  # a damaged or foreign file of any kind
+            log.warning("demonstration cache: %s is damaged (%s: %s); deleted, its episodes are played again",
+                        path, type(err).__name__, err)
+            self.close()
+            path.unlink(missing_ok=True)
+            self.damaged_from = first
+            return None
+        self.read += 1
+        return episode
+
+    def close(self) -> None:
+        if self.segment is not None:
+            self.segment.close()
+            self.segment = None
+
+
 @dataclass(frozen=True)
 class TaskCache:
-    """The cached episodes of one task for one run seed, resolution and noise (picklable: workers write)."""
+    """The cached episodes of one task for one run seed, resolution and noise."""
 
     folder: Path
     key: str
     resolution: int
 
-    def path(self, index: int) -> Path:
-        return self.folder / f"{index:06d}.npz"
-
-    def indices(self) -> set[int]:
-        """The episode indices that have a file (not yet checked)."""
+    def _segments(self) -> list[tuple[int, int, Path]]:
+        found = []
         try:
             names = os.listdir(self.folder)
         except OSError:
-            return set()
-        return {int(name[:-4]) for name in names if name.endswith(".npz") and name[:-4].isdigit()}
+            return []
+        for name in names:
+            first, _, end = name.removesuffix(".npz").partition("-")
+            if name.endswith(".npz") and first.isdigit() and end.isdigit() and int(first) < int(end):
+                found.append((int(first), int(end), self.folder / name))
+        return found
 
-    def load(self, index: int, seed: int) -> Episode | None:
-        """The cached episode, or None (with a warning) if its file is unreadable or not what it should be."""
-        path = self.path(index)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                text, meta = data["text"], data["meta"]
-                frames, actions = data["frames"], data["actions"]
-            key, instruction = (str(s) for s in text)
-            ok = (key == self.key and meta.dtype == np.int64 and meta.shape == (2,) and int(meta[0]) == seed
-                  and frames.dtype == np.uint8 and frames.shape[1:] == (self.resolution, self.resolution, 3)
-                  and len(frames) >= 1 and actions.dtype == np.int16 and actions.shape == (len(frames),))
-            if not ok:
-                raise ValueError("its contents do not match its name")
-        except Exception as err:  # a damaged or foreign file of any kind: play the episode again
-            log.warning("demonstration cache: ignoring %s (%s: %s); playing the episode again",
-                        path, type(err).__name__, err)
-            return None
-        return Episode(frames=frames, actions=actions, instruction=instruction, success=bool(meta[1]), seed=seed)
+    def open(self, needed: int, seeds: Sequence[int]) -> CachedEpisodes:
+        """The cached episodes among the first ``needed``: the longest chain of segments from episode 0.
 
-    def save(self, index: int, episode: Episode) -> None:
-        """Write atomically: readers see the old file, or none, or the whole new one."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        final = self.path(index)
+        ``seeds`` are the env seeds of episodes 0..needed-1 (each segment must hold exactly those).
+        """
+        segments = self._segments()
+        chain, position = [], 0
+        while position < needed:
+            starting = [s for s in segments if s[0] == position]
+            if not starting:
+                break
+            best = max(starting, key=lambda s: s[1])
+            chain.append(best)
+            position = best[1]
+        return CachedEpisodes(self, chain, seeds)
+
+    def write(self, first: int, episodes: Sequence[Episode]) -> None:
+        """Append episodes ``first``.. as one segment, atomically: readers see all of it or nothing."""
+        if not episodes:
+            return
+        final = self.folder / f"{first:06d}-{first + len(episodes):06d}.npz"
         tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
-        arrays = {"frames": episode.frames, "actions": np.asarray(episode.actions, np.int16),
-                  "meta": np.array([episode.seed, int(episode.success)], np.int64),
-                  "text": np.array([self.key, episode.instruction])}
+        frames = [np.ascontiguousarray(e.frames) for e in episodes]
+        meta = np.array([[e.seed, int(e.success), len(f), zlib.adler32(f)] for e, f in zip(episodes, frames)], np.int64)
+        small = {"text": np.array([self.key, *(e.instruction for e in episodes)]), "meta": meta,
+                 "actions": np.concatenate([np.asarray(e.actions, np.int16) for e in episodes])}
         try:
-            # numpy's own .npz layout (np.savez_compressed takes no compression level).
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # numpy's own .npz layout (np.savez_compressed takes no compression level), the frames
+            # written episode by episode rather than copied into one array first.
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL) as zf:
-                for name, array in arrays.items():
+                for name, array in small.items():
                     with zf.open(f"{name}.npy", "w", force_zip64=True) as f:
-                        np.lib.format.write_array(f, np.asarray(array), allow_pickle=False)
+                        np.lib.format.write_array(f, array, allow_pickle=False)
+                with zf.open("frames.npy", "w", force_zip64=True) as f:
+                    header = {"descr": "|u1", "fortran_order": False,
+                              "shape": (int(meta[:, LENGTH].sum()), *frames[0].shape[1:])}
+                    np.lib.format.write_array_header_2_0(f, header)
+                    for array in frames:
+                        f.write(array.data)
             os.replace(tmp, final)
         except OSError as err:  # a full or read-only disk costs the next run time, never this one
             log.warning("demonstration cache: cannot write %s (%s)", final, err)

@@ -10,33 +10,33 @@ Every task has its own sequence of episode seeds for a run seed, and every
 episode its own noise stream, so an episode does not depend on which other
 tasks, or how many episodes, a run asks for: with a
 :class:`~simagym.train.demo_cache.DemoCache` the episodes an earlier run played
-are read back instead of played again (a third of the default run's time, half
-of a whole-catalogue run's), and the result is the same array either way.
+are read back instead of played again, and the result is the same either way.
 
-Workers are spawned (no inherited pygame/SDL state), import no torch, write
-what they play to the cache themselves and send back compact arrays. Frames
-are stored once, uint8, in one array that grows in place (no second copy when
-episodes are put together), so the whole catalogue's demonstrations fit in
-memory: 16,000 episodes at 64x64 are about 10 GB.
+Workers are spawned (no inherited pygame/SDL state), import no torch, and send
+back compact arrays. Frames are stored once, uint8, in one array that grows in
+place (never a second, concatenated copy), so the whole catalogue's
+demonstrations fit in memory: 16,000 episodes at 64x64 are about 10 GB.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
 import zlib
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
-from simagym.train.demo_cache import DemoCache, Episode, TaskCache
+from simagym.train.demo_cache import CachedEpisodes, DemoCache, Episode
 from simagym.train.envs import TRAIN_SEED_BASE
 
 #: Episodes per worker job: big enough to amortise pickling, small enough for a smooth progress bar.
 CHUNK = 16
-#: Cached episodes read ahead of the one being stored (in threads: decompression releases the GIL).
+#: Cached episodes read ahead of the one being stored.
 READ_AHEAD = 64
 #: Episodes per task and run seed: the episode index has this many values in the seed.
 MAX_EPISODES_PER_TASK = 1 << 20
@@ -122,9 +122,8 @@ def _init_worker() -> None:
     configure_sdl()
 
 
-def play_episodes(jobs: Sequence[Job], resolution: int, noise: float,
-                  caches: dict[str, TaskCache] | None = None) -> list[Episode]:
-    """Play the oracle on each job (and write each episode to ``caches[task]``); runs inside a worker."""
+def play_episodes(jobs: Sequence[Job], resolution: int, noise: float) -> list[Episode]:
+    """Play the oracle on each job; runs inside a worker."""
     import simagym
     from simagym.agents.oracle import OracleAgent
     from simagym.macros import DiscreteActions, key_macro
@@ -149,11 +148,8 @@ def play_episodes(jobs: Sequence[Job], resolution: int, noise: float,
             obs, _, terminated, truncated, info = env.step(move)
             if terminated or truncated:
                 break
-        episode = Episode(frames=np.stack(frames), actions=np.asarray(actions, np.int16),
-                          instruction=obs["instruction"], success=bool(info["success"]), seed=job.seed)
-        if caches is not None:
-            caches[job.task].save(job.index, episode)
-        played.append(episode)
+        played.append(Episode(frames=np.stack(frames), actions=np.asarray(actions, np.int16),
+                              instruction=obs["instruction"], success=bool(info["success"]), seed=job.seed))
     for env in envs.values():
         env.close()
     return played
@@ -176,9 +172,10 @@ class _Episodes:
         self.tasks: list[str] = []
         self.successes: list[bool] = []
         self.seeds: list[int] = []
+        self.indices: list[int] = []  # each episode's index among its task's
         self.cached = 0
 
-    def add(self, task: str, episode: Episode) -> None:
+    def add(self, task: str, index: int, episode: Episode) -> None:
         end = self.size + len(episode)
         if end > len(self.frames):
             grown = max(end, len(self.frames) + len(self.frames) // 8)
@@ -191,6 +188,7 @@ class _Episodes:
         self.tasks.append(task)
         self.successes.append(episode.success)
         self.seeds.append(episode.seed)
+        self.indices.append(index)
 
     def demos(self) -> Demos:
         if not self.size:
@@ -205,9 +203,9 @@ class _Episodes:
 class _Players:
     """Plays chunks of jobs, in order, in worker processes (a few chunks ahead) or here (one worker)."""
 
-    def __init__(self, chunks: Sequence[Sequence[Job]], resolution: int, noise: float,
-                 caches: dict[str, TaskCache] | None, workers: int, should_stop: Callable[[], bool] | None) -> None:
-        self.args = (resolution, noise, caches)
+    def __init__(self, chunks: Sequence[Sequence[Job]], resolution: int, noise: float, workers: int,
+                 should_stop: Callable[[], bool] | None) -> None:
+        self.args = (resolution, noise)
         self.todo = deque(enumerate(chunks))
         self.should_stop = should_stop
         self.running: dict[Future, int] = {}
@@ -257,6 +255,44 @@ class _Players:
             self.pool.shutdown(cancel_futures=True)
 
 
+class _Reader:
+    """Cached episodes in plan order, read by a thread a bounded number ahead of the consumer.
+
+    Decompressing and checking frames (zlib releases the GIL) then overlaps with storing them.
+    """
+
+    def __init__(self, tasks: Sequence[str], cached: dict[str, CachedEpisodes]) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(tasks, cached), daemon=True)
+        self.thread.start()
+
+    def _run(self, tasks: Sequence[str], cached: dict[str, CachedEpisodes]) -> None:
+        for task in tasks:
+            try:
+                item = cached[task].next()
+            except BaseException as err:  # handed to the consumer, raised there
+                item = err
+            while not self.stop.is_set():
+                try:
+                    self.queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if self.stop.is_set() or isinstance(item, BaseException):
+                return
+
+    def next(self) -> Episode | None:
+        item = self.queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def generate(task_ids: Sequence[str], episodes: int, *, seed: int = 0, resolution: int = 64, noise: float = 0.0,
              workers: int = 2, on_progress: Callable[[int], None] | None = None,
              should_stop: Callable[[], bool] | None = None, cache: DemoCache | None = None) -> Demos:
@@ -264,34 +300,30 @@ def generate(task_ids: Sequence[str], episodes: int, *, seed: int = 0, resolutio
 
     ``on_progress(n)`` is told of every n finished episodes; ``should_stop()`` ends early
     (a time budget) with the episodes finished so far. With ``cache``, episodes found there
-    are read instead of played, and played ones are written there; the result is identical.
+    are read instead of played, and played ones are added to it; the result is identical.
     """
     jobs = plan_jobs(task_ids, episodes, seed)
-    caches = None if cache is None else {
-        task: cache.task(task, seed=seed, resolution=resolution, noise=noise) for task in dict.fromkeys(task_ids)}
-    present = {task: c.indices() for task, c in caches.items()} if caches else {}
-    hits = [i for i, job in enumerate(jobs) if job.index in present.get(job.task, ())]
-    misses = sorted(set(range(len(jobs))) - set(hits))
-    chunks = [[jobs[i] for i in misses[c:c + CHUNK]] for c in range(0, len(misses), CHUNK)]
-
-    players = _Players(chunks, resolution, noise, caches, workers, should_stop)
-    readers = ThreadPoolExecutor(max_workers=2) if hits else None
+    needed = Counter(job.task for job in jobs)
+    cached: dict[str, CachedEpisodes] = {}
+    if cache is not None:
+        for task, n in needed.items():
+            seeds = [episode_seed(task, j, seed) for j in range(n)]
+            cached[task] = cache.task(task, seed=seed, resolution=resolution, noise=noise).open(n, seeds)
+    hit = [job.task in cached and job.index < cached[job.task].count for job in jobs]
+    misses = [job for job, h in zip(jobs, hit) if not h]
+    players = _Players([misses[c:c + CHUNK] for c in range(0, len(misses), CHUNK)], resolution, noise, workers,
+                       should_stop)
+    reader = _Reader([job.task for job, h in zip(jobs, hit) if h], cached)
+    out = _Episodes((resolution, resolution, 3))
     try:
-        # Cached episodes are read a few ahead of the one being stored, in threads (zlib releases the GIL).
-        reads = (readers.submit(caches[jobs[i].task].load, jobs[i].index, jobs[i].seed) for i in hits)
-        ahead: deque[Future] = deque()
-        hit_set = set(hits)
         played: deque[Episode] = deque()
         n_played = 0
-        out = _Episodes((resolution, resolution, 3))
-        for i, job in enumerate(jobs):
-            if i in hit_set:
-                while len(ahead) < READ_AHEAD and (future := next(reads, None)) is not None:
-                    ahead.append(future)
-                episode = ahead.popleft().result()
+        for job, from_cache in zip(jobs, hit):
+            if from_cache:
+                episode = reader.next()
                 players.poll()  # keep the workers busy meanwhile
-                if episode is None:  # damaged: play it again, and write it again
-                    episode = play_episodes([job], resolution, noise, caches)[0]
+                if episode is None:  # a damaged segment (reported): play it again
+                    episode = play_episodes([job], resolution, noise)[0]
                 else:
                     out.cached += 1
             else:
@@ -301,11 +333,38 @@ def generate(task_ids: Sequence[str], episodes: int, *, seed: int = 0, resolutio
                 if not played:
                     continue  # a time budget stopped this episode's chunk before it started
                 episode = played.popleft()
-            out.add(job.task, episode)
+            out.add(job.task, job.index, episode)
             if on_progress:
                 on_progress(1)
-        return out.demos()
     finally:
+        reader.close()
         players.close()
-        if readers is not None:
-            readers.shutdown(cancel_futures=True)
+        for episodes_of_task in cached.values():
+            episodes_of_task.close()
+    demos = out.demos()
+    if cache is not None:
+        _add_to_cache(cache, demos, out.indices, cached, seed=seed, resolution=resolution, noise=noise)
+    return demos
+
+
+def _add_to_cache(cache: DemoCache, demos: Demos, indices: list[int], cached: dict[str, CachedEpisodes], *,
+                  seed: int, resolution: int, noise: float) -> None:
+    """Write, per task, the episodes this run played after the cached ones (while they run on, with
+    no gap: a time budget may have left some out), as one new segment; in threads (zlib releases the GIL)."""
+    lengths = demos.episode_lengths()
+    by_task: dict[str, dict[int, int]] = {}
+    for e, (task, index) in enumerate(zip(demos.tasks, indices)):
+        by_task.setdefault(task, {})[index] = e
+    segments = []
+    for task, episodes in by_task.items():
+        first = cached[task].count if cached[task].damaged_from is None else cached[task].damaged_from
+        new = []
+        while first + len(new) in episodes:
+            e = episodes[first + len(new)]
+            a, b = demos.episode_starts[e], demos.episode_starts[e] + lengths[e]
+            new.append(Episode(frames=demos.frames[a:b], actions=demos.actions[a:b], instruction=demos.instructions[e],
+                               success=bool(demos.successes[e]), seed=int(demos.seeds[e])))
+        if new:
+            segments.append((cache.task(task, seed=seed, resolution=resolution, noise=noise), first, new))
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        list(writers.map(lambda args: args[0].write(args[1], args[2]), segments))
