@@ -90,6 +90,8 @@ class TrainConfig:
     progress: bool = True
 
     def validate(self) -> "TrainConfig":
+        from simagym.train.device import is_device_name
+
         def need(ok: bool, name: str, message: str) -> None:
             if not ok:
                 raise ConfigError(f"{name}: {message}")
@@ -112,8 +114,6 @@ class TrainConfig:
         need(self.text_hidden % self.text_heads == 0, "text_hidden", "must be divisible by text_heads")
         need(self.eval_episodes is None or self.eval_episodes >= 1, "eval_episodes", "must be >= 1")
         need(self.threads is None or self.threads >= 1, "threads", "must be >= 1")
-        from simagym.train.device import is_device_name
-
         need(is_device_name(self.device), "device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}")
         need(self.suite is not None or bool(self.tasks) or self.demo_dir is not None, "tasks",
              "give --tasks or --suite")
