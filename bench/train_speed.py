@@ -6,15 +6,16 @@ against a reference measured in the same run, on the same data.
 Demonstrations for the suite's tasks, round-robin (``generate``):
   reference - 2 worker processes, no cache (how every run made them before the cache);
   cold      - the same, writing the cache (the first run);
-  warm      - read back from the cache (every later run with the same tasks, seed, resolution and noise).
+  warm      - read back from the cache (every later run with the same tasks, seed, resolution and noise);
+  and the reference once more, to show how much the machine's load moved it.
 
 Behaviour cloning on those demonstrations with the default policy, in interleaved rounds (so a change
 in the machine's load hits every variant alike), the median of each:
   reference - the former update: the stem convolution on float pixels (``to_pixels``), per-tensor
               AdamW, 1 torch thread, batch 128 (the former defaults);
-  then today's update with 1 thread, with every core (today's defaults), with every core and batch
-  512 (faster per sample, but it learns less per sample: not the default), and on CUDA when there is
-  a GPU.
+  then today's update with today's defaults (1 thread, batch 128), with every core, with every core
+  and batch 512 (faster per sample, but it learned less per sample: not the default), and on CUDA
+  when there is a GPU.
 
 The machine may be shared: the load average is recorded before and after, and only the ratios
 (measured side by side) are comparable between machines or runs.
@@ -66,7 +67,8 @@ def measure_demos(tasks: list[str], episodes: int, workers: int, cache_root: Pat
 
     rows = []
     for name, cache in (("reference: 2 workers, no cache", None), ("cold: 2 workers, writing the cache", cache_root),
-                        ("warm: read from the cache", cache_root)):
+                        ("warm: read from the cache", cache_root),
+                        ("reference again (how much the machine's load moved it)", None)):
         t0 = time.perf_counter()
         demos = generate(tasks, episodes, seed=0, noise=0.2, workers=workers,
                          cache=None if cache is None else DemoCache(cache))
@@ -138,13 +140,13 @@ def measure_bc(demos, samples: int, rounds: int, work: Path):
     cfg, policy, data = bc_setup(demos, work)
     cores = torch.get_num_threads()
     variants = [("reference: former update, 1 thread, batch 128 (the former defaults)", 1, 128, "cpu", True),
-                ("today's update, 1 thread, batch 128", 1, 128, "cpu", False),
-                (f"today's update, {cores} threads, batch {cfg.batch_size} (today's defaults)", cores,
+                (f"today's update, {cfg.threads} thread(s), batch {cfg.batch_size} (today's defaults)", cfg.threads,
                  cfg.batch_size, "cpu", False),
+                (f"today's update, {cores} threads, batch 128", cores, 128, "cpu", False),
                 (f"today's update, {cores} threads, batch 512", cores, 512, "cpu", False)]
     if torch.cuda.is_available():
         variants.append((f"today's update on CUDA ({torch.cuda.get_device_name()}), batch {cfg.batch_size}",
-                         cores, cfg.batch_size, "cuda", False))
+                         cfg.threads, cfg.batch_size, "cuda", False))
     rates: dict[str, list[float]] = {name: [] for name, *_ in variants}
     for r in range(rounds):
         for name, threads, batch_size, device, former in variants:

@@ -65,7 +65,7 @@ def test_learned_agent_refuses_cuda_without_a_gpu(tmp_path):
 
 
 def test_bc_repeats_exactly_with_two_threads(tmp_path):
-    """The default uses every core: two threads must still give the same weights for the same seed."""
+    """--threads 2 must still give the same weights for the same seed."""
     from gymnasium.spaces import Discrete
 
     from simagym.macros import MACROS

@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--envs", type=positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
     tune.add_argument("--workers", type=positive_int, metavar="K",
                       help=f"processes for demonstrations and evaluation (default: {d.demo_workers})")
-    tune.add_argument("--threads", type=positive_int, metavar="N", help="torch threads (default: one per core)")
+    tune.add_argument("--threads", type=positive_int, metavar="N",
+                      help=f"torch threads (default: {d.threads}; more help only where cores are otherwise idle)")
     tune.add_argument("--device", default=None, metavar="auto|cpu|cuda",
                       help=f"where the policy trains: auto uses a CUDA GPU when torch sees one (default: {d.device})")
     tune.add_argument("--demo-cache", metavar="DIR|off",

@@ -148,8 +148,7 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg.save(run_dir)
     result = RunResult(run_dir, cfg)
-    if cfg.threads is not None:
-        torch.set_num_threads(cfg.threads)
+    torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     t_start = time.monotonic()
     deadline = t_start + cfg.minutes * 60 if cfg.minutes else None
