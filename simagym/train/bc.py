@@ -80,8 +80,9 @@ def batch(data: BCData, index: np.ndarray, starts: np.ndarray, frame_stack: int,
           device: torch.device | str = "cpu") -> tuple[torch.Tensor, ...]:
     """(frames uint8 (B, K, H, W, 3), ids (B, L), actions (B,)) for frame indices ``index``.
 
-    The stacks stay uint8 frames, gathered in one fancy index: the policy reads them as they are
-    (see ``InstructedCNN.features``), so no float copy of the full-resolution stack is ever made.
+    The stacks stay uint8 frames, gathered in one fancy index from frames stored once: the policy
+    reads them as they are (see ``InstructedCNN.features``), so no permuted, scaled float stack is
+    built here; the stem turns them into floats once, in its patch matrix.
     """
     stacks = torch.from_numpy(data.frames[stack_indices(index, starts[index], frame_stack)])
     ids = torch.from_numpy(np.asarray(data.instruction_ids[index], np.int64))
@@ -105,8 +106,8 @@ def accuracy(policy, data: BCData, index: np.ndarray, starts: np.ndarray, frame_
 def reuse_freed_memory() -> None:
     """Ask glibc to keep freed memory instead of returning it to the OS after every batch.
 
-    Each update allocates and frees tens of MB (the stacked float batch, the
-    patch matrices of the convolutions); by default glibc maps and unmaps these,
+    Each update allocates and frees tens of MB (the stem's float patch matrix,
+    the convolutions' buffers); by default glibc maps and unmaps these,
     and the page faults cost about a third of BC's time on this machine
     (measured: ~850 -> ~1,250 samples/s). No-op outside glibc.
     """
