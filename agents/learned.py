@@ -24,22 +24,24 @@ from simagym.agents.base import Agent
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers is imported: never the network
 
-_LOADED: dict[tuple[str, int, int], tuple[Any, dict[str, Any], Any]] = {}
+_LOADED: dict[tuple[str, int, int, str], tuple[Any, dict[str, Any], Any]] = {}
 
 
-def _load(path: str | os.PathLike[str]):
-    """(policy, meta, codec), cached by the checkpoint's location and its weights' identity."""
+def _load(path: str | os.PathLike[str], device):
+    """(policy on ``device``, meta, codec), cached by the checkpoint's location, its weights' identity
+    and the device."""
     from simagym.train.checkpoint import WEIGHTS_FILE, load_policy, resolve
 
     folder = resolve(path).resolve()
     try:
         stat = (folder / WEIGHTS_FILE).stat()
-        key = (str(folder), stat.st_mtime_ns, stat.st_size)
+        key = (str(folder), stat.st_mtime_ns, stat.st_size, str(device))
     except OSError:
-        key = (str(folder), 0, 0)  # load_policy reports the missing file
+        key = (str(folder), 0, 0, str(device))  # load_policy reports the missing file
     found = _LOADED.get(key)
     if found is None:
-        found = _LOADED[key] = load_policy(folder)
+        policy, meta, codec = load_policy(folder)
+        found = _LOADED[key] = (policy.to(device), meta, codec)
     return found
 
 
@@ -47,11 +49,15 @@ class LearnedAgent(Agent):
     name = "learned"
     description = "a policy trained by python -m simagym.train (pixels + instruction -> macros)"
 
-    def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = False,
+                 device: str = "auto") -> None:
         import torch
 
+        from simagym.train.device import resolve_device
+
         self.path = Path(path)
-        self.policy, self.meta, self.codec = _load(path)
+        self.device = resolve_device(device)  # auto: a CUDA GPU when torch sees one
+        self.policy, self.meta, self.codec = _load(path, self.device)
         obs = self.meta["observation"]
         self.resolution = tuple(obs["resolution"])
         self.frame_stack = int(obs["frame_stack"])
@@ -64,7 +70,7 @@ class LearnedAgent(Agent):
     def reset(self, instruction: str, env: Any | None = None) -> None:
         torch = self._torch
         self._frames.clear()
-        ids = torch.as_tensor(self.codec.ids(instruction)[None])
+        ids = torch.as_tensor(self.codec.ids(instruction)[None], device=self.device)
         with torch.inference_mode():
             # The instruction is fixed for the episode: embed it once.
             self._text = self.policy.features_extractor.embed(ids)
@@ -87,7 +93,7 @@ class LearnedAgent(Agent):
             self._frames.append(frame)
         torch = self._torch
         with torch.inference_mode():
-            out = logits(self.policy, to_pixels(np.stack(self._frames)[None]), self._text)[0]
+            out = logits(self.policy, to_pixels(np.stack(self._frames)[None]).to(self.device), self._text)[0].cpu()
         if self.deterministic:
             return int(out.argmax())
         probs = torch.softmax(out.double(), 0).numpy()

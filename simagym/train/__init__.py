@@ -1,8 +1,17 @@
 """Training language-conditioned agents: ``python -m simagym.train``.
 
 One run (:mod:`simagym.train.pipeline`) makes a text encoder, collects oracle
-demonstrations (:mod:`~simagym.train.demos`), trains the pixels + instruction
-policy (:mod:`~simagym.train.policy`) by behaviour cloning (:mod:`~simagym.train.bc`)
+demonstrations (:mod:`~simagym.train.demos`, cached on disk by
+:mod:`~simagym.train.demo_cache`), trains the pixels + instruction policy
+(:mod:`~simagym.train.policy`) by behaviour cloning (:mod:`~simagym.train.bc`)
 and/or PPO (:mod:`~simagym.train.ppo`), saves a checkpoint
 (:mod:`~simagym.train.checkpoint`) and evaluates it next to the random agent.
 """
+
+import os
+
+# Idle OpenMP threads sleep rather than spin. A spinning thread holds a core that a busy one (or a
+# demonstration or env worker, or another job on a shared machine) needs: on 2 shared cores, two
+# spinning torch threads ran behaviour cloning 5x slower than one, sleeping ones about as fast as
+# one. The OpenMP runtime reads this when torch loads it, so it counts only if set before that.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -100,7 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--envs", type=positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
     tune.add_argument("--workers", type=positive_int, metavar="K",
                       help=f"processes for demonstrations and evaluation (default: {d.demo_workers})")
-    tune.add_argument("--threads", type=positive_int, help=f"torch threads (default: {d.threads})")
+    tune.add_argument("--threads", type=positive_int, metavar="N",
+                      help=f"torch threads (default: {d.threads}; more help only where cores are otherwise idle)")
+    tune.add_argument("--device", default=None, metavar="auto|cpu|cuda",
+                      help=f"where the policy trains: auto uses a CUDA GPU when torch sees one (default: {d.device})")
+    tune.add_argument("--demo-cache", metavar="DIR|off",
+                      help="where oracle demonstrations are kept across runs, keyed by task content, seed, resolution"
+                           " and noise (default: $XDG_CACHE_HOME/simagym/demos); off: play them every time")
     tune.add_argument("--seed", type=int, default=None, help=f"(default: {d.seed})")
 
     out = p.add_argument_group("output")
@@ -156,6 +162,10 @@ def config_from_args(args: argparse.Namespace):
         value = getattr(args, flag)
         if value is not None:
             changes[name] = value
+    if args.device is not None:
+        changes["device"] = args.device
+    if args.demo_cache is not None:
+        changes["demo_cache"] = None if args.demo_cache == "off" else str(Path(args.demo_cache).resolve())
     if args.workers:
         changes |= {"demo_workers": args.workers, "eval_workers": args.workers}
     if args.no_time_limit:

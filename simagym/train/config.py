@@ -80,13 +80,19 @@ class TrainConfig:
     eval_workers: int = 2
 
     # --- bookkeeping ----------------------------------------------------------------------
-    # One torch thread: on a shared 2-core machine a second one spins against other processes and
-    # made BC 5-10x slower in our measurements; parallelism comes from worker processes instead.
+    # One torch thread: on this project's shared 2-core machine the other core is rarely free, and a second
+    # thread made BC slower (0.96x against 1.27x for one, bench/results/train_speed.md). Idle threads now
+    # sleep instead of spinning (simagym/train/__init__.py), so --threads N is safe where cores are free.
     threads: int = 1
+    device: str = "auto"  # auto: CUDA when torch.cuda.is_available(), else the CPU; or cpu, cuda, cuda:N
+    # Oracle episodes kept on disk across runs: auto ($XDG_CACHE_HOME/simagym/demos), a folder, or None (off).
+    demo_cache: str | None = "auto"
     snapshot_seconds: float | None = None  # save a checkpoint every N seconds of training (for curves)
     progress: bool = True
 
     def validate(self) -> "TrainConfig":
+        from simagym.train.device import is_device_name
+
         def need(ok: bool, name: str, message: str) -> None:
             if not ok:
                 raise ConfigError(f"{name}: {message}")
@@ -108,6 +114,8 @@ class TrainConfig:
         need(len(self.channels) == 3 and all(c >= 1 for c in self.channels), "channels", "three positive widths")
         need(self.text_hidden % self.text_heads == 0, "text_hidden", "must be divisible by text_heads")
         need(self.eval_episodes is None or self.eval_episodes >= 1, "eval_episodes", "must be >= 1")
+        need(self.threads >= 1, "threads", "must be >= 1")
+        need(is_device_name(self.device), "device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}")
         need(self.suite is not None or bool(self.tasks) or self.demo_dir is not None, "tasks",
              "give --tasks or --suite")
         need(self.demo_dir is None or self.uses_bc, "demo_dir",

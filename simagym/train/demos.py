@@ -1,4 +1,4 @@
-"""Oracle demonstrations, generated in parallel worker processes.
+"""Oracle demonstrations, generated in parallel worker processes and cached across runs.
 
 The oracle acts in the same macro space as a learned policy, so its episodes
 are directly learnable. With ``noise`` > 0 the *executed* move is sometimes a
@@ -6,23 +6,42 @@ random one while the *label* stays the oracle's choice for that frame (DART-styl
 noise injection): the data then also shows how to recover from small mistakes,
 which plain behaviour cloning never sees.
 
+Every task has its own sequence of episode seeds for a run seed, and every
+episode its own noise stream, so an episode does not depend on which other
+tasks, or how many episodes, a run asks for: with a
+:class:`~simagym.train.demo_cache.DemoCache` the episodes an earlier run played
+are read back instead of played again, and the result is the same either way.
+
 Workers are spawned (no inherited pygame/SDL state), import no torch, and send
-back compact arrays.
+back compact arrays. Frames are stored once, uint8, in one array that grows in
+place (never a second, concatenated copy), so the whole catalogue's
+demonstrations fit in memory: 16,000 episodes at 64x64 are about 10 GB.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import queue
+import threading
+import zlib
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
+from simagym.train.demo_cache import CachedEpisodes, DemoCache, Episode
 from simagym.train.envs import TRAIN_SEED_BASE
 
 #: Episodes per worker job: big enough to amortise pickling, small enough for a smooth progress bar.
 CHUNK = 16
+#: Cached episodes read ahead of the one being stored.
+READ_AHEAD = 64
+#: Episodes per task and run seed: the episode index has this many values in the seed.
+MAX_EPISODES_PER_TASK = 1 << 20
+#: Mixed into each episode's seed for its noise stream, so noise never repeats the env's draws.
+NOISE_STREAM = 0x4E015E
 
 
 @dataclass
@@ -36,6 +55,7 @@ class Demos:
     tasks: list[str]  # (E,)
     successes: np.ndarray  # (E,) bool: did the (noisy) episode succeed
     seeds: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (E,)
+    cached: int = 0  # how many of the episodes were read from the cache rather than played
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -65,7 +85,35 @@ class Demos:
             tasks=[t for p in parts for t in p.tasks],
             successes=np.concatenate([p.successes for p in parts]),
             seeds=np.concatenate([p.seeds for p in parts]),
+            cached=sum(p.cached for p in parts),
         )
+
+
+@dataclass(frozen=True)
+class Job:
+    """The ``index``-th episode of ``task`` in a run, played with env seed ``seed``."""
+
+    task: str
+    index: int
+    seed: int
+
+
+def episode_seed(task: str, index: int, seed: int) -> int:
+    """The env seed of ``task``'s ``index``-th demonstration in a run with ``seed``.
+
+    Far above evaluation seeds, different for every task (tasks with the same layout
+    parameters would otherwise share maps), and independent of the run's other tasks.
+    """
+    if not 0 <= index < MAX_EPISODES_PER_TASK:
+        raise ValueError(f"at most {MAX_EPISODES_PER_TASK:,} demonstrations per task")
+    per_task = (zlib.crc32(task.encode()) << 10) | (seed % 1024)
+    return TRAIN_SEED_BASE + per_task * MAX_EPISODES_PER_TASK + index
+
+
+def plan_jobs(task_ids: Sequence[str], episodes: int, seed: int) -> list[Job]:
+    """Tasks round-robin (balanced data, even when a time budget stops generation early)."""
+    n = len(task_ids)
+    return [Job(task_ids[i % n], i // n, episode_seed(task_ids[i % n], i // n, seed)) for i in range(episodes)]
 
 
 def _init_worker() -> None:
@@ -74,91 +122,249 @@ def _init_worker() -> None:
     configure_sdl()
 
 
-def record_episodes(jobs: Sequence[tuple[str, int]], resolution: int, noise: float, noise_seed: int) -> Demos:
-    """Play the oracle on each (task, seed); runs inside a worker."""
+def play_episodes(jobs: Sequence[Job], resolution: int, noise: float) -> list[Episode]:
+    """Play the oracle on each job; runs inside a worker."""
     import simagym
     from simagym.agents.oracle import OracleAgent
     from simagym.macros import DiscreteActions, key_macro
 
-    moves = [key_macro(k) for k in ("W", "A", "S", "D")]
-    rng = np.random.default_rng(noise_seed)
+    moves = np.array([key_macro(k) for k in ("W", "A", "S", "D")])
     envs: dict[str, DiscreteActions] = {}
-    frames: list[np.ndarray] = []
-    actions: list[int] = []
-    starts, instructions, tasks, successes, seeds = [], [], [], [], []
-    for task, seed in jobs:
-        env = envs.get(task)
+    played = []
+    for job in jobs:
+        env = envs.get(job.task)
         if env is None:
-            env = envs[task] = DiscreteActions(simagym.make(task, resolution=resolution))
-        obs, info = env.reset(seed=seed)
+            env = envs[job.task] = DiscreteActions(simagym.make(job.task, resolution=resolution))
+        rng = np.random.default_rng([job.seed, NOISE_STREAM])
+        obs, info = env.reset(seed=job.seed)
         oracle = OracleAgent()
         oracle.reset(obs["instruction"], env.unwrapped)
-        starts.append(len(actions))
-        instructions.append(obs["instruction"])
-        tasks.append(task)
-        seeds.append(seed)
+        frames, actions = [], []
         while True:
             label = oracle.act(obs)
             frames.append(obs["pixels"])
             actions.append(label)
-            played = int(rng.choice(moves)) if noise and rng.random() < noise else label
-            obs, _, terminated, truncated, info = env.step(played)
+            move = int(moves[rng.integers(len(moves))]) if noise and rng.random() < noise else label
+            obs, _, terminated, truncated, info = env.step(move)
             if terminated or truncated:
                 break
-        successes.append(bool(info["success"]))
+        played.append(Episode(frames=np.stack(frames), actions=np.asarray(actions, np.int16),
+                              instruction=obs["instruction"], success=bool(info["success"]), seed=job.seed))
     for env in envs.values():
         env.close()
-    return Demos(
-        frames=np.stack(frames), actions=np.asarray(actions, np.int16), episode_starts=np.asarray(starts, np.int64),
-        instructions=instructions, tasks=tasks, successes=np.asarray(successes, bool), seeds=np.asarray(seeds, np.int64),
-    )
+    return played
 
 
-def plan_jobs(task_ids: Sequence[str], episodes: int, seed: int) -> list[tuple[str, int]]:
-    """Tasks round-robin (balanced data), each episode with its own seed far from evaluation seeds."""
-    base = TRAIN_SEED_BASE + (seed % 1024) * (1 << 20)
-    return [(task_ids[i % len(task_ids)], base + i) for i in range(episodes)]
+class _Episodes:
+    """Episodes appended in order; frames go into one uint8 array that grows in place.
+
+    ``ndarray.resize`` reallocates, which for a large array remaps its pages instead of copying
+    them, in steps of an eighth: frames are never held twice, and at most an eighth more memory
+    is touched than kept.
+    """
+
+    def __init__(self, frame_shape: tuple[int, ...]) -> None:
+        self.frames = np.empty((1024, *frame_shape), np.uint8)
+        self.size = 0
+        self.actions: list[np.ndarray] = []
+        self.starts: list[int] = []
+        self.instructions: list[str] = []
+        self.tasks: list[str] = []
+        self.successes: list[bool] = []
+        self.seeds: list[int] = []
+        self.indices: list[int] = []  # each episode's index among its task's
+        self.cached = 0
+
+    def add(self, task: str, index: int, episode: Episode) -> None:
+        end = self.size + len(episode)
+        if end > len(self.frames):
+            grown = max(end, len(self.frames) + len(self.frames) // 8)
+            self.frames.resize((grown, *self.frames.shape[1:]), refcheck=False)  # no views of it are kept
+        self.frames[self.size:end] = episode.frames
+        self.starts.append(self.size)
+        self.size = end
+        self.actions.append(episode.actions)
+        self.instructions.append(episode.instruction)
+        self.tasks.append(task)
+        self.successes.append(episode.success)
+        self.seeds.append(episode.seed)
+        self.indices.append(index)
+
+    def demos(self) -> Demos:
+        if not self.size:
+            raise ValueError("no demonstration frames")
+        self.frames.resize((self.size, *self.frames.shape[1:]), refcheck=False)
+        return Demos(frames=self.frames, actions=np.concatenate(self.actions),
+                     episode_starts=np.asarray(self.starts, np.int64), instructions=self.instructions,
+                     tasks=self.tasks, successes=np.asarray(self.successes, bool),
+                     seeds=np.asarray(self.seeds, np.int64), cached=self.cached)
+
+
+class _Players:
+    """Plays chunks of jobs, in order, in worker processes (a few chunks ahead) or here (one worker)."""
+
+    def __init__(self, chunks: Sequence[Sequence[Job]], resolution: int, noise: float, workers: int,
+                 should_stop: Callable[[], bool] | None) -> None:
+        self.args = (resolution, noise)
+        self.todo = deque(enumerate(chunks))
+        self.should_stop = should_stop
+        self.running: dict[Future, int] = {}
+        self.done: dict[int, list[Episode]] = {}
+        self.ahead = 2 * workers  # chunks under way or finished but not yet taken: bounds memory
+        self.pool = None
+        if workers > 1 and chunks:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+        self.poll()
+
+    def _stopped(self) -> bool:
+        if self.todo and self.should_stop is not None and self.should_stop():
+            self.todo.clear()  # a time budget: keep what is finished or under way
+        return not self.todo
+
+    def poll(self) -> None:
+        """Collect finished chunks and start the next ones, without waiting."""
+        if self.pool is None:
+            return
+        for future in [f for f in self.running if f.done()]:
+            self.done[self.running.pop(future)] = future.result()
+        while len(self.running) + len(self.done) < self.ahead and not self._stopped():
+            i, chunk = self.todo.popleft()
+            self.running[self.pool.submit(play_episodes, chunk, *self.args)] = i
+
+    def take(self, i: int) -> list[Episode]:
+        """Chunk ``i``'s episodes, once played; none if a time budget stopped it before it started.
+
+        Chunks are taken in order, so every chunk before ``i`` is already taken.
+        """
+        while i not in self.done:
+            if i not in self.running.values():
+                if self._stopped() or self.pool is not None:
+                    return []
+                j, chunk = self.todo.popleft()  # no workers: play it here
+                self.done[j] = play_episodes(chunk, *self.args)
+                continue
+            wait(self.running, return_when=FIRST_COMPLETED)
+            self.poll()
+        episodes = self.done.pop(i)
+        self.poll()
+        return episodes
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+class _Reader:
+    """Cached episodes in plan order, read by a thread a bounded number ahead of the consumer.
+
+    Decompressing and checking frames (zlib releases the GIL) then overlaps with storing them.
+    """
+
+    def __init__(self, tasks: Sequence[str], cached: dict[str, CachedEpisodes]) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(tasks, cached), daemon=True)
+        self.thread.start()
+
+    def _run(self, tasks: Sequence[str], cached: dict[str, CachedEpisodes]) -> None:
+        for task in tasks:
+            try:
+                item = cached[task].next()
+            except BaseException as err:  # handed to the consumer, raised there
+                item = err
+            while not self.stop.is_set():
+                try:
+                    self.queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if self.stop.is_set() or isinstance(item, BaseException):
+                return
+
+    def next(self) -> Episode | None:
+        item = self.queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def generate(task_ids: Sequence[str], episodes: int, *, seed: int = 0, resolution: int = 64, noise: float = 0.0,
              workers: int = 2, on_progress: Callable[[int], None] | None = None,
-             should_stop: Callable[[], bool] | None = None) -> Demos:
+             should_stop: Callable[[], bool] | None = None, cache: DemoCache | None = None) -> Demos:
     """``episodes`` oracle episodes over ``task_ids``; the same arguments give the same demos.
 
     ``on_progress(n)`` is told of every n finished episodes; ``should_stop()`` ends early
-    (a time budget) with the episodes finished so far.
+    (a time budget) with the episodes finished so far. With ``cache``, episodes found there
+    are read instead of played, and played ones are added to it; the result is identical.
     """
     jobs = plan_jobs(task_ids, episodes, seed)
-    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    results: dict[int, Demos] = {}
-    if workers <= 1:
-        for i, chunk in enumerate(chunks):
-            results[i] = record_episodes(chunk, resolution, noise, seed * 100_003 + i)
+    needed = Counter(job.task for job in jobs)
+    cached: dict[str, CachedEpisodes] = {}
+    if cache is not None:
+        for task, n in needed.items():
+            seeds = [episode_seed(task, j, seed) for j in range(n)]
+            cached[task] = cache.task(task, seed=seed, resolution=resolution, noise=noise).open(n, seeds)
+    hit = [job.task in cached and job.index < cached[job.task].count for job in jobs]
+    misses = [job for job, h in zip(jobs, hit) if not h]
+    players = _Players([misses[c:c + CHUNK] for c in range(0, len(misses), CHUNK)], resolution, noise, workers,
+                       should_stop)
+    reader = _Reader([job.task for job, h in zip(jobs, hit) if h], cached)
+    out = _Episodes((resolution, resolution, 3))
+    try:
+        played: deque[Episode] = deque()
+        n_played = 0
+        for job, from_cache in zip(jobs, hit):
+            if from_cache:
+                episode = reader.next()
+                players.poll()  # keep the workers busy meanwhile
+                if episode is None:  # a damaged segment (reported): play it again
+                    episode = play_episodes([job], resolution, noise)[0]
+                else:
+                    out.cached += 1
+            else:
+                if n_played % CHUNK == 0:  # the first episode of the next chunk
+                    played = deque(players.take(n_played // CHUNK))
+                n_played += 1
+                if not played:
+                    continue  # a time budget stopped this episode's chunk before it started
+                episode = played.popleft()
+            out.add(job.task, job.index, episode)
             if on_progress:
-                on_progress(len(chunk))
-            if should_stop and should_stop():
-                break
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
-            pending = iter(enumerate(chunks))
-            running = {}
-            for i, chunk in pending:
-                running[pool.submit(record_episodes, chunk, resolution, noise, seed * 100_003 + i)] = (i, len(chunk))
-                if len(running) >= 2 * workers:
-                    break
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    i, n = running.pop(future)
-                    results[i] = future.result()
-                    if on_progress:
-                        on_progress(n)
-                    if should_stop and should_stop():
-                        continue
-                    nxt = next(pending, None)
-                    if nxt is not None:
-                        j, chunk = nxt
-                        running[pool.submit(record_episodes, chunk, resolution, noise, seed * 100_003 + j)] = (j, len(chunk))
-    # In chunk order, so the result does not depend on which worker finished first.
-    return Demos.concatenate([results[i] for i in sorted(results)])
+                on_progress(1)
+    finally:
+        reader.close()
+        players.close()
+        for episodes_of_task in cached.values():
+            episodes_of_task.close()
+    demos = out.demos()
+    if cache is not None:
+        _add_to_cache(cache, demos, out.indices, cached, seed=seed, resolution=resolution, noise=noise)
+    return demos
+
+
+def _add_to_cache(cache: DemoCache, demos: Demos, indices: list[int], cached: dict[str, CachedEpisodes], *,
+                  seed: int, resolution: int, noise: float) -> None:
+    """Write, per task, the episodes this run played after the cached ones (while they run on, with
+    no gap: a time budget may have left some out), as one new segment; in threads (zlib releases the GIL)."""
+    lengths = demos.episode_lengths()
+    by_task: dict[str, dict[int, int]] = {}
+    for e, (task, index) in enumerate(zip(demos.tasks, indices)):
+        by_task.setdefault(task, {})[index] = e
+    segments = []
+    for task, episodes in by_task.items():
+        first = cached[task].count if cached[task].damaged_from is None else cached[task].damaged_from
+        new = []
+        while first + len(new) in episodes:
+            e = episodes[first + len(new)]
+            a, b = demos.episode_starts[e], demos.episode_starts[e] + lengths[e]
+            new.append(Episode(frames=demos.frames[a:b], actions=demos.actions[a:b], instruction=demos.instructions[e],
+                               success=bool(demos.successes[e]), seed=int(demos.seeds[e])))
+        if new:
+            segments.append((cache.task(task, seed=seed, resolution=resolution, noise=noise), first, new))
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        list(writers.map(lambda args: args[0].write(args[1], args[2]), segments))

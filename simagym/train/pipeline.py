@@ -135,11 +135,13 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
 
     from simagym.macros import MACROS
     from simagym.train import checkpoint as ckpt
+    from simagym.train.device import resolve_device
     from simagym.train.policy import build_policy, policy_space
     from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
 
     console = console or Console(stderr=True)
     cfg, suite = resolve(cfg)
+    device = resolve_device(cfg.device)  # a missing GPU is a one-line error before anything is written
     run_dir = Path(cfg.out)
     if (run_dir / "config.json").exists():
         raise ConfigError(f"out: {run_dir} already holds a run; choose another --out (or delete it)")
@@ -186,10 +188,10 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
         with progress:
             # 2. Behaviour cloning from oracle demonstrations.
             if cfg.uses_bc:
-                policy = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot)
+                policy = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot, device)
             # 3. PPO (from the BC weights for bc+ppo).
             if cfg.uses_ppo:
-                policy = _run_ppo(cfg, policy, text_dir, arch, progress, run_dir, deadline, result, snapshot)
+                policy = _run_ppo(cfg, policy, text_dir, arch, progress, run_dir, deadline, result, snapshot, device)
     finally:
         writer.close()
     result.timings["train_s"] = time.monotonic() - t_start
@@ -222,6 +224,7 @@ def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline
     too, as :func:`recorded_bc_data` does for recorded play.
     """
     from simagym.train.bc import BCData
+    from simagym.train.demo_cache import DemoCache
     from simagym.train.demos import generate
 
     t0 = time.monotonic()
@@ -235,16 +238,19 @@ def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline
 
     # Demonstrations may use at most a third of the time budget; training needs the rest.
     demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3
+    cache = None if cfg.demo_cache is None else DemoCache(None if cfg.demo_cache == "auto" else cfg.demo_cache)
     demos = generate(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
-                     workers=cfg.demo_workers, on_progress=on_demo,
+                     workers=cfg.demo_workers, on_progress=on_demo, cache=cache,
                      should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
     progress.update(bar, completed=cfg.demos, info=f"{demos.episodes} episodes, {len(demos)} frames")
     result.timings["demos_s"] = time.monotonic() - t0
     result.train_stats["demo_episodes"] = demos.episodes
     result.train_stats["demo_frames"] = len(demos)
+    result.train_stats["demo_cached"] = demos.cached
     result.train_stats["demo_success"] = float(demos.successes.mean())
     writer.add_scalar("demos/frames_per_s", len(demos) / max(result.timings["demos_s"], 1e-9), 0)
-    progress.console.print(f"demonstrations: {demos.episodes} oracle episodes, {len(demos)} frames in"
+    cached = f", {demos.cached} of them from {cache.root}" if demos.cached else ""
+    progress.console.print(f"demonstrations: {demos.episodes} oracle episodes{cached}, {len(demos)} frames in"
                            f" {result.timings['demos_s']:.0f} s ({demos.successes.mean():.0%} succeeded despite"
                            f" {cfg.demo_noise:.0%} random moves)")
     ids = codec.ids_many(demos.instructions)  # one row per episode
@@ -292,7 +298,7 @@ def recorded_bc_data(cfg: TrainConfig, codec, progress: Progress, result: RunRes
 
 
 def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
-            result: RunResult, snapshot) -> Any:
+            result: RunResult, snapshot, device) -> Any:
     from simagym.train.bc import train_bc
 
     if cfg.demo_dir is not None:
@@ -313,7 +319,8 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
                      lr=cfg.lr, weight_decay=cfg.weight_decay, val_fraction=cfg.val_fraction, seed=cfg.seed,
                      word_dropout=0.0 if cfg.no_language else cfg.word_dropout,
                      time_budget=budget, writer=writer, on_progress=on_bc,
-                     on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds)
+                     on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds,
+                     device=device)
     progress.update(bar, completed=1000)
     result.timings["bc_s"] = time.monotonic() - t1
     result.train_stats["bc"] = stats
@@ -325,7 +332,7 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
 
 
 def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], progress: Progress, run_dir: Path,
-             deadline: float | None, result: RunResult, snapshot) -> Any:
+             deadline: float | None, result: RunResult, snapshot, device) -> Any:
     from simagym.train.ppo import train_ppo
 
     bar = progress.add_task("PPO", total=1000, info="starting env workers")
@@ -344,7 +351,7 @@ def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], pro
         clip_range=cfg.clip_range, ent_coef=cfg.ent_coef, seed=cfg.seed,
         init_state=policy.state_dict() if cfg.uses_bc or cfg.init else None, tensorboard=run_dir / "tb",
         time_budget=budget, resolution=cfg.resolution, on_progress=on_ppo,
-        on_snapshot=snapshot, snapshot_seconds=cfg.snapshot_seconds)
+        on_snapshot=snapshot, snapshot_seconds=cfg.snapshot_seconds, device=device)
     progress.update(bar, completed=1000)
     result.timings["ppo_s"] = time.monotonic() - t0
     result.train_stats["ppo"] = stats

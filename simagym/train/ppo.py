@@ -72,8 +72,8 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
               time_budget: float | None = None, resolution: int = 64,
               on_progress: Callable[[float, dict], None] | None = None,
               on_snapshot: Callable[[Any, float], None] | None = None, snapshot_seconds: float | None = None,
-              ) -> tuple[InstructedPolicy, dict[str, float]]:
-    """Run PPO for ``steps`` env steps (or ``time_budget`` seconds); return the trained policy and stats."""
+              device: torch.device | str = "cpu") -> tuple[InstructedPolicy, dict[str, float]]:
+    """Run PPO for ``steps`` env steps (or ``time_budget`` seconds) on ``device``; return the trained policy and stats."""
     from simagym.train.bc import reuse_freed_memory
 
     reuse_freed_memory()
@@ -83,7 +83,7 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
         model = PPO(
             InstructedPolicy, vec, learning_rate=lr, n_steps=n_steps, batch_size=batch_size, n_epochs=epochs,
             gamma=gamma, gae_lambda=gae_lambda, clip_range=clip_range, ent_coef=ent_coef, seed=seed,
-            policy_kwargs=policy_kwargs(arch, text_dir, text_weights=True), device="cpu", verbose=0,
+            policy_kwargs=policy_kwargs(arch, text_dir, text_weights=True), device=device, verbose=0,
             tensorboard_log=str(tensorboard) if tensorboard else None,
         )
         if init_state is not None:
