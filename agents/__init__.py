@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from typing import Any, Mapping
 
 from simagym.agents.base import Agent
 
@@ -13,13 +14,19 @@ BUILTIN = {
 }
 
 
-def load_agent(spec: str, seed: int | None = None) -> Agent:
+def load_agent(spec: str, seed: int | None = None, options: Mapping[str, Any] | None = None) -> Agent:
     """``random``, ``oracle``, ``package.module:ClassName`` of an :class:`Agent` subclass, or the
-    path of a run folder written by ``python -m simagym.train`` (a :class:`LearnedAgent`)."""
+    path of a run folder written by ``python -m simagym.train`` (a :class:`LearnedAgent`).
+
+    ``options`` (``deterministic``, ``cfg``) say how a learned agent acts; other agents take none.
+    """
     if spec not in BUILTIN and _is_run_path(spec):
         from simagym.agents.learned import LearnedAgent
 
-        return LearnedAgent(spec, seed=seed)  # CheckpointError (a ValueError) says what is wrong
+        return LearnedAgent(spec, seed=seed, **(options or {}))  # CheckpointError (a ValueError) says what is wrong
+    if options:
+        raise ValueError(f"{', '.join(options)} applies to a trained agent (a run folder from python -m simagym.train),"
+                         f" not {spec!r}")
     target = BUILTIN.get(spec, spec)
     if ":" not in target:
         raise ValueError(

@@ -33,3 +33,7 @@ class Agent(ABC):
 
     def parameter_count(self) -> int:
         return 0
+
+    def settings(self) -> dict[str, Any]:
+        """The options that change how this agent acts (results record them beside its name)."""
+        return {}

@@ -9,6 +9,12 @@ recurs, and an argmax agent repeats the same move forever. On the default
 training run, sampling succeeded in 88.6% of train-default episodes where the
 argmax did in 74.3%. Loaded weights are cached per process, so an evaluation
 worker that makes a fresh agent for every episode loads the checkpoint once.
+
+``cfg=LAMBDA`` acts with classifier-free guidance on language (SIMA's method):
+on ``logits(instruction) + LAMBDA * (logits(instruction) - logits(blank))``, the
+blank being the empty instruction that ``--no-language`` and training's
+``--cfg-dropout`` use (an agent trained without it is refused). 0 is the plain
+policy; larger values push the action further towards what the instruction adds.
 """
 
 from __future__ import annotations
@@ -45,15 +51,25 @@ def _load(path: str | os.PathLike[str], device):
     return found
 
 
+def guided_logits(conditioned, blank, scale: float):
+    """Classifier-free guidance: ``conditioned + scale * (conditioned - blank)`` (tensors or arrays alike)."""
+    return conditioned + scale * (conditioned - blank)
+
+
 class LearnedAgent(Agent):
     name = "learned"
     description = "a policy trained by python -m simagym.train (pixels + instruction -> macros)"
 
     def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = False,
-                 device: str = "auto") -> None:
+                 device: str = "auto", cfg: float = 0.0) -> None:
+        import math
+
         import torch
 
         from simagym.train.device import resolve_device
+
+        if not math.isfinite(cfg):
+            raise ValueError(f"cfg must be a finite number (the guidance scale; 0 = none), got {cfg}")
 
         self.path = Path(path)
         self.device = resolve_device(device)  # auto: a CUDA GPU when torch sees one
@@ -62,6 +78,11 @@ class LearnedAgent(Agent):
         self.resolution = tuple(obs["resolution"])
         self.frame_stack = int(obs["frame_stack"])
         self.deterministic = deterministic
+        self.cfg = float(cfg)
+        if self.cfg and self.meta.get("trained", {}).get("cfg_dropout") == 0:
+            raise ValueError(f"{self.path} was trained without --cfg-dropout, so it never learned to act on the"
+                             " blank instruction that guidance contrasts with; train with --cfg-dropout 0.1 to use"
+                             " --cfg")
         self._rng = np.random.default_rng(seed)
         self._torch = torch
         self._frames: deque[np.ndarray] = deque(maxlen=self.frame_stack)
@@ -71,6 +92,8 @@ class LearnedAgent(Agent):
         torch = self._torch
         self._frames.clear()
         ids = torch.as_tensor(self.codec.ids(instruction)[None], device=self.device)
+        if self.cfg:  # a second row: the blank instruction (the empty text, as --no-language encodes it)
+            ids = torch.cat([ids, torch.as_tensor(self.codec.ids("")[None], device=self.device)])
         with torch.inference_mode():
             # The instruction is fixed for the episode: embed it once.
             self._text = self.policy.features_extractor.embed(ids)
@@ -92,8 +115,10 @@ class LearnedAgent(Agent):
         else:
             self._frames.append(frame)
         torch = self._torch
+        pixels = to_pixels(np.stack(self._frames)[None]).to(self.device)
         with torch.inference_mode():
-            out = logits(self.policy, to_pixels(np.stack(self._frames)[None]).to(self.device), self._text)[0].cpu()
+            out = logits(self.policy, pixels.expand(len(self._text), *pixels.shape[1:]), self._text).cpu()
+        out = guided_logits(out[0], out[1], self.cfg) if self.cfg else out[0]
         if self.deterministic:
             return int(out.argmax())
         probs = torch.softmax(out.double(), 0).numpy()
@@ -101,3 +126,6 @@ class LearnedAgent(Agent):
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.policy.parameters())
+
+    def settings(self) -> dict[str, Any]:
+        return {"deterministic": self.deterministic, "cfg": self.cfg}

@@ -377,7 +377,7 @@ def test_demos_dir_errors_name_the_fix(tmp_path, capsys):
         run(tiny_config(tmp_path / "a", demo_dir=str(rec), tasks=[TASKS[1]]))
     with pytest.raises(Exception, match="recorded at 64x64, but agents train at 48x48; record again"):
         run(tiny_config(tmp_path / "b", demo_dir=str(rec), tasks=[], resolution=48))
-    with pytest.raises(Exception, match="use --algo bc or bc\\+ppo"):
+    with pytest.raises(Exception, match="use --algo bc, bc\\+ppo or dagger"):
         tiny_config(tmp_path / "c", demo_dir=str(rec), algo="ppo").validate()
     assert main(["--demos", str(tmp_path / "nothing"), "--no-progress"]) == 2
     assert "is not a folder; record one with" in capsys.readouterr().err

@@ -10,6 +10,7 @@ Bad arguments exit with status 2 and a one-line message, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -23,6 +24,26 @@ from simagym.cli_errors import configure_logging, fail, OneLineParser, positive_
 from simagym.eval.errors import EvalError
 
 PROG = "python -m simagym.eval"
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return value
+
+
+def agent_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How a trained agent acts (``--deterministic``, ``--cfg``); empty when neither flag is given."""
+    options: dict[str, Any] = {}
+    if args.deterministic:
+        options["deterministic"] = True
+    if args.cfg is not None:
+        options["cfg"] = args.cfg
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run folder; re-running with the same folder resumes (default: results/<agent>-<suite>)")
     parser.add_argument("--record-videos", type=positive_int, default=None, metavar="N",
                         help="after the run, save GIFs of N episodes per task into DIR/videos (for the leaderboard)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="a trained agent plays its most likely macro (argmax) instead of sampling one")
+    parser.add_argument("--cfg", type=_finite_float, default=None, metavar="LAMBDA",
+                        help="a trained agent acts on logits(instruction) + LAMBDA * (logits(instruction) -"
+                             " logits(blank)): classifier-free guidance on language (default: 0, none)")
     parser.add_argument("--name", default=None, help="the agent's name in results and on the leaderboard (default: its class's)")
     parser.add_argument("--description", default=None, help="a one-line description of the agent (default: its class's)")
     parser.add_argument("--list-suites", action="store_true", help="list the bundled suites (with content hashes) and exit")
@@ -78,7 +104,7 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
     suite = load_suite(args.suite)
     out = args.out or default_out(args.agent, args.suite)
     with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers,
-                 name=args.name, description=args.description) as run:
+                 name=args.name, description=args.description, agent_options=agent_options(args)) as run:
         if run.skipped:
             err_console.print(f"resuming {out}: {run.skipped} of {len(run.episodes)} episodes already finished")
         progress = Progress(
@@ -115,7 +141,7 @@ def _record_videos(args: argparse.Namespace, run: Any, err_console: Console) -> 
                         TimeElapsedColumn(), console=err_console, disable=args.no_progress)
     with progress:
         bar = progress.add_task("recording videos", total=len(chosen))
-        record_videos(args.agent, chosen, run.out_dir, workers=args.workers,
+        record_videos(args.agent, chosen, run.out_dir, workers=args.workers, agent_options=run.agent_options,
                       on_video=lambda _: progress.update(bar, advance=1))
 
 

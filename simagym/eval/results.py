@@ -164,6 +164,10 @@ def prepare_run_config(out_dir: str | os.PathLike[str], config: Mapping[str, Any
             was = f"agent {old['agent']!r} on suite {old['suite_name']}-v{old['suite_version']}"
             now = f"agent {config['agent']!r} on suite {config['suite_name']}-v{config['suite_version']}"
             raise EvalError(f"{out} holds a run of {was}, not {now}; choose another --out folder or delete it")
+        # How the agent acts (a learned agent's sampling or argmax, its guidance scale) is part of what it is.
+        if "agent_options" in old and old["agent_options"] != config.get("agent_options"):
+            raise EvalError(f"{out} holds a run of agent {old['agent']!r} acting with {old['agent_options']}, not"
+                            f" {config.get('agent_options')}; choose another --out folder or delete it")
         if old.get("suite_hash") not in (None, config.get("suite_hash")):
             raise EvalError(
                 f"{out} holds a run on suite {old['suite_name']}-v{old['suite_version']} with content hash "

@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from simagym.eval.errors import EvalError
 from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes,
@@ -46,7 +46,7 @@ def _init_worker() -> None:
 class _Playing:
     """One episode in progress: its env, its agent, what it has scored so far."""
 
-    def __init__(self, agent_spec: str, episode: Episode) -> None:
+    def __init__(self, agent_spec: str, episode: Episode, agent_options: Mapping[str, Any] | None = None) -> None:
         import simagym
         from simagym.agents import load_agent
         from simagym.macros import DiscreteActions
@@ -54,7 +54,7 @@ class _Playing:
         self.episode = episode
         self.env = DiscreteActions(simagym.make(episode.task, **env_options(episode.split)))
         self.obs, _ = self.env.reset(seed=episode.seed)
-        self.agent = load_agent(agent_spec, seed=episode.seed)
+        self.agent = load_agent(agent_spec, seed=episode.seed, options=agent_options)
         # Only privileged agents (the oracle) may read the world's ground truth.
         self.agent.reset(self.obs["instruction"], self.env.unwrapped if self.agent.privileged else None)
         self.steps, self.total, self.record = 0, 0.0, None
@@ -74,12 +74,13 @@ class _Playing:
             self.env.close()
 
 
-def run_group(agent_spec: str, episodes: Sequence[Episode]) -> list[dict[str, Any]]:
-    """Play episodes side by side, each with a fresh agent seeded by its episode's seed; return
-    their records in order. An agent class that acts for several episodes at once
+def run_group(agent_spec: str, episodes: Sequence[Episode],
+              agent_options: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Play episodes side by side, each with a fresh agent seeded by its episode's seed (acting as
+    ``agent_options`` say); return their records in order. An agent class that acts for several episodes at once
     (:meth:`~simagym.agents.base.Agent.act_together`: one forward pass for all) gets them together;
     the group is fixed by the suite's episode order, so results never depend on workers or timing."""
-    playing = [_Playing(agent_spec, episode) for episode in episodes]
+    playing = [_Playing(agent_spec, episode, agent_options) for episode in episodes]
     try:
         while True:
             live = [p for p in playing if p.record is None]
@@ -94,15 +95,17 @@ def run_group(agent_spec: str, episodes: Sequence[Episode]) -> list[dict[str, An
                 p.env.close()
 
 
-def run_episode(agent_spec: str, episode: Episode) -> dict[str, Any]:
+def run_episode(agent_spec: str, episode: Episode, agent_options: Mapping[str, Any] | None = None,
+                ) -> dict[str, Any]:
     """Play one episode with a fresh agent seeded by the episode's seed; return its record."""
-    return run_group(agent_spec, [episode])[0]
+    return run_group(agent_spec, [episode], agent_options)[0]
 
 
-def _guarded_group(agent_spec: str, episodes: Sequence[Episode]) -> list[dict[str, Any]]:
+def _guarded_group(agent_spec: str, episodes: Sequence[Episode],
+                   agent_options: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Like :func:`run_group`, but a crash comes back as data (tracebacks do not pickle)."""
     try:
-        return run_group(agent_spec, episodes)
+        return run_group(agent_spec, episodes, agent_options)
     except Exception as err:
         return [{"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc(),
                  "episode": list(episodes[0])}]
@@ -141,25 +144,28 @@ def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int,
     }
 
 
-def check_agent(agent: str) -> dict[str, Any]:
+def check_agent(agent: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Fail fast, in this process, on an agent that cannot be loaded; return what results record of it:
-    ``name``, ``description`` and ``parameters`` (its parameter count)."""
+    ``name``, ``description``, ``parameters`` (its parameter count), ``group_size`` and ``options``
+    (how it acts: a learned agent's sampling or argmax, and its guidance scale)."""
     from simagym.agents import load_agent
 
     try:
-        loaded = load_agent(agent, seed=0)
+        loaded = load_agent(agent, seed=0, options=options)
     except ValueError as err:
         raise EvalError(str(err)) from None
     return {"name": str(loaded.name), "description": str(loaded.description),
-            "parameters": int(loaded.parameter_count()), "group_size": int(type(loaded).group_size)}
+            "parameters": int(loaded.parameter_count()), "group_size": int(type(loaded).group_size),
+            "options": dict(loaded.settings())}
 
 
-def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int) -> Iterator[dict[str, Any]]:
+def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
+             options: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
     """Yield episode records (or error records) as their groups finish."""
     if workers == 1 or len(groups) <= 1:
         # In-process: no start-up cost, and simpler to debug.
         for group in groups:
-            yield from _guarded_group(agent, group)
+            yield from _guarded_group(agent, group, options)
         return
     ctx = multiprocessing.get_context(START_METHOD)
     pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker)
@@ -168,7 +174,7 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int) -> I
         queue = iter(groups)
         running: set[Future[list[dict[str, Any]]]] = set()
         for group in queue:
-            running.add(pool.submit(_guarded_group, agent, group))
+            running.add(pool.submit(_guarded_group, agent, group, options))
             if len(running) >= 2 * workers:
                 break
         while running:
@@ -176,7 +182,7 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int) -> I
             for future in done:
                 next_group = next(queue, None)
                 if next_group is not None:
-                    running.add(pool.submit(_guarded_group, agent, next_group))
+                    running.add(pool.submit(_guarded_group, agent, next_group, options))
                 yield from future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -185,12 +191,14 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int) -> I
 class EvalRun:
     """One invocation on a run folder: validates, locks it, knows what is left to run.
 
-    Use as a context manager; :meth:`execute` runs the pending episodes.
+    Use as a context manager; :meth:`execute` runs the pending episodes. ``agent_options``
+    (``deterministic``, ``cfg``) say how a learned agent acts; they are part of the run's identity.
     """
 
     def __init__(self, agent: str, suite: Suite, out_dir: str | os.PathLike[str], *,
                  episodes_per_task: int | None = None, workers: int = 1,
-                 name: str | None = None, description: str | None = None) -> None:
+                 name: str | None = None, description: str | None = None,
+                 agent_options: Mapping[str, Any] | None = None) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise EvalError(f"workers must be >= 1, got {workers!r}")
         self.agent = agent
@@ -199,7 +207,8 @@ class EvalRun:
         self.workers = workers
         self.episodes = suite.episodes(episodes_per_task)
         self.per_task = episodes_per_task
-        self.agent_info = check_agent(agent)
+        self.agent_options = dict(agent_options or {})
+        self.agent_info = check_agent(agent, self.agent_options)
         if name is not None:
             self.agent_info["name"] = name
         if description is not None:
@@ -248,7 +257,7 @@ class EvalRun:
             # and only what is missing is recorded: a resumed run gives what an uninterrupted one would.
             pending = set(self.pending)
             groups = [g for g in self.groups if pending.intersection(g)]
-            stream = closing(_results(self.agent, groups, self.workers))
+            stream = closing(_results(self.agent, groups, self.workers, self.agent_options))
             with EpisodeLog(self.out_dir) as episode_log, stream as results:
                 for record in results:
                     if "error" in record:
@@ -281,8 +290,9 @@ class EvalRun:
 
 def run_eval(agent: str, suite: Suite, out_dir: str | os.PathLike[str], *, episodes_per_task: int | None = None,
              workers: int = 1, on_result: Callable[[dict[str, Any]], None] | None = None,
-             name: str | None = None, description: str | None = None) -> RunOutcome:
+             name: str | None = None, description: str | None = None,
+             agent_options: Mapping[str, Any] | None = None) -> RunOutcome:
     """Run (or resume) ``agent`` on ``suite`` into ``out_dir``; return the outcome and summary."""
     with EvalRun(agent, suite, out_dir, episodes_per_task=episodes_per_task, workers=workers,
-                 name=name, description=description) as run:
+                 name=name, description=description, agent_options=agent_options) as run:
         return run.execute(on_result)

@@ -87,6 +87,9 @@ def render_summary(summary: Mapping[str, Any], console: Console | None = None) -
     console = console or Console()
     suite = summary["suite"]
     title = f"{summary['agent']} on {suite['name']}-v{suite['version']}"
+    options = summary.get("agent_options")
+    if options:  # how a learned agent acted: sampling or argmax, guidance scale
+        title += f" ({', '.join(f'{k}={v}' for k, v in options.items())})"
     if not summary["complete"]:
         title += f" (incomplete: {summary['episodes']}/{summary['planned']} episodes)"
     table = Table(title=title, title_justify="left")

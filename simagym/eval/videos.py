@@ -22,7 +22,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -65,8 +65,10 @@ def pick_episodes(episodes: Sequence[Episode], per_task: int) -> list[Episode]:
     return chosen
 
 
-def rollout_frames(agent_spec: str, episode: Episode, size: int = FRAME_SIZE) -> tuple[list[np.ndarray], dict[str, Any]]:
-    """Replay one episode with a fresh agent; return annotated frames and the episode's outcome."""
+def rollout_frames(agent_spec: str, episode: Episode, size: int = FRAME_SIZE,
+                   agent_options: Mapping[str, Any] | None = None) -> tuple[list[np.ndarray], dict[str, Any]]:
+    """Replay one episode with a fresh agent (acting as ``agent_options`` say); return annotated frames and
+    the episode's outcome."""
     import simagym
     from simagym import display
     from simagym.agents import load_agent
@@ -75,7 +77,7 @@ def rollout_frames(agent_spec: str, episode: Episode, size: int = FRAME_SIZE) ->
     env = DiscreteActions(simagym.make(episode.task, **env_options(episode.split)))
     try:
         obs, info = env.reset(seed=episode.seed)
-        agent = load_agent(agent_spec, seed=episode.seed)
+        agent = load_agent(agent_spec, seed=episode.seed, options=agent_options)
         agent.reset(obs["instruction"], env.unwrapped if agent.privileged else None)
         world, text = env.unwrapped.world, obs["instruction"]
         frames = [display.annotate(world.render(size, size), text)]
@@ -105,9 +107,10 @@ def save_gif(frames: Sequence[np.ndarray], path: Path, fps: int = FPS) -> None:
     os.replace(tmp, path)
 
 
-def record_one(agent_spec: str, episode: Episode, out_dir: str) -> dict[str, Any]:
+def record_one(agent_spec: str, episode: Episode, out_dir: str,
+               agent_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Record one episode's GIF into ``out_dir``; return its index entry (runs in a worker)."""
-    frames, outcome = rollout_frames(agent_spec, episode)
+    frames, outcome = rollout_frames(agent_spec, episode, agent_options=agent_options)
     name = video_name(episode)
     save_gif(frames, Path(out_dir) / name)
     return {"file": name, "task": episode.task, "seed": episode.seed, "split": episode.split, **outcome}
@@ -134,7 +137,8 @@ def _init_worker() -> None:
 
 
 def record_videos(agent_spec: str, episodes: Iterable[Episode], run_dir: str | os.PathLike[str], *,
-                  workers: int = 1, on_video: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+                  workers: int = 1, on_video: Callable[[dict[str, Any]], None] | None = None,
+                  agent_options: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Record GIFs of ``episodes`` into ``run_dir/videos`` (skipping those already there); return the index."""
     from simagym.headless import configure_sdl
 
@@ -155,11 +159,12 @@ def record_videos(agent_spec: str, episodes: Iterable[Episode], run_dir: str | o
 
     if workers == 1 or len(todo) <= 1:
         for episode in todo:
-            add(record_one(agent_spec, episode, str(videos_dir)))
+            add(record_one(agent_spec, episode, str(videos_dir), agent_options))
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_init_worker) as pool:
-            for entry in pool.map(record_one, [agent_spec] * len(todo), todo, [str(videos_dir)] * len(todo)):
+            for entry in pool.map(record_one, [agent_spec] * len(todo), todo, [str(videos_dir)] * len(todo),
+                                  [agent_options] * len(todo)):
                 add(entry)
     if not todo:
         write_json_atomic(videos_dir / INDEX_FILE, {"fps": FPS, "frame_size": FRAME_SIZE, "videos": index})

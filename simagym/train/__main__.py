@@ -50,6 +50,36 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from simagym.train.config import ALGOS, DEFAULT_SUITE, TrainConfig
 
@@ -58,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_argument_group("what to train")
     what.add_argument("--algo", choices=ALGOS, default=None,
                       help="bc: behaviour cloning from oracle demonstrations (default); ppo: Stable-Baselines3 PPO;"
-                           " bc+ppo: BC, then PPO from the BC weights")
+                           " bc+ppo: BC, then PPO from the BC weights; dagger: BC, then rounds of the learner's own"
+                           " episodes relabelled by the oracle")
     which = what.add_mutually_exclusive_group()
     which.add_argument("--suite", default=None,
                        help=f"a bundled suite name or a suite .yaml: train on its tasks, evaluate on its seeds"
@@ -79,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     budget = p.add_argument_group("budgets (training stops at whichever ends first)")
     budget.add_argument("--steps", type=positive_int, metavar="N",
-                        help="the budget of the last stage: BC training samples for bc, env steps for ppo and bc+ppo")
+                        help="the budget of the last stage: BC training samples for bc, env steps for ppo and"
+                             " bc+ppo; for dagger, the first BC stage's samples")
     budget.add_argument("--bc-steps", type=positive_int, metavar="N",
                         help=f"BC training samples, i.e. updates x batch size (default: {d.bc_steps:,})")
     budget.add_argument("--ppo-steps", type=positive_int, metavar="N",
@@ -97,6 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--lr", type=_positive_float, help=f"BC learning rate (default: {d.lr:g})")
     tune.add_argument("--demo-noise", type=_fraction, metavar="P",
                       help=f"chance the demonstrator plays a random move, labels unchanged (default: {d.demo_noise:g})")
+    tune.add_argument("--cfg-dropout", type=_fraction, metavar="P",
+                      help=f"blank the instruction for this fraction of BC samples, so --cfg guidance works at"
+                           f" evaluation (default: {d.cfg_dropout:g})")
+    tune.add_argument("--dagger-rounds", type=_non_negative_int, metavar="R",
+                      help=f"DAgger rounds after BC (default: {d.dagger_rounds})")
+    tune.add_argument("--dagger-episodes", type=positive_int, metavar="N",
+                      help=f"learner episodes per DAgger round (default: {d.dagger_episodes})")
+    tune.add_argument("--dagger-steps", type=positive_int, metavar="N",
+                      help=f"BC samples per DAgger round, on everything aggregated (default: {d.dagger_bc_steps:,})")
+    tune.add_argument("--dagger-beta", type=_probability, metavar="P",
+                      help=f"chance a step of round 1 plays the oracle's macro instead of the learner's; halves"
+                           f" every round (default: {d.dagger_beta:g})")
+    tune.add_argument("--kl-coef", type=_non_negative_float, metavar="C",
+                      help=f"PPO from a BC agent: penalty per step on log pi - log pi_BC, a KL to the starting"
+                           f" policy (default: {d.ppo_kl_coef:g}; 0 turns it off)")
+    tune.add_argument("--value-warmup", type=_non_negative_int, metavar="N",
+                      help=f"PPO from a BC agent: env steps that train only the value head first"
+                           f" (default: {d.ppo_value_warmup:,})")
     tune.add_argument("--envs", type=positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
     tune.add_argument("--workers", type=positive_int, metavar="K",
                       help=f"processes for demonstrations and evaluation (default: {d.demo_workers})")
@@ -148,7 +198,7 @@ def config_from_args(args: argparse.Namespace):
     if args.freeze_text:
         changes["freeze_text"] = True
     if args.steps:
-        changes["bc_steps" if algo == "bc" else "ppo_steps"] = args.steps
+        changes["bc_steps" if algo in ("bc", "dagger") else "ppo_steps"] = args.steps
     if isinstance(args.demos, Path):
         changes["demo_dir"] = str(args.demos.resolve())
         if not (args.suite or args.tasks or args.config):
@@ -158,7 +208,11 @@ def config_from_args(args: argparse.Namespace):
     for flag, name in (("bc_steps", "bc_steps"), ("ppo_steps", "ppo_steps"),
                        ("minutes", "minutes"), ("batch_size", "batch_size"), ("lr", "lr"),
                        ("demo_noise", "demo_noise"), ("envs", "n_envs"), ("threads", "threads"),
-                       ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds")):
+                       ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds"),
+                       ("cfg_dropout", "cfg_dropout"), ("dagger_rounds", "dagger_rounds"),
+                       ("dagger_episodes", "dagger_episodes"), ("dagger_steps", "dagger_bc_steps"),
+                       ("dagger_beta", "dagger_beta"), ("kl_coef", "ppo_kl_coef"),
+                       ("value_warmup", "ppo_value_warmup")):
         value = getattr(args, flag)
         if value is not None:
             changes[name] = value

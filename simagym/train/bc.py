@@ -124,6 +124,7 @@ def reuse_freed_memory() -> None:
 
 def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: int = 128, lr: float = 1e-3,
              weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0, word_dropout: float = 0.0,
+             cfg_dropout: float = 0.0, blank_ids: np.ndarray | None = None,
              time_budget: float | None = None, writer=None,
              on_progress: Callable[[float, dict[str, float]], None] | None = None,
              on_snapshot: Callable[[float], None] | None = None, snapshot_seconds: float | None = None,
@@ -137,9 +138,14 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     clock ends training first (``stopped_by`` in the returned metrics is then
     ``"clock"``). ``word_dropout``
     hides each instruction token with this probability (as padding), so the
-    policy cannot lean on one exact phrasing. ``policy`` is moved to ``device``;
+    policy cannot lean on one exact phrasing. ``cfg_dropout`` replaces the whole
+    instruction by ``blank_ids`` (what ``--no-language`` encodes) for this fraction of
+    samples, so the same policy also learns to act without language: classifier-free
+    guidance contrasts the two at play time. ``policy`` is moved to ``device``;
     batches are gathered on the CPU and sent there.
     """
+    if cfg_dropout and blank_ids is None:
+        raise ValueError("cfg_dropout needs blank_ids: the token ids of the empty instruction")
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     reuse_freed_memory()
@@ -187,6 +193,10 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
             hide = (torch.rand(ids.shape) < word_dropout).to(device) & (ids != pad)
             hide[:, 0] = False  # the first token ([CLS]) stays, so no instruction vanishes entirely
             ids = ids.masked_fill(hide, pad)
+        if cfg_dropout:  # after word dropout, so a blanked instruction is exactly the blank one
+            # Drawn on the CPU whatever the device, as word dropout is.
+            blank = (torch.rand(len(ids)) < cfg_dropout).to(device)
+            ids[blank] = torch.as_tensor(blank_ids, dtype=ids.dtype, device=device)
         out = logits(policy, frames, policy.features_extractor.embed(ids))
         loss = F.cross_entropy(out, actions)
         optimizer.zero_grad(set_to_none=True)

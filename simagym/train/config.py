@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-ALGOS = ("bc", "ppo", "bc+ppo")
+ALGOS = ("bc", "ppo", "bc+ppo", "dagger")
 DEFAULT_SUITE = "train-default"
 CONFIG_FILE = "config.json"
 
@@ -24,7 +24,7 @@ class ConfigError(ValueError):
 @dataclass
 class TrainConfig:
     # --- what to train on, and where -------------------------------------------------
-    algo: Literal["bc", "ppo", "bc+ppo"] = "bc"
+    algo: Literal["bc", "ppo", "bc+ppo", "dagger"] = "bc"
     suite: str | None = DEFAULT_SUITE  # a bundled suite name or a .yaml path; evaluation uses its seeds
     tasks: list[str] = field(default_factory=list)  # task ids or patterns; resolved to ids before saving
     out: str = ""  # the run folder; resolved to runs/<name> when empty
@@ -61,6 +61,17 @@ class TrainConfig:
     weight_decay: float = 1e-4
     val_fraction: float = 0.05
     word_dropout: float = 0.1  # hide instruction tokens at random in BC: less reliance on one exact phrasing
+    # Blank the whole instruction for this fraction of BC samples, so the policy also learns logits(blank):
+    # classifier-free guidance (python -m simagym.eval --cfg LAMBDA) needs both.
+    cfg_dropout: float = 0.1
+
+    # --- DAgger (--algo dagger: BC, then rounds of learner rollouts relabelled by the oracle) ----
+    dagger_rounds: int = 4
+    dagger_episodes: int = 400  # learner episodes per round, over the training tasks round-robin
+    dagger_bc_steps: int = 100_000  # BC samples per round, on everything aggregated so far
+    dagger_lr: float = 1e-3  # each round restarts a short warm-up + cosine schedule from here
+    dagger_beta: float = 0.5  # chance a step executes the oracle's macro instead of the learner's, in round 1
+    dagger_beta_decay: float = 0.5  # beta of round r = dagger_beta * decay ** (r - 1)
 
     # --- PPO ----------------------------------------------------------------------------
     ppo_steps: int = 50_000  # environment steps
@@ -73,6 +84,11 @@ class TrainConfig:
     gae_lambda: float = 0.95
     clip_range: float = 0.2
     ent_coef: float = 0.01
+    # Fine-tuning a BC agent: each step's reward pays kl_coef * (log pi - log pi_BC) (a KL to the frozen
+    # starting policy), and the first value_warmup env steps train only the value head, so PPO's first
+    # updates follow a value that means something instead of noise.
+    ppo_kl_coef: float = 0.05
+    ppo_value_warmup: int = 4096
 
     # --- evaluation after training ------------------------------------------------------
     evaluate: bool = True
@@ -106,6 +122,14 @@ class TrainConfig:
         need(self.demos >= 1, "demos", "must be >= 1")
         need(0.0 <= self.demo_noise < 1.0, "demo_noise", "must be in [0, 1)")
         need(0.0 <= self.word_dropout < 1.0, "word_dropout", "must be in [0, 1)")
+        need(0.0 <= self.cfg_dropout < 1.0, "cfg_dropout", "must be in [0, 1)")
+        need(self.dagger_rounds >= 0, "dagger_rounds", "must be >= 0")
+        need(self.dagger_episodes >= 1 and self.dagger_bc_steps >= 1, "dagger", "episodes and steps must be >= 1")
+        need(self.dagger_lr > 0, "dagger_lr", "must be > 0")
+        need(0.0 <= self.dagger_beta <= 1.0, "dagger_beta", "must be in [0, 1]")
+        need(0.0 <= self.dagger_beta_decay <= 1.0, "dagger_beta_decay", "must be in [0, 1]")
+        need(self.ppo_kl_coef >= 0, "ppo_kl_coef", "must be >= 0")
+        need(self.ppo_value_warmup >= 0, "ppo_value_warmup", "must be >= 0")
         need(self.bc_steps >= 1 and self.ppo_steps >= 1, "steps", "must be >= 1")
         need(self.batch_size >= 2, "batch_size", "must be >= 2")
         need(self.n_envs >= 1, "n_envs", "must be >= 1")
@@ -119,12 +143,12 @@ class TrainConfig:
         need(self.suite is not None or bool(self.tasks) or self.demo_dir is not None, "tasks",
              "give --tasks or --suite")
         need(self.demo_dir is None or self.uses_bc, "demo_dir",
-             f"recorded demonstrations are for behaviour cloning: use --algo bc or bc+ppo, not {self.algo}")
+             f"recorded demonstrations are for behaviour cloning: use --algo bc, bc+ppo or dagger, not {self.algo}")
         return self
 
     @property
     def uses_bc(self) -> bool:
-        return self.algo in ("bc", "bc+ppo")
+        return self.algo in ("bc", "bc+ppo", "dagger")
 
     @property
     def uses_ppo(self) -> bool:

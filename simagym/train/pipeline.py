@@ -1,5 +1,5 @@
 """One training run, end to end: text encoder -> demonstrations (the oracle's, or recorded
-play with ``--demos DIR``) -> BC and/or PPO
+play with ``--demos DIR``) -> BC, then PPO or DAgger rounds as the algorithm says
 -> checkpoint -> evaluations (training phrasings, held-out phrasings, random agent).
 
 The run folder::
@@ -12,6 +12,7 @@ The run folder::
     eval-random/         ... the random agent
     results.json         the comparison table and timings
     snapshots/<N>s/      checkpoints during training, with --snapshot-seconds
+    dagger/round-<r>/    --algo dagger: the policy that played round r
 """
 
 from __future__ import annotations
@@ -188,14 +189,20 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
         with progress:
             # 2. Behaviour cloning from oracle demonstrations.
             if cfg.uses_bc:
-                policy = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot, device)
-            # 3. PPO (from the BC weights for bc+ppo).
+                policy, data = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot, device)
+                # 3. DAgger rounds: the learner's own states, labelled by the oracle, added to BC's data.
+                if cfg.algo == "dagger":
+                    _run_dagger(cfg, policy, data, codec, progress, writer, deadline, result,
+                                lambda folder: ckpt.save_checkpoint(folder, policy, meta, text_dir))
+                del data  # gigabytes of frames: not kept through PPO and evaluation
+            # 4. PPO (from the BC weights for bc+ppo).
             if cfg.uses_ppo:
                 policy = _run_ppo(cfg, policy, text_dir, arch, progress, run_dir, deadline, result, snapshot, device)
     finally:
         writer.close()
     result.timings["train_s"] = time.monotonic() - t_start
-    paced = [stage for stage in ("bc", "ppo") if result.train_stats.get(stage, {}).get("stopped_by") == "clock"]
+    paced = [stage for stage in ("bc", "dagger", "ppo")
+             if result.train_stats.get(stage, {}).get("stopped_by") == "clock"]
     result.train_stats["reproducible"] = not paced
     if paced:
         console.print(f"note: the {cfg.minutes:g}-minute cap ended {' and '.join(paced)} before its step budget on this"
@@ -204,7 +211,7 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
     result.policy = policy
     ckpt.save_checkpoint(ckpt_dir, policy, meta, text_dir)
 
-    # 4. Evaluate with the eval runner: training phrasings, held-out phrasings, the random agent.
+    # 5. Evaluate with the eval runner: training phrasings, held-out phrasings, the random agent.
     if cfg.evaluate:
         t_eval = time.monotonic()
         _evaluate(cfg, suite, run_dir, console, result)
@@ -298,7 +305,8 @@ def recorded_bc_data(cfg: TrainConfig, codec, progress: Progress, result: RunRes
 
 
 def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
-            result: RunResult, snapshot, device) -> Any:
+            result: RunResult, snapshot, device) -> tuple[Any, Any]:
+    """Behaviour cloning; returns the policy and its data (DAgger aggregates onto it)."""
     from simagym.train.bc import train_bc
 
     if cfg.demo_dir is not None:
@@ -306,8 +314,8 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
     else:
         data = oracle_bc_data(cfg, codec, progress, writer, deadline, result)
     budget = None if deadline is None else max(1.0, deadline - time.monotonic())
-    if budget is not None and cfg.uses_ppo:
-        budget /= 2  # bc+ppo: leave half of the remaining time to PPO
+    if budget is not None and (cfg.uses_ppo or cfg.algo == "dagger"):
+        budget /= 2  # bc+ppo and dagger: leave half of the remaining time to the next stage
     bar = progress.add_task("behaviour cloning", total=1000, info="")
 
     def on_bc(fraction: float, m: dict[str, float]) -> None:
@@ -318,6 +326,7 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
     stats = train_bc(policy, data, frame_stack=cfg.frame_stack, steps=cfg.bc_steps, batch_size=cfg.batch_size,
                      lr=cfg.lr, weight_decay=cfg.weight_decay, val_fraction=cfg.val_fraction, seed=cfg.seed,
                      word_dropout=0.0 if cfg.no_language else cfg.word_dropout,
+                     cfg_dropout=0.0 if cfg.no_language else cfg.cfg_dropout, blank_ids=codec.ids(""),
                      time_budget=budget, writer=writer, on_progress=on_bc,
                      on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds,
                      device=device)
@@ -328,7 +337,29 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
     progress.console.print(f"behaviour cloning: {stats['samples']:,} samples ({stats['updates']:,} updates) in"
                            f" {result.timings['bc_s']:.0f} s, {stats['samples_per_s']:.0f} samples/s,"
                            f" training accuracy {stats['accuracy']:.2f}{val}")
-    return policy
+    return policy, data
+
+
+def _run_dagger(cfg: TrainConfig, policy, data, codec, progress: Progress, writer, deadline: float | None,
+                result: RunResult, save_policy) -> None:
+    from simagym.train.dagger import train_dagger
+
+    bar = progress.add_task("DAgger", total=cfg.dagger_rounds, info="rolling out the BC policy")
+
+    def on_round(r: int, row: dict[str, Any]) -> None:
+        progress.update(bar, completed=r, info=f"round {r}: learner success {row['success']:.2f}")
+        progress.console.print(
+            f"DAgger round {r}: {row['episodes']} learner episodes (beta {row['beta']:.2f}, success"
+            f" {row['success']:.0%}, agreement with the oracle {row['agreement']:.0%}), {row['frames']:,} frames"
+            f" in {row['rollout_s']:.0f} s; BC on {row['dataset_frames']:,} frames, {row['bc_samples']:,} samples,"
+            f" accuracy {row['bc_accuracy']:.2f}")
+
+    t0 = time.monotonic()
+    stats = train_dagger(cfg, policy, data, codec=codec, save_policy=save_policy, work_dir=Path(cfg.out) / "dagger",
+                         deadline=deadline, writer=writer, on_round=on_round)
+    progress.update(bar, completed=cfg.dagger_rounds)
+    result.timings["dagger_s"] = time.monotonic() - t0
+    result.train_stats["dagger"] = stats
 
 
 def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], progress: Progress, run_dir: Path,
@@ -349,7 +380,8 @@ def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], pro
         frame_stack=cfg.frame_stack, steps=cfg.ppo_steps, n_envs=cfg.n_envs, n_steps=cfg.n_steps,
         batch_size=cfg.ppo_batch, epochs=cfg.ppo_epochs, lr=cfg.ppo_lr, gamma=cfg.gamma, gae_lambda=cfg.gae_lambda,
         clip_range=cfg.clip_range, ent_coef=cfg.ent_coef, seed=cfg.seed,
-        init_state=policy.state_dict() if cfg.uses_bc or cfg.init else None, tensorboard=run_dir / "tb",
+        init_state=policy.state_dict() if cfg.uses_bc or cfg.init else None, kl_coef=cfg.ppo_kl_coef,
+        value_warmup=cfg.ppo_value_warmup, tensorboard=run_dir / "tb",
         time_budget=budget, resolution=cfg.resolution, on_progress=on_ppo,
         on_snapshot=snapshot, snapshot_seconds=cfg.snapshot_seconds, device=device)
     progress.update(bar, completed=1000)

@@ -4,17 +4,27 @@ The env pipeline is :func:`simagym.train.envs.make_env` (tasks, macros,
 instruction ids with the run's tokenizer, stacked frames); with
 ``init_state`` the policy starts from behaviour-cloned weights (``--algo bc+ppo``).
 Reward is the task's sparse success reward.
+
+Fine-tuning a behaviour-cloned policy must not make it worse. Two SB3 callbacks
+guard it: :class:`ValueWarmup` trains only the value head for the first env
+steps (the BC policy never trained one, and a random value makes PPO's first
+advantages noise that the shared trunk would follow), and :class:`KLToReference`
+makes each step's reward pay ``kl_coef * (log pi(a|s) - log pi_BC(a|s))``, whose
+expectation is the KL divergence to the frozen starting policy (the penalty RLHF
+uses), so PPO moves away from BC only where the task's reward pays for it.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numpy as np
 import torch
 from stable_baselines3 import PPO
-from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
 from simagym.train.envs import env_factories
@@ -53,7 +63,73 @@ class _Budget(BaseCallback):
         if self.time_budget and elapsed >= self.time_budget:
             self.stopped_by = "clock"
             return False
-        return self.num_timesteps < self.total
+        # SB3 itself stops at the step budget, after training on the last rollout: stopping here would drop it.
+        return True
+
+
+class ValueWarmup(BaseCallback):
+    """Until ``steps`` env steps, PPO's updates change only the value head.
+
+    Everything else stops requiring gradients for those updates; SB3's optimiser leaves
+    parameters without gradients untouched. Parameters frozen anyway (``freeze_text``) stay frozen.
+    """
+
+    def __init__(self, steps: int) -> None:
+        super().__init__()
+        self.steps = steps
+        self._trainable: dict[str, bool] = {}
+
+    def _on_training_start(self) -> None:
+        self._trainable = {name: p.requires_grad for name, p in self.model.policy.named_parameters()}
+
+    def _on_rollout_end(self) -> None:  # the update comes next
+        warming = self.num_timesteps <= self.steps
+        for name, p in self.model.policy.named_parameters():
+            p.requires_grad_(self._trainable[name] and (not warming or name.startswith("value_net.")))
+        self.logger.record("train/value_warmup", float(warming))
+
+    def _on_training_end(self) -> None:  # training may end inside the warm-up
+        for name, p in self.model.policy.named_parameters():
+            p.requires_grad_(self._trainable[name])
+
+    def _on_step(self) -> bool:
+        return True
+
+
+class KLToReference(BaseCallback):
+    """Each step's reward pays ``coef * (log pi(a|s) - log pi_ref(a|s))`` for the action taken.
+
+    Applied to the whole rollout at once (one batched pass of the reference policy), then
+    SB3's returns and advantages are computed again from the penalised rewards.
+    """
+
+    def __init__(self, reference: InstructedPolicy, coef: float, chunk: int = 256) -> None:
+        super().__init__()
+        self.reference, self.coef, self.chunk = reference, coef, chunk
+
+    def _on_rollout_end(self) -> None:
+        buffer = self.model.rollout_buffer
+        n = buffer.buffer_size * buffer.n_envs
+        observations = buffer.observations  # a dict of arrays for dict spaces (ours), else one array
+        if isinstance(observations, dict):
+            flat = {k: v.reshape(n, *v.shape[2:]) for k, v in observations.items()}
+            rows = lambda i: {k: torch.as_tensor(v[i:i + self.chunk]) for k, v in flat.items()}  # noqa: E731
+        else:
+            flat_array = observations.reshape(n, *observations.shape[2:])
+            rows = lambda i: torch.as_tensor(flat_array[i:i + self.chunk])  # noqa: E731
+        actions = torch.as_tensor(buffer.actions.reshape(n))
+        ref_log_prob = np.empty(n, np.float32)
+        with torch.no_grad():
+            for i in range(0, n, self.chunk):
+                dist = self.reference.get_distribution(rows(i))
+                ref_log_prob[i:i + self.chunk] = dist.log_prob(actions[i:i + self.chunk]).numpy()
+        log_ratio = buffer.log_probs - ref_log_prob.reshape(buffer.log_probs.shape)
+        buffer.rewards -= self.coef * log_ratio
+        buffer.compute_returns_and_advantage(last_values=self.locals["values"], dones=self.locals["dones"])
+        self.logger.record("train/kl_to_reference", float(log_ratio.mean()))
+
+    def _on_step(self) -> bool:
+        return True
 
 
 def make_vec_env(task_ids: Sequence[str], text_dir: Path, *, max_tokens: int, no_language: bool, frame_stack: int,
@@ -68,12 +144,18 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
               no_language: bool, frame_stack: int, steps: int, n_envs: int = 2, n_steps: int = 256,
               batch_size: int = 128, epochs: int = 4, lr: float = 2.5e-4, gamma: float = 0.99,
               gae_lambda: float = 0.95, clip_range: float = 0.2, ent_coef: float = 0.01, seed: int = 0,
-              init_state: dict[str, torch.Tensor] | None = None, tensorboard: Path | None = None,
+              init_state: dict[str, torch.Tensor] | None = None, kl_coef: float = 0.0, value_warmup: int = 0,
+              tensorboard: Path | None = None,
               time_budget: float | None = None, resolution: int = 64,
               on_progress: Callable[[float, dict], None] | None = None,
               on_snapshot: Callable[[Any, float], None] | None = None, snapshot_seconds: float | None = None,
               device: torch.device | str = "cpu") -> tuple[InstructedPolicy, dict[str, float]]:
-    """Run PPO for ``steps`` env steps (or ``time_budget`` seconds) on ``device``; return the trained policy and stats."""
+    """Run PPO for ``steps`` env steps (or ``time_budget`` seconds) on ``device``; return the trained policy
+    and stats.
+
+    With ``init_state`` (a behaviour-cloned policy), ``kl_coef`` and ``value_warmup`` keep
+    fine-tuning close to it (see the module's docstring); without, there is nothing to stay close to.
+    """
     from simagym.train.bc import reuse_freed_memory
 
     reuse_freed_memory()
@@ -86,11 +168,19 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
             policy_kwargs=policy_kwargs(arch, text_dir, text_weights=True), device=device, verbose=0,
             tensorboard_log=str(tensorboard) if tensorboard else None,
         )
+        callbacks: list[BaseCallback] = []
         if init_state is not None:
             model.policy.load_state_dict(init_state)
+            if kl_coef > 0:
+                reference = copy.deepcopy(model.policy).eval()
+                reference.requires_grad_(False)
+                callbacks.append(KLToReference(reference, kl_coef))
+            if value_warmup > 0:
+                callbacks.append(ValueWarmup(value_warmup))
         snap = (lambda elapsed: on_snapshot(model.policy, elapsed)) if on_snapshot else None
         budget = _Budget(steps, time_budget, on_progress, snap, snapshot_seconds)
-        model.learn(total_timesteps=steps, callback=budget, tb_log_name="ppo", progress_bar=False)
+        model.learn(total_timesteps=steps, callback=CallbackList([*callbacks, budget]), tb_log_name="ppo",
+                    progress_bar=False)
     finally:
         vec.close()
     elapsed = time.monotonic() - budget.t0
