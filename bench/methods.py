@@ -3,7 +3,7 @@
 
     python bench/methods.py [--work DIR] [--demos 1600] [--bc-steps 150000] [--rounds 3]
                             [--dagger-episodes 160] [--dagger-steps 40000] [--ppo-steps 8192]
-                            [--seeds 16] [--skip-runs]
+                            [--seeds 16] [--retrain]
 
 One small multi-world task set (``TASKS``: four templates per world, every category), trained
 and evaluated on the same suite (``--seeds`` evaluation seeds per task, training phrasings).
@@ -13,8 +13,9 @@ budgets (``--no-time-limit``), so each one repeats exactly; wall-clock is measur
 1. ``bc``: BC on ``--demos`` oracle episodes for ``--bc-steps`` samples (``cfg_dropout`` 0.1,
    the default);
 2. ``dagger``: the same BC (bit for bit: it is DAgger's round 0), then ``--rounds`` rounds;
-3. ``bc-long``: BC alone given DAgger's wall-clock: its step budget is ``bc``'s plus DAgger's
-   extra seconds times ``bc``'s samples/s (equal wall-clock, as far as the machine's load allows);
+3. ``bc-long``: BC alone given DAgger's wall-clock: its step budget is ``bc``'s plus the seconds
+   DAgger spent in its rounds times the samples/s of DAgger's own BC stage (measured under the same
+   load as its rounds: the machine is shared, and its load moves run times by tens of percent);
 4. ``bc-nocfg``: ``bc`` with ``--cfg-dropout 0``, to see what the dropout costs at lambda 0;
 5. ``ppo-guarded`` / ``ppo-plain``: ``--algo ppo --init bc`` for ``--ppo-steps`` env steps with
    the KL-to-BC penalty and the value warm-up (the defaults), and without either
@@ -36,6 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -101,7 +103,8 @@ def main() -> int:
     parser.add_argument("--ppo-steps", type=int, default=8192)
     parser.add_argument("--seeds", type=int, default=16, help="evaluation seeds per task")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--skip-runs", action="store_true", help="reuse the training runs already in --work")
+    parser.add_argument("--retrain", action="store_true",
+                        help="train every run again (default: a finished run already in --work is reused)")
     args = parser.parse_args()
     console = Console(stderr=True)
     work = args.work.resolve()
@@ -123,10 +126,12 @@ def main() -> int:
 
     def run(name: str, flags: list[str]) -> dict[str, Any]:
         out = work / name
-        if args.skip_runs:
+        if (out / "bench.json").exists() and not args.retrain:
             record = json.loads((out / "results.json").read_text())
             record["bench"] = json.loads((out / "bench.json").read_text())
         else:
+            if out.exists():  # an interrupted run, or --retrain
+                shutil.rmtree(out)
             console.rule(name)
             record = train(out, flags, console)
         runs[name] = record
@@ -134,8 +139,7 @@ def main() -> int:
 
     bc = run("bc", [*base, "--bc-steps", str(args.bc_steps)])
     dagger = run("dagger", [*base, "--algo", "dagger", "--bc-steps", str(args.bc_steps), *dagger_flags])
-    extra_s = dagger["timings"]["train_s"] - bc["timings"]["train_s"]
-    long_steps = args.bc_steps + int(max(0.0, extra_s) * bc["train"]["bc"]["samples_per_s"])
+    long_steps = args.bc_steps + int(dagger["timings"]["dagger_s"] * dagger["train"]["bc"]["samples_per_s"])
     run("bc-long", [*base, "--bc-steps", str(long_steps)])
     run("bc-nocfg", [*base, "--bc-steps", str(args.bc_steps), "--cfg-dropout", "0"])
     ppo = ["--algo", "ppo", "--init", str(work / "bc"), "--tasks", *TASKS, "--ppo-steps", str(args.ppo_steps)]

@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from simagym.train.bc import BCData, train_bc
 from simagym.train.rollouts import rollouts, worker_pool
+
+if TYPE_CHECKING:
+    from simagym.train.config import TrainConfig
+    from simagym.train.text import InstructionCodec
 
 
 class Aggregate:
@@ -64,8 +68,8 @@ def _grown(array: np.ndarray, used: int, capacity: int) -> np.ndarray:
     return out
 
 
-def train_dagger(cfg, policy, data: BCData, *, codec, save_policy: Callable[[Path], Path], work_dir: Path,
-                 deadline: float | None = None, writer=None,
+def train_dagger(cfg: "TrainConfig", policy, data: BCData, *, codec: "InstructionCodec",
+                 save_policy: Callable[[Path], Path], work_dir: Path, deadline: float | None = None, writer=None,
                  on_round: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """``cfg.dagger_rounds`` rounds on ``policy`` (already behaviour-cloned on ``data``), in place.
 
