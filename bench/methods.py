@@ -16,8 +16,11 @@ budgets (``--no-time-limit``), so each one repeats exactly; wall-clock is measur
 3. ``bc-long``: BC alone given DAgger's wall-clock: its step budget is ``bc``'s plus the seconds
    DAgger spent in its rounds times the samples/s of DAgger's own BC stage (measured under the same
    load as its rounds: the machine is shared, and its load moves run times by tens of percent);
-4. ``bc-nocfg``: ``bc`` with ``--cfg-dropout 0``, to see what the dropout costs at lambda 0;
-5. ``ppo-guarded`` / ``ppo-plain``: ``--algo ppo --init bc`` for ``--ppo-steps`` env steps with
+4. ``bc-more``: BC alone given DAgger's wall-clock spent like ``bc`` spends its own: ``f`` times the
+   demonstrations and ``f`` times the samples, ``f`` = DAgger's training time / ``bc``'s (``bc-long``
+   spends it all on more passes over the same data; this one on more data);
+5. ``bc-nocfg``: ``bc`` with ``--cfg-dropout 0``, to see what the dropout costs at lambda 0;
+6. ``ppo-guarded`` / ``ppo-plain``: ``--algo ppo --init bc`` for ``--ppo-steps`` env steps with
    the KL-to-BC penalty and the value warm-up (the defaults), and without either
    (``--kl-coef 0 --value-warmup 0``: what ``bc+ppo`` did before).
 
@@ -141,6 +144,10 @@ def main() -> int:
     dagger = run("dagger", [*base, "--algo", "dagger", "--bc-steps", str(args.bc_steps), *dagger_flags])
     long_steps = args.bc_steps + int(dagger["timings"]["dagger_s"] * dagger["train"]["bc"]["samples_per_s"])
     run("bc-long", [*base, "--bc-steps", str(long_steps)])
+    scale = dagger["timings"]["train_s"] / bc["timings"]["train_s"]
+    more = ["--suite", str(suite_file), "--workers", str(args.workers), "--demos", str(round(scale * args.demos)),
+            "--bc-steps", str(round(scale * args.bc_steps))]
+    run("bc-more", more)
     run("bc-nocfg", [*base, "--bc-steps", str(args.bc_steps), "--cfg-dropout", "0"])
     ppo = ["--algo", "ppo", "--init", str(work / "bc"), "--tasks", *TASKS, "--ppo-steps", str(args.ppo_steps)]
     run("ppo-guarded", ppo)
@@ -160,6 +167,7 @@ def main() -> int:
         ("bc-nocfg", str(work / "bc-nocfg"), "bc trained without cfg_dropout", {}),
         ("dagger", str(work / "dagger"), "dagger", {}),
         ("bc-long", str(work / "bc-long"), "bc-long (DAgger's wall-clock)", {}),
+        ("bc-more", str(work / "bc-more"), "bc-more (DAgger's wall-clock)", {}),
         ("ppo-guarded", str(work / "ppo-guarded"), "bc + PPO, KL-to-BC + value warm-up", {}),
         ("ppo-plain", str(work / "ppo-plain"), "bc + PPO, unguarded", {}),
     ]
@@ -208,18 +216,39 @@ def main() -> int:
 
     defaults = TrainConfig()
     rounds = dagger["train"]["dagger"]["rounds"]
+    def overlap(a: dict[str, Any], b: dict[str, Any]) -> str:
+        apart = a["ci_low"] > b["ci_high"] or b["ci_low"] > a["ci_high"]
+        return "the 95% intervals do not overlap" if apart else "the 95% intervals overlap: not told apart here"
+
+    best_scale = max(CFG_SCALES[1:], key=lambda x: r[f"bc-cfg{x:g}"]["success_rate"])  # the best lambda > 0
+    finished = [f.stat().st_mtime for f in (*work.glob("*/bench.json"), *work.glob("eval/*/bench-summary.json"))]
+    span = " to ".join(datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") for t in (min(finished), max(finished)))
     lines = [
         "# Learning methods: DAgger, classifier-free guidance, argmax, PPO from BC",
         "",
-        f"Measured {stamp} by `python bench/methods.py` on {platform.machine()} with {os.cpu_count()} CPUs,"
+        "In short (one seed per run; intervals are over evaluation episodes, not training seeds):",
+        "",
+        f"- **DAgger vs BC at equal wall-clock**: {pct(r['dagger']['success_rate'])} against"
+        f" {pct(r['bc-long']['success_rate'])} for BC with more passes over the same data and"
+        f" {pct(r['bc-more']['success_rate'])} for BC with more data ({overlap(r['dagger'], r['bc-long'])} /"
+        f" {overlap(r['dagger'], r['bc-more'])}); the BC it started from: {pct(r['bc-cfg0']['success_rate'])}.",
+        f"- **Classifier-free guidance**: the best lambda > 0 ({best_scale:g}) gives"
+        f" {pct(r[f'bc-cfg{best_scale:g}']['success_rate'])}, against {pct(r['bc-cfg0']['success_rate'])} at"
+        f" lambda 0 (no guidance); training with `cfg_dropout` 0.1 vs 0 at lambda 0: {pct(r['bc-cfg0']['success_rate'])} vs"
+        f" {pct(r['bc-nocfg']['success_rate'])}.",
+        f"- **Argmax vs sampling**: {pct(r['bc-argmax']['success_rate'])} vs {pct(r['bc-cfg0']['success_rate'])}.",
+        f"- **PPO from the BC agent**: {pct(r['ppo-guarded']['success_rate'])} with the KL-to-BC penalty and value"
+        f" warm-up, {pct(r['ppo-plain']['success_rate'])} without, from {pct(r['bc-cfg0']['success_rate'])}.",
+        "",
+        f"Measured by `python bench/methods.py` (runs and evaluations finished {span}; this page rendered {stamp}) on {platform.machine()} with {os.cpu_count()} CPUs,"
         f" Python {platform.python_version()}; the machine is shared with other jobs, so the 1-minute load"
         " average is given beside every run (before / after) and wall-clock comparisons hold only as far"
         " as the load was equal.",
         "",
         f"Task set: {len(TASKS)} templates, four per world ({', '.join(f'`{t}`' for t in TASKS)}), trained and"
         f" evaluated on the same suite: {args.seeds} seeds per task, training phrasings,"
-        f" {r['random']['episodes']} episodes per row. Every run trains on {args.demos:,} oracle episodes"
-        " (20% random moves) with one torch thread and two worker processes, on step budgets"
+        f" {r['random']['episodes']} episodes per row. Every run but `bc-more` trains on {args.demos:,} oracle"
+        " episodes (20% random moves) with one torch thread and two worker processes, on step budgets"
         " (`--no-time-limit`), so each repeats exactly for its seed.",
         "",
         "## Training runs",
@@ -230,6 +259,8 @@ def main() -> int:
         train_line("dagger", f"the same BC, then {args.rounds} DAgger rounds of {args.dagger_episodes} learner"
                              f" episodes and {args.dagger_steps:,} BC samples"),
         train_line("bc-long", f"BC given DAgger's wall-clock: {long_steps:,} samples"),
+        train_line("bc-more", f"BC given DAgger's wall-clock on more data: {scale:.2f} x the demonstrations and"
+                              " the samples"),
         train_line("bc-nocfg", "`bc` with `--cfg-dropout 0`"),
         train_line("ppo-guarded", f"`--algo ppo --init bc`, {args.ppo_steps:,} env steps, KL-to-BC coefficient"
                                   f" {defaults.ppo_kl_coef:g} and {defaults.ppo_value_warmup:,} value warm-up steps"
@@ -246,6 +277,7 @@ def main() -> int:
         row(f"bc ({bc['timings']['train_s'] / 60:.1f} min)", r["bc-cfg0"]),
         row(f"**dagger** ({dagger['timings']['train_s'] / 60:.1f} min)", r["dagger"]),
         row(f"**bc-long** ({runs['bc-long']['timings']['train_s'] / 60:.1f} min)", r["bc-long"]),
+        row(f"**bc-more** ({runs['bc-more']['timings']['train_s'] / 60:.1f} min)", r["bc-more"]),
         "",
         "DAgger's rounds (success and agreement are of the rollouts, which mix in the oracle's macro"
         " with probability beta; agreement: the learner's sampled macro equals the oracle's label):",
