@@ -75,7 +75,18 @@ def test_dagger_run_repeats_exactly_for_a_seed(dagger_run, tmp_path):
         dagger_run.train_stats["dagger"]["rounds"][-1]["dataset_frames"]
 
 
-@pytest.mark.parametrize("task", ["ledges/unlock-door-v1", "halls/collect-two-v1", "meadow/go-to-tree-v1"])
+def _current(prefix: str) -> str:
+    """The current catalogue's task whose id starts with ``prefix`` (e.g. its newest version)."""
+    found = sorted(s.id for s in simagym.list_tasks() if s.id.startswith(prefix))
+    return found[-1] if found else f"{prefix}(none in the current catalogue)"
+
+
+# The published v1 Ledges template (frozen) is where a follower's stale plan shows: see the last assertion.
+RELABEL_TASKS = ["ledges/unlock-door-v1", _current("ledges/unlock-door-"), _current("halls/collect-two-"),
+                 _current("meadow/go-to-")]
+
+
+@pytest.mark.parametrize("task", RELABEL_TASKS)
 def test_relabelling_gives_each_reached_state_the_oracles_label_for_that_state(task):
     """A learner (here the random agent) drifts off the oracle's path; every frame it reached is labelled
     with what an oracle starting in exactly that state would do (solvers keep plan state between calls,
@@ -83,7 +94,7 @@ def test_relabelling_gives_each_reached_state_the_oracles_label_for_that_state(t
     from simagym.agents.oracle import OracleAgent
     from simagym.train.rollouts import record_rollouts
 
-    if task not in {s.id for s in simagym.list_tasks()}:
+    if task not in {s.id for s in simagym.list_tasks(superseded_too=True)}:
         pytest.skip(f"{task} is not in the catalogue")
     seeds = [11, 12]
     out = record_rollouts("random", [(task, s) for s in seeds], resolution=64, beta=0.3, mix_seed=0)
@@ -112,8 +123,9 @@ def test_relabelling_gives_each_reached_state_the_oracles_label_for_that_state(t
             oracle.reset(obs["instruction"], env.unwrapped)
             assert demos.actions[t] == oracle.act(obs), (task, seed, t - start)
             env.close()
-    if task.startswith("ledges/"):  # Ledges' solver keeps its planned path: a follower mislabels drifted states
-        assert follower_disagrees
+    if task == "ledges/unlock-door-v1":  # Ledges' solver keeps its planned path: a follower mislabels drifted states
+        assert follower_disagrees, "a solver asked along the learner's path agreed everywhere: if solvers no" \
+            " longer keep plans, a fresh one per state is merely harmless and this check can go"
 
 
 def test_beta_one_plays_the_oracle_and_beta_zero_the_learner():
