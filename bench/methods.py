@@ -3,9 +3,9 @@
 
     python bench/methods.py [--work DIR] [--demos 1600] [--bc-steps 150000] [--rounds 3]
                             [--dagger-episodes 160] [--dagger-steps 40000] [--ppo-steps 8192]
-                            [--seeds 16] [--retrain]
+                            [--seeds 16] [--catalogue v1|v2] [--retrain]
 
-One small multi-world task set (``TASKS``: four templates per world, every category), trained
+One small multi-world task set (``TASK_SETS``: four templates per world, every category), trained
 and evaluated on the same suite (``--seeds`` evaluation seeds per task, training phrasings).
 Every training run is ``python -m simagym.train`` in a fresh process, one at a time, on step
 budgets (``--no-time-limit``), so each one repeats exactly; wall-clock is measured, not capped:
@@ -25,8 +25,9 @@ budgets (``--no-time-limit``), so each one repeats exactly; wall-clock is measur
    (``--kl-coef 0 --value-warmup 0``: what ``bc+ppo`` did before).
 
 Then every agent is evaluated with the eval runner (the ``bc`` agent at several guidance scales
-and with argmax). Writes ``bench/results/methods.md``. The machine is shared: the load average
-is recorded beside every run, and wall-clock comparisons hold only under equal load.
+and with argmax). Writes ``bench/results/methods.md`` (``methods-v2.md`` with ``--catalogue v2``).
+The machine is shared: the load average is recorded beside every run, and wall-clock comparisons
+hold only under equal load.
 """
 
 from __future__ import annotations
@@ -51,12 +52,18 @@ from typing import Any  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TASKS = (
-    "meadow/go-to-tree-v1", "meadow/pick-up-v1", "meadow/open-chest-v1", "meadow/open-map-v1",
-    "halls/go-to-door-v1", "halls/press-button-v1", "halls/open-inventory-v1", "halls/pick-up-v1",
-    "gameui/open-inventory-v1", "gameui/buy-item-v1", "gameui/equip-weapon-v1", "gameui/toggle-on-v1",
-    "ledges/collect-coin-v1", "ledges/pull-lever-v1", "ledges/go-to-flag-v1", "ledges/open-inventory-v1",
-)
+#: The same sixteen jobs in each catalogue (v2's stricter checks end an episode on a look-alike
+#: instruction and count a goal only once the agent stays there; some templates were renamed).
+TASK_SETS = {
+    "v1": ("meadow/go-to-tree-v1", "meadow/pick-up-v1", "meadow/open-chest-v1", "meadow/open-map-v1",
+           "halls/go-to-door-v1", "halls/press-button-v1", "halls/open-inventory-v1", "halls/pick-up-v1",
+           "gameui/open-inventory-v1", "gameui/buy-item-v1", "gameui/equip-weapon-v1", "gameui/toggle-on-v1",
+           "ledges/collect-coin-v1", "ledges/pull-lever-v1", "ledges/go-to-flag-v1", "ledges/open-inventory-v1"),
+    "v2": ("meadow/go-to-flora-v2", "meadow/pick-up-v2", "meadow/open-chest-v2", "meadow/open-menu-v2",
+           "halls/go-to-door-v2", "halls/press-button-v2", "halls/open-menu-v2", "halls/pick-up-v2",
+           "gameui/open-screen-v2", "gameui/buy-item-v2", "gameui/equip-weapon-v2", "gameui/toggle-on-v2",
+           "ledges/collect-coin-v2", "ledges/pull-lever-v2", "ledges/go-to-flag-v2", "ledges/open-inventory-v2"),
+}
 CFG_SCALES = (0.0, 0.5, 1.0, 2.0, 4.0)
 
 
@@ -97,7 +104,9 @@ def rate(summary: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, default=Path("runs") / "bench-methods")
+    parser.add_argument("--catalogue", choices=sorted(TASK_SETS), default="v1",
+                        help="which catalogue's templates (v1 writes methods.md, v2 methods-v2.md)")
+    parser.add_argument("--work", type=Path, default=None, help="where the runs go (default: runs/bench-methods[-v2])")
     parser.add_argument("--demos", type=int, default=1600)
     parser.add_argument("--bc-steps", type=int, default=150_000)
     parser.add_argument("--rounds", type=int, default=3)
@@ -110,7 +119,9 @@ def main() -> int:
                         help="train every run again (default: a finished run already in --work is reused)")
     args = parser.parse_args()
     console = Console(stderr=True)
-    work = args.work.resolve()
+    suffix = "" if args.catalogue == "v1" else f"-{args.catalogue}"
+    work = (args.work or Path("runs") / f"bench-methods{suffix}").resolve()
+    tasks = TASK_SETS[args.catalogue]
     work.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
 
@@ -119,7 +130,7 @@ def main() -> int:
     suite_file = work / "methods-suite.yaml"
     suite_file.write_text(
         "name: methods\nversion: 1\ndescription: four templates per world, every category (bench/methods.py)\n"
-        f"tasks: {json.dumps(list(TASKS))}\nseeds: {{start: 1000, count: {args.seeds}}}\nsplits: [train]\n")
+        f"tasks: {json.dumps(list(tasks))}\nseeds: {{start: 1000, count: {args.seeds}}}\nsplits: [train]\n")
     suite = load_suite(str(suite_file))
 
     base = ["--suite", str(suite_file), "--demos", str(args.demos), "--workers", str(args.workers)]
@@ -149,7 +160,7 @@ def main() -> int:
             "--bc-steps", str(round(scale * args.bc_steps))]
     run("bc-more", more)
     run("bc-nocfg", [*base, "--bc-steps", str(args.bc_steps), "--cfg-dropout", "0"])
-    ppo = ["--algo", "ppo", "--init", str(work / "bc"), "--tasks", *TASKS, "--ppo-steps", str(args.ppo_steps)]
+    ppo = ["--algo", "ppo", "--init", str(work / "bc"), "--tasks", *tasks, "--ppo-steps", str(args.ppo_steps)]
     run("ppo-guarded", ppo)
     run("ppo-plain", [*ppo, "--kl-coef", "0", "--value-warmup", "0"])
 
@@ -184,7 +195,7 @@ def main() -> int:
         console.print(f"{label}: {rate(summaries[key])}")
 
     # --- the report --------------------------------------------------------------------------
-    worlds = sorted({t.split("/")[0] for t in TASKS})
+    worlds = sorted({t.split("/")[0] for t in tasks})
     categories = sorted(summaries["random"]["by_category"])
 
     def breakdown(s: dict[str, Any]) -> list[str]:
@@ -245,7 +256,8 @@ def main() -> int:
         " average is given beside every run (before / after) and wall-clock comparisons hold only as far"
         " as the load was equal.",
         "",
-        f"Task set: {len(TASKS)} templates, four per world ({', '.join(f'`{t}`' for t in TASKS)}), trained and"
+        f"Task set ({args.catalogue} catalogue): {len(tasks)} templates, four per world"
+        f" ({', '.join(f'`{t}`' for t in tasks)}), trained and"
         f" evaluated on the same suite: {args.seeds} seeds per task, training phrasings,"
         f" {r['random']['episodes']} episodes per row. Every run but `bc-more` trains on {args.demos:,} oracle"
         " episodes (20% random moves) with one torch thread and two worker processes, on step budgets"
@@ -310,11 +322,11 @@ def main() -> int:
           f" {r[key]['bench']['load_after']:.1f} |" for key, _, label, _ in conditions],
         "",
     ]
-    (RESULTS / "methods.md").write_text("\n".join(lines), encoding="utf-8")
+    (RESULTS / f"methods{suffix}.md").write_text("\n".join(lines), encoding="utf-8")
     (work / "bench-methods.json").write_text(json.dumps({"runs": {k: v["bench"] for k, v in runs.items()},
                                                          "summaries": summaries}, indent=2))
     console.print("\n".join(lines))
-    console.print(f"wrote {RESULTS / 'methods.md'}")
+    console.print(f"wrote {RESULTS / f'methods{suffix}.md'}")
     return 0
 
 
