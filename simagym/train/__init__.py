@@ -3,8 +3,9 @@
 One run (:mod:`simagym.train.pipeline`) makes a text encoder, collects oracle
 demonstrations (:mod:`~simagym.train.demos`, cached on disk by
 :mod:`~simagym.train.demo_cache`), trains the pixels + instruction policy
-(:mod:`~simagym.train.policy`) by behaviour cloning (:mod:`~simagym.train.bc`)
-and/or PPO (:mod:`~simagym.train.ppo`), saves a checkpoint
+(:mod:`~simagym.train.policy`) by behaviour cloning (:mod:`~simagym.train.bc`),
+then DAgger rounds (:mod:`~simagym.train.dagger`: the learner's own episodes relabelled
+by the oracle, :mod:`~simagym.train.rollouts`) and/or PPO (:mod:`~simagym.train.ppo`), saves a checkpoint
 (:mod:`~simagym.train.checkpoint`) and evaluates it next to the random agent.
 """
 
