@@ -10,8 +10,8 @@ and evaluated on the same suite (``--seeds`` evaluation seeds per task, training
 Every training run is ``python -m simagym.train`` in a fresh process, one at a time, on step
 budgets (``--no-time-limit``), so each one repeats exactly; wall-clock is measured, not capped:
 
-1. ``bc``: BC on ``--demos`` oracle episodes for ``--bc-steps`` samples (``cfg_dropout`` 0.1,
-   the default);
+1. ``bc``: BC on ``--demos`` oracle episodes for ``--bc-steps`` samples, with ``--cfg-dropout 0.1``
+   (as every BC run here but ``bc-nocfg``, so the ``bc`` agent can be guided);
 2. ``dagger``: the same BC (bit for bit: it is DAgger's round 0), then ``--rounds`` rounds;
 3. ``bc-long``: BC alone given DAgger's wall-clock: its step budget is ``bc``'s plus the seconds
    DAgger spent in its rounds times the samples/s of DAgger's own BC stage (measured under the same
@@ -123,7 +123,6 @@ def main() -> int:
     work = (args.work or Path("runs") / f"bench-methods{suffix}").resolve()
     tasks = TASK_SETS[args.catalogue]
     work.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
 
     from simagym.eval.suite import load_suite
 
@@ -133,7 +132,9 @@ def main() -> int:
         f"tasks: {json.dumps(list(tasks))}\nseeds: {{start: 1000, count: {args.seeds}}}\nsplits: [train]\n")
     suite = load_suite(str(suite_file))
 
-    base = ["--suite", str(suite_file), "--demos", str(args.demos), "--workers", str(args.workers)]
+    # Every BC run blanks 10% of instructions (--cfg-dropout 0.1), so the bc agent can be guided; bc-nocfg does not.
+    base = ["--suite", str(suite_file), "--demos", str(args.demos), "--workers", str(args.workers),
+            "--cfg-dropout", "0.1"]
     dagger_flags = ["--dagger-rounds", str(args.rounds), "--dagger-episodes", str(args.dagger_episodes),
                     "--dagger-steps", str(args.dagger_steps)]
     runs: dict[str, dict[str, Any]] = {}
@@ -156,8 +157,8 @@ def main() -> int:
     long_steps = args.bc_steps + int(dagger["timings"]["dagger_s"] * dagger["train"]["bc"]["samples_per_s"])
     run("bc-long", [*base, "--bc-steps", str(long_steps)])
     scale = dagger["timings"]["train_s"] / bc["timings"]["train_s"]
-    more = ["--suite", str(suite_file), "--workers", str(args.workers), "--demos", str(round(scale * args.demos)),
-            "--bc-steps", str(round(scale * args.bc_steps))]
+    more = ["--suite", str(suite_file), "--workers", str(args.workers), "--cfg-dropout", "0.1",
+            "--demos", str(round(scale * args.demos)), "--bc-steps", str(round(scale * args.bc_steps))]
     run("bc-more", more)
     run("bc-nocfg", [*base, "--bc-steps", str(args.bc_steps), "--cfg-dropout", "0"])
     ppo = ["--algo", "ppo", "--init", str(work / "bc"), "--tasks", *tasks, "--ppo-steps", str(args.ppo_steps)]
@@ -233,11 +234,14 @@ def main() -> int:
 
     best_scale = max(CFG_SCALES[1:], key=lambda x: r[f"bc-cfg{x:g}"]["success_rate"])  # the best lambda > 0
     finished = [f.stat().st_mtime for f in (*work.glob("*/bench.json"), *work.glob("eval/*/bench-summary.json"))]
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
     span = " to ".join(datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") for t in (min(finished), max(finished)))
     lines = [
         "# Learning methods: DAgger, classifier-free guidance, argmax, PPO from BC",
         "",
-        "In short (one seed per run; intervals are over evaluation episodes, not training seeds):",
+        "In short. One training seed per run, and the intervals are over evaluation episodes only: training"
+        " seeds move results too (the default run's seeds 0 and 1 differ by 5.7 points in"
+        " [train.md](train.md)), so differences of that size here may be seed noise.",
         "",
         f"- **DAgger vs BC at equal wall-clock**: {pct(r['dagger']['success_rate'])} against"
         f" {pct(r['bc-long']['success_rate'])} for BC with more passes over the same data and"
@@ -251,7 +255,8 @@ def main() -> int:
         f"- **PPO from the BC agent**: {pct(r['ppo-guarded']['success_rate'])} with the KL-to-BC penalty and value"
         f" warm-up, {pct(r['ppo-plain']['success_rate'])} without, from {pct(r['bc-cfg0']['success_rate'])}.",
         "",
-        f"Measured by `python bench/methods.py` (runs and evaluations finished {span}; this page rendered {stamp}) on {platform.machine()} with {os.cpu_count()} CPUs,"
+        f"Measured by `python bench/methods.py` (runs and evaluations finished {span}; this page written {stamp})"
+        f" on {platform.machine()} with {os.cpu_count()} CPUs,"
         f" Python {platform.python_version()}; the machine is shared with other jobs, so the 1-minute load"
         " average is given beside every run (before / after) and wall-clock comparisons hold only as far"
         " as the load was equal.",

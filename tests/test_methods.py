@@ -203,6 +203,23 @@ def test_guided_agent_acts_on_the_guided_logits(dagger_run):
         LearnedAgent(dagger_run.run_dir, cfg=float("nan"))
 
 
+def test_guidance_needs_an_agent_trained_with_cfg_dropout(dagger_run, tmp_path):
+    import shutil
+
+    from simagym.agents.learned import LearnedAgent
+
+    assert json.loads((dagger_run.run_dir / "checkpoint" / "checkpoint.json").read_text())["trained"][
+        "cfg_dropout"] == 0.5
+    plain = tmp_path / "plain"
+    shutil.copytree(dagger_run.run_dir / "checkpoint", plain)
+    meta = json.loads((plain / "checkpoint.json").read_text())
+    meta["trained"]["cfg_dropout"] = 0.0
+    (plain / "checkpoint.json").write_text(json.dumps(meta))
+    LearnedAgent(plain, cfg=0.0)
+    with pytest.raises(ValueError, match="trained without --cfg-dropout"):
+        LearnedAgent(plain, cfg=1.0)
+
+
 def test_cfg_dropout_blanks_whole_instructions(monkeypatch):
     """BC with cfg_dropout feeds the blank instruction for that fraction of samples; without, never."""
     import torch

@@ -130,8 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--demo-noise", type=_fraction, metavar="P",
                       help=f"chance the demonstrator plays a random move, labels unchanged (default: {d.demo_noise:g})")
     tune.add_argument("--cfg-dropout", type=_fraction, metavar="P",
-                      help=f"blank the instruction for this fraction of BC samples, so --cfg guidance works at"
-                           f" evaluation (default: {d.cfg_dropout:g})")
+                      help=f"blank the instruction for this fraction of BC samples (e.g. 0.1), so the agent"
+                           f" also learns to act without language and --cfg guidance works at evaluation"
+                           f" (default: {d.cfg_dropout:g})")
     tune.add_argument("--dagger-rounds", type=_non_negative_int, metavar="R",
                       help=f"DAgger rounds after BC (default: {d.dagger_rounds})")
     tune.add_argument("--dagger-episodes", type=positive_int, metavar="N",

@@ -62,8 +62,9 @@ class TrainConfig:
     val_fraction: float = 0.05
     word_dropout: float = 0.1  # hide instruction tokens at random in BC: less reliance on one exact phrasing
     # Blank the whole instruction for this fraction of BC samples, so the policy also learns logits(blank):
-    # classifier-free guidance (python -m simagym.eval --cfg LAMBDA) needs both.
-    cfg_dropout: float = 0.1
+    # classifier-free guidance (python -m simagym.eval --cfg LAMBDA) needs both. Off by default: guidance
+    # did not pay on our measured task sets (bench/results/methods*.md), and 0.1 may cost a few points.
+    cfg_dropout: float = 0.0
 
     # --- DAgger (--algo dagger: BC, then rounds of learner rollouts relabelled by the oracle) ----
     dagger_rounds: int = 4

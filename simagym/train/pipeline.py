@@ -175,7 +175,9 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
         features_dim=cfg.features_dim, freeze_text=cfg.freeze_text,
         trained={"algo": cfg.algo, "tasks": cfg.tasks, "seed": cfg.seed, "run": run_dir.name,
                  "demos": "oracle" if cfg.demo_dir is None else Path(cfg.demo_dir).name,
-                 "init": _run_name(cfg.init)})
+                 "init": _run_name(cfg.init),
+                 # None: not trained by BC here; --cfg guidance needs an agent that learned the blank instruction.
+                 "cfg_dropout": (0.0 if cfg.no_language else cfg.cfg_dropout) if cfg.uses_bc else None})
     result.train_stats["parameters"] = sum(p.numel() for p in policy.parameters())
     result.timings["setup_s"] = time.monotonic() - t_start
 
