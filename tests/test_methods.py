@@ -243,7 +243,7 @@ def test_cfg_dropout_blanks_whole_instructions(monkeypatch):
             self.features_extractor = SpyText()
 
     def fake_logits(policy, pixels, text):
-        return policy.head(pixels.flatten(1)[:, :4]) + 0 * text.sum()
+        return policy.head(pixels.flatten(1)[:, :4].float()) + 0 * text.sum()
 
     monkeypatch.setattr(bc_module, "logits", fake_logits)
     n = 64

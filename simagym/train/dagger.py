@@ -70,12 +70,13 @@ def _grown(array: np.ndarray, used: int, capacity: int) -> np.ndarray:
 
 def train_dagger(cfg: "TrainConfig", policy, data: BCData, *, codec: "InstructionCodec",
                  save_policy: Callable[[Path], Path], work_dir: Path, deadline: float | None = None, writer=None,
-                 on_round: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+                 on_round: Callable[[int, dict[str, Any]], None] | None = None, device="cpu") -> dict[str, Any]:
     """``cfg.dagger_rounds`` rounds on ``policy`` (already behaviour-cloned on ``data``), in place.
 
     ``save_policy(folder)`` writes the current policy as a checkpoint the rollout
     workers load (``work_dir/round-<r>``: the policy that played round r).
-    ``codec`` is the run's :class:`simagym.train.text.InstructionCodec`. Returns
+    ``codec`` is the run's :class:`simagym.train.text.InstructionCodec`; BC trains on ``device``,
+    rollouts play on the CPU (one torch thread per worker). Returns
     per-round statistics and ``stopped_by`` (``"clock"`` when the deadline cut a round short).
     """
     aggregate = Aggregate(data)
@@ -98,7 +99,7 @@ def train_dagger(cfg: "TrainConfig", policy, data: BCData, *, codec: "Instructio
             learner = save_policy(work_dir / f"round-{r}")
             new = rollouts(
                 str(learner), cfg.tasks, cfg.dagger_episodes, seed=cfg.seed, round_index=r, beta=beta,
-                resolution=cfg.resolution, pool=pool, workers=cfg.demo_workers,
+                resolution=cfg.resolution, pool=pool, workers=cfg.demo_workers, agent_options={"device": "cpu"},
                 should_stop=(lambda: time.monotonic() > rollouts_end) if rollouts_end else None)
             rollout_s = time.monotonic() - t0
             demos = new.demos
@@ -112,7 +113,7 @@ def train_dagger(cfg: "TrainConfig", policy, data: BCData, *, codec: "Instructio
             bc = train_bc(policy, aggregate.data(), frame_stack=cfg.frame_stack, steps=cfg.dagger_bc_steps,
                           batch_size=cfg.batch_size, lr=cfg.dagger_lr, weight_decay=cfg.weight_decay,
                           val_fraction=cfg.val_fraction, seed=cfg.seed + r, word_dropout=word_dropout,
-                          cfg_dropout=cfg_dropout, blank_ids=blank_ids, time_budget=budget)
+                          cfg_dropout=cfg_dropout, blank_ids=blank_ids, time_budget=budget, device=device)
 
             row = {"round": r, "beta": beta, "episodes": demos.episodes, "frames": len(demos),
                    "success": float(demos.successes.mean()),  # of the (mixed) rollouts, before this round's BC

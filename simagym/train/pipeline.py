@@ -195,7 +195,7 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
                 # 3. DAgger rounds: the learner's own states, labelled by the oracle, added to BC's data.
                 if cfg.algo == "dagger":
                     _run_dagger(cfg, policy, data, codec, progress, writer, deadline, result,
-                                lambda folder: ckpt.save_checkpoint(folder, policy, meta, text_dir))
+                                lambda folder: ckpt.save_checkpoint(folder, policy, meta, text_dir), device)
                 del data  # gigabytes of frames: not kept through PPO and evaluation
             # 4. PPO (from the BC weights for bc+ppo).
             if cfg.uses_ppo:
@@ -343,7 +343,7 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
 
 
 def _run_dagger(cfg: TrainConfig, policy, data, codec, progress: Progress, writer, deadline: float | None,
-                result: RunResult, save_policy) -> None:
+                result: RunResult, save_policy, device) -> None:
     from simagym.train.dagger import train_dagger
 
     bar = progress.add_task("DAgger", total=cfg.dagger_rounds, info="rolling out the BC policy")
@@ -358,7 +358,7 @@ def _run_dagger(cfg: TrainConfig, policy, data, codec, progress: Progress, write
 
     t0 = time.monotonic()
     stats = train_dagger(cfg, policy, data, codec=codec, save_policy=save_policy, work_dir=Path(cfg.out) / "dagger",
-                         deadline=deadline, writer=writer, on_round=on_round)
+                         deadline=deadline, writer=writer, on_round=on_round, device=device)
     progress.update(bar, completed=cfg.dagger_rounds)
     result.timings["dagger_s"] = time.monotonic() - t0
     result.train_stats["dagger"] = stats

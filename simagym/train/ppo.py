@@ -110,19 +110,22 @@ class KLToReference(BaseCallback):
     def _on_rollout_end(self) -> None:
         buffer = self.model.rollout_buffer
         n = buffer.buffer_size * buffer.n_envs
-        observations = buffer.observations  # a dict of arrays for dict spaces (ours), else one array
-        if isinstance(observations, dict):
-            flat = {k: v.reshape(n, *v.shape[2:]) for k, v in observations.items()}
-            rows = lambda i: {k: torch.as_tensor(v[i:i + self.chunk]) for k, v in flat.items()}  # noqa: E731
-        else:
-            flat_array = observations.reshape(n, *observations.shape[2:])
-            rows = lambda i: torch.as_tensor(flat_array[i:i + self.chunk])  # noqa: E731
-        actions = torch.as_tensor(buffer.actions.reshape(n))
+        device = self.reference.device
+
+        def flat(x: np.ndarray) -> np.ndarray:  # (steps, envs, ...) -> (steps * envs, ...)
+            return x.reshape(n, *x.shape[2:])
+
+        obs = buffer.observations  # a dict of arrays for dict spaces (ours), else one array
+        obs = {k: flat(v) for k, v in obs.items()} if isinstance(obs, dict) else flat(obs)
+        actions = buffer.actions.reshape(n)
         ref_log_prob = np.empty(n, np.float32)
         with torch.no_grad():
             for i in range(0, n, self.chunk):
-                dist = self.reference.get_distribution(rows(i))
-                ref_log_prob[i:i + self.chunk] = dist.log_prob(actions[i:i + self.chunk]).numpy()
+                part = slice(i, i + self.chunk)
+                rows = ({k: torch.as_tensor(v[part], device=device) for k, v in obs.items()}
+                        if isinstance(obs, dict) else torch.as_tensor(obs[part], device=device))
+                dist = self.reference.get_distribution(rows)
+                ref_log_prob[part] = dist.log_prob(torch.as_tensor(actions[part], device=device)).cpu().numpy()
         log_ratio = buffer.log_probs - ref_log_prob.reshape(buffer.log_probs.shape)
         buffer.rewards -= self.coef * log_ratio
         buffer.compute_returns_and_advantage(last_values=self.locals["values"], dones=self.locals["dones"])

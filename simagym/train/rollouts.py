@@ -62,9 +62,9 @@ def _init_worker() -> None:
 
 
 def record_rollouts(agent: str, jobs: Sequence[tuple[str, int]], resolution: int, beta: float,
-                    mix_seed: int) -> Rollouts:
-    """Play ``agent`` (a run or checkpoint folder, or any ``load_agent`` spec) on each (task, seed),
-    labelling every frame with the oracle's macro for it. Runs inside a worker.
+                    mix_seed: int, agent_options: dict[str, Any] | None = None) -> Rollouts:
+    """Play ``agent`` (a run or checkpoint folder, or any ``load_agent`` spec, with ``agent_options``)
+    on each (task, seed), labelling every frame with the oracle's macro for it. Runs inside a worker.
 
     ``demos.successes`` says whether each (mixed) episode succeeded.
     """
@@ -84,7 +84,7 @@ def record_rollouts(agent: str, jobs: Sequence[tuple[str, int]], resolution: int
         if env is None:
             env = envs[task] = DiscreteActions(simagym.make(task, resolution=resolution))
         obs, info = env.reset(seed=seed)
-        learner = load_agent(agent, seed=seed)  # seeded by the episode, as the evaluation runner does
+        learner = load_agent(agent, seed=seed, options=agent_options)  # seeded by the episode, as evaluation does
         learner.reset(obs["instruction"], env.unwrapped if learner.privileged else None)
         starts.append(len(labels))
         instructions.append(obs["instruction"])
@@ -127,14 +127,14 @@ def worker_pool(workers: int) -> Executor | None:
 
 def rollouts(agent: str, task_ids: Sequence[str], episodes: int, *, seed: int, round_index: int, beta: float,
              resolution: int = 64, pool: Executor | None = None, workers: int = 2,
-             should_stop: Callable[[], bool] | None = None) -> Rollouts:
+             agent_options: dict[str, Any] | None = None, should_stop: Callable[[], bool] | None = None) -> Rollouts:
     """``episodes`` learner episodes labelled by the oracle; the same arguments give the same result,
     however many workers play them. ``should_stop()`` ends early with the chunks finished so far."""
     jobs = plan_rollouts(task_ids, episodes, seed, round_index)
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
 
     def args(i: int) -> tuple[Any, ...]:
-        return agent, chunks[i], resolution, beta, (seed * 1_000_003 + round_index) * 100_003 + i
+        return agent, chunks[i], resolution, beta, (seed * 1_000_003 + round_index) * 100_003 + i, agent_options
 
     results: dict[int, Rollouts] = {}
     if pool is None:
