@@ -98,9 +98,32 @@ class LearnedAgent(Agent):
             # The instruction is fixed for the episode: embed it once.
             self._text = self.policy.features_extractor.embed(ids)
 
+    #: Evaluation plays this many episodes side by side: one forward pass acts for all of them.
+    group_size = 32
+
     def act(self, observation: dict[str, Any]) -> int:
+        return self.act_together([self], [observation])[0]
+
+    @classmethod
+    def act_together(cls, agents, observations) -> list[int]:
+        """One forward pass for several episodes of the same run (its frames as BC saw them: uint8
+        stacks); each agent then samples (or takes the argmax) with its own seeded generator."""
+        import torch
+
+        from simagym.train.policy import logits
+
+        lead = agents[0]
+        if any(a.policy is not lead.policy or len(a._text) != len(lead._text) for a in agents[1:]):
+            return [cls.act_together([a], [o])[0] for a, o in zip(agents, observations)]  # not one network
+        rows = len(lead._text)  # 1, or 2 with guidance (the instruction and the blank)
+        stacks = torch.as_tensor(np.stack([a._stack(o) for a, o in zip(agents, observations)]), device=lead.device)
+        with torch.inference_mode():
+            out = logits(lead.policy, stacks.repeat_interleave(rows, 0), torch.cat([a._text for a in agents])).cpu()
+        return [a._choose(out[i * rows:(i + 1) * rows]) for i, a in enumerate(agents)]
+
+    def _stack(self, observation: dict[str, Any]) -> np.ndarray:
+        """This episode's last K frames (K, H, W, 3), oldest first, after adding ``observation``'s."""
         from simagym.train.checkpoint import CheckpointError
-        from simagym.train.policy import logits, to_pixels
 
         if self._text is None:
             raise RuntimeError("call reset() before act()")
@@ -114,14 +137,14 @@ class LearnedAgent(Agent):
             self._frames.extend([frame] * self.frame_stack)  # as the training wrapper does at reset
         else:
             self._frames.append(frame)
-        torch = self._torch
-        pixels = to_pixels(np.stack(self._frames)[None]).to(self.device)
-        with torch.inference_mode():
-            out = logits(self.policy, pixels.expand(len(self._text), *pixels.shape[1:]), self._text).cpu()
+        return np.stack(self._frames)
+
+    def _choose(self, out) -> int:
+        """The macro from this episode's logits row(s): guided if asked, then argmax or a sample."""
         out = guided_logits(out[0], out[1], self.cfg) if self.cfg else out[0]
         if self.deterministic:
             return int(out.argmax())
-        probs = torch.softmax(out.double(), 0).numpy()
+        probs = self._torch.softmax(out.double(), 0).numpy()
         return int(self._rng.choice(len(probs), p=probs / probs.sum()))
 
     def parameter_count(self) -> int:

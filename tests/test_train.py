@@ -440,3 +440,15 @@ def test_tokenizer_is_the_same_in_every_process():
 
     tokenizer = train_tokenizer(training_corpus())
     assert "[UNK]" not in tokenizer.tokenize("peek at the map")  # unseen words are spelled, not lost
+
+
+def test_a_group_of_episodes_acts_as_each_episode_alone(bc_run):
+    """The evaluation runner plays a learned agent's episodes side by side (one forward pass for the
+    group): every episode's record is what it is when played alone."""
+    from simagym.eval.runner import run_episode, run_group
+    from simagym.eval.suite import Episode
+
+    episodes = [Episode(task, seed, "train") for task in TASKS for seed in range(4)]
+    together = run_group(str(bc_run.run_dir), episodes)
+    alone = [run_episode(str(bc_run.run_dir), ep) for ep in episodes]
+    assert together == alone
