@@ -42,14 +42,14 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from rich.console import Console  # noqa: E402
+
+from benchrun import evaluate, pct, rate, train  # noqa: E402  (bench/ is on the path)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The same sixteen jobs in each catalogue (v2's stricter checks end an episode on a look-alike
@@ -65,41 +65,6 @@ TASK_SETS = {
            "ledges/collect-coin-v2", "ledges/pull-lever-v2", "ledges/go-to-flag-v2", "ledges/open-inventory-v2"),
 }
 CFG_SCALES = (0.0, 0.5, 1.0, 2.0, 4.0)
-
-
-def load() -> float:
-    return os.getloadavg()[0]
-
-
-def train(out: Path, flags: list[str], console: Console) -> dict[str, Any]:
-    """``python -m simagym.train`` in a fresh process; returns results.json plus wall time and load."""
-    cmd = [sys.executable, "-m", "simagym.train", "--out", str(out), "--no-progress", "--no-eval",
-           "--no-time-limit", *flags]
-    console.print(" ".join(cmd[1:]))
-    before, t0 = load(), time.monotonic()
-    subprocess.run(cmd, check=True)
-    record = json.loads((out / "results.json").read_text())
-    record["bench"] = {"wall_s": time.monotonic() - t0, "load_before": before, "load_after": load(),
-                       "flags": flags}
-    (out / "bench.json").write_text(json.dumps(record["bench"], indent=2))
-    return record
-
-
-def evaluate(agent: str, suite, out: Path, options: dict[str, Any], workers: int) -> dict[str, Any]:
-    from simagym.eval.runner import run_eval
-
-    before, t0 = load(), time.monotonic()
-    summary = run_eval(agent, suite, out, workers=workers, agent_options=options).summary
-    summary["bench"] = {"wall_s": time.monotonic() - t0, "load_before": before, "load_after": load()}
-    return summary
-
-
-def pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}%"
-
-
-def rate(summary: dict[str, Any]) -> str:
-    return f"{pct(summary['success_rate'])} [{pct(summary['ci_low'])}-{pct(summary['ci_high'])}]"
 
 
 def main() -> int:

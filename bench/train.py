@@ -64,7 +64,8 @@ def train(out: Path, *flags: str) -> tuple[float, dict[str, Any]]:
 def curve(run_dir: Path, episodes: int, console: Console) -> list[tuple[float, float]]:
     """(training seconds, success with training phrasings) for every snapshot of ``run_dir``."""
     from simagym.train.config import TrainConfig
-    from simagym.train.pipeline import evaluate_agent, resolve
+    from simagym.train.evaluation import evaluate_agent
+    from simagym.train.pipeline import resolve
 
     cfg, suite = resolve(TrainConfig.load(run_dir / "config.json"))
     points = []

@@ -175,9 +175,17 @@ class World(ABC):
         return bool(self.find(selector))
 
     # --- oracle ---------------------------------------------------------------
+    #: The world's oracle: a :class:`Solver` subclass built as ``solver_class(world, check)``. Set by
+    #: the world's package next to the world (``MeadowWorld.solver_class = MeadowSolver``), so the
+    #: planner imports the world and never the other way round.
+    solver_class: ClassVar[type["Solver"] | None] = None
+
     def solver(self, check: Any) -> "Solver":
         """A planner that reaches ``check`` (a bound :class:`simagym.checks.Check`) through macros."""
-        raise NotImplementedError(f"world {self.name!r} has no oracle solver")
+        if self.solver_class is None:
+            raise NotImplementedError(f"world {self.name!r} has no oracle solver"
+                                      f" (set {type(self).__name__}.solver_class)")
+        return self.solver_class(self, check)
 
 
 class Solver(ABC):

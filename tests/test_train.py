@@ -60,7 +60,9 @@ def test_bc_run_writes_everything(bc_run):
         assert summary["episodes"] == len(TASKS) and summary["complete"]
         assert set(summary["by_split"]) == {split}
     results = json.loads((run_dir / "results.json").read_text())
-    assert [r["task"] for r in results["rows"]] == [*sorted(TASKS), "all"]
+    assert [r["name"] for r in results["rows"] if r["kind"] == "task"] == sorted(TASKS)
+    assert {r["name"] for r in results["rows"] if r["kind"] == "world"} == {"meadow"}
+    assert set(results["targets"]) == {"success", "every_group_vs_random", "heldout_share"}
     assert bc_run.train_stats["demo_episodes"] == 6
 
 
@@ -439,7 +441,9 @@ def test_tokenizer_is_the_same_in_every_process():
     from simagym.train.text import train_tokenizer, training_corpus
 
     tokenizer = train_tokenizer(training_corpus())
-    assert "[UNK]" not in tokenizer.tokenize("peek at the map")  # unseen words are spelled, not lost
+    assert tokenizer.tokenize("go to the qwzx") == ["go", "to", "the", "[UNK]"]  # unseen words: [UNK]
+    spelled = train_tokenizer(training_corpus(), spell_unknown=True)
+    assert "[UNK]" not in spelled.tokenize("peek at the qwzx")
 
 
 def test_a_group_of_episodes_acts_as_each_episode_alone(bc_run):

@@ -1,5 +1,9 @@
 """GameUI: the user-interface layer of a game - menus, settings, inventory, crafting, shop, map, dialogue."""
 
+from .solver import GameUISolver
 from .world import GameUIWorld
 
-__all__ = ["GameUIWorld"]
+# The oracle plans on the world; the world never imports its planner.
+GameUIWorld.solver_class = GameUISolver
+
+__all__ = ["GameUIWorld", "GameUISolver"]

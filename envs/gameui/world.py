@@ -507,9 +507,3 @@ class GameUIWorld(World):
         if kind in PLACES and set(state) == {"marked"}:
             return any(p.kind == kind and p.state["marked"] != state["marked"] for p in self.places)
         return super().plausible_target(selector)
-
-    # --- oracle ---------------------------------------------------------------
-    def solver(self, check):
-        from .solver import GameUISolver
-
-        return GameUISolver(self, check)

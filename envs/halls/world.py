@@ -568,11 +568,6 @@ class HallsWorld(BagWorld, World):
     def displacement(self) -> tuple[float, float]:
         return (self.x - self.start[0], self.y - self.start[1])
 
-    # --- oracle ---------------------------------------------------------------
-    def solver(self, check):
-        from .solver import HallsSolver
-
-        return HallsSolver(self, check)
 
 
 __all__ = ["HallsWorld", "LANDMARKS"]

@@ -399,11 +399,6 @@ class LedgesWorld(BagWorld, World):
     def displacement(self) -> tuple[float, float]:
         return ((self.state[0] - self.start[0]) / SUB, (self.state[1] - self.start[1]) / SUB)
 
-    # --- oracle ---------------------------------------------------------------
-    def solver(self, check):
-        from .solver import LedgesSolver
-
-        return LedgesSolver(self, check)
 
 
 __all__ = ["LedgesWorld", "hazard_xy", "BAND"]

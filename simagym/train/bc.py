@@ -124,7 +124,7 @@ def reuse_freed_memory() -> None:
 
 def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: int = 128, lr: float = 1e-3,
              weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0, word_dropout: float = 0.0,
-             cfg_dropout: float = 0.0, blank_ids: np.ndarray | None = None,
+             cfg_dropout: float = 0.0, blank_ids: np.ndarray | None = None, hidden_id: int | None = None,
              time_budget: float | None = None, writer=None,
              on_progress: Callable[[float, dict[str, float]], None] | None = None,
              on_snapshot: Callable[[float], None] | None = None, snapshot_seconds: float | None = None,
@@ -137,7 +137,9 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     result is the same for the same data and seed on any machine, unless the
     clock ends training first (``stopped_by`` in the returned metrics is then
     ``"clock"``). ``word_dropout``
-    hides each instruction token with this probability (as padding), so the
+    hides each instruction token with this probability (as ``hidden_id``, the
+    tokenizer's ``[UNK]``, which is what a word never seen in training becomes;
+    as padding when None), so the
     policy cannot lean on one exact phrasing. ``cfg_dropout`` replaces the whole
     instruction by ``blank_ids`` (what ``--no-language`` encodes) for this fraction of
     samples, so the same policy also learns to act without language: classifier-free
@@ -192,7 +194,7 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
             # Drawn on the CPU whatever the device, so the same seed hides the same tokens everywhere.
             hide = (torch.rand(ids.shape) < word_dropout).to(device) & (ids != pad)
             hide[:, 0] = False  # the first token ([CLS]) stays, so no instruction vanishes entirely
-            ids = ids.masked_fill(hide, pad)
+            ids = ids.masked_fill(hide, pad if hidden_id is None else hidden_id)
         if cfg_dropout:  # after word dropout, so a blanked instruction is exactly the blank one
             # Drawn on the CPU whatever the device, as word dropout is.
             blank = (torch.rand(len(ids)) < cfg_dropout).to(device)

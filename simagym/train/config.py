@@ -29,7 +29,7 @@ class TrainConfig:
     tasks: list[str] = field(default_factory=list)  # task ids or patterns; resolved to ids before saving
     out: str = ""  # the run folder; resolved to runs/<name> when empty
     seed: int = 0
-    minutes: float | None = 10.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
+    minutes: float | None = 11.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
     init: str | None = None  # a run or checkpoint folder to start from: its weights, text encoder and architecture
 
     # --- observations -----------------------------------------------------------------
@@ -51,16 +51,16 @@ class TrainConfig:
     features_dim: int = 256
 
     # --- behaviour cloning (oracle demonstrations) --------------------------------------
-    demos: int = 8000  # oracle episodes
+    demos: int = 12000  # oracle episodes
     demo_dir: str | None = None  # a recording folder (python -m simagym.play --record): BC imitates it, not the oracle
     demo_noise: float = 0.2  # chance the demonstrator plays a random move (labels stay the oracle's): recovery data
     demo_workers: int = 2
-    bc_steps: int = 500_000  # training samples (updates x batch)
+    bc_steps: int = 1_100_000  # training samples (updates x batch)
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 1e-4
     val_fraction: float = 0.05
-    word_dropout: float = 0.1  # hide instruction tokens at random in BC: less reliance on one exact phrasing
+    word_dropout: float = 0.3  # hide instruction tokens at random in BC: less reliance on one exact phrasing
     # Blank the whole instruction for this fraction of BC samples, so the policy also learns logits(blank):
     # classifier-free guidance (python -m simagym.eval --cfg LAMBDA) needs both. Off by default: guidance
     # did not pay on our measured task sets (bench/results/methods*.md), and 0.1 may cost a few points.

