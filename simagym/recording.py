@@ -16,14 +16,22 @@ open it with ``minari.MinariDataset(DIR)``. Per episode of T steps:
 * episode metadata (``dataset.storage.get_episode_metadata``): ``seed`` and
   ``task``, ``world``, ``category``, ``split`` (an eval split:
   ``train``, ``heldout``, ...), ``phrasing``, ``composition``, ``instruction``,
-  ``success``, ``steps``, ``resolution``, ``player``, ``gave_up``.
+  ``success``, ``steps``, ``resolution``, ``player``, ``gave_up``;
+* the dataset's env spec: the first episode's ``simagym.make`` call, so
+  ``dataset.recover_environment()`` remakes its environment.
+
+A recording made with ``simagym.play --dataset ID`` lies in Minari's own
+datasets folder (:func:`minari_folder`), where ``minari.load_dataset(ID)`` finds it.
 
 An episode is a pure function of (task, seed, split, raw actions): :func:`replay`
 reproduces its frames, which is how :func:`score_recording` re-scores it
 rather than trusting the recorded success.
 
 :func:`load_demonstrations` flattens a recording into the arrays behaviour
-cloning trains on (frames, instructions, macro actions, episode starts).
+cloning trains on (frames, instructions, macro actions, episode starts). It also
+reads datasets that ``minari.DataCollector`` wrote over a simagym env (raw
+keyboard/mouse actions or ``DiscreteActions`` macros; the task and split come
+from the env spec), and names the field it misses in one line.
 """
 
 from __future__ import annotations
@@ -161,13 +169,47 @@ def _spaces(height: int, width: int):
     return obs, action_space()
 
 
+def minari_folder(dataset_id: str) -> Path:
+    """Where ``minari.load_dataset(dataset_id)`` looks (``$MINARI_DATASETS_PATH``, default ``~/.minari/datasets``):
+    record there (``simagym.play --dataset ID``) and Minari lists and loads the recording by its id."""
+    from minari.dataset.minari_dataset import parse_dataset_id
+    from minari.namespace import create_namespace, list_local_namespaces
+    from minari.storage import get_dataset_path
+
+    try:
+        namespace = parse_dataset_id(dataset_id)[0]
+    except ValueError:
+        raise RecordingError(f"{dataset_id!r} is not a Minari dataset id; write one as NAMESPACE/NAME-vN,"
+                             " e.g. simagym/alice-v0") from None
+    if namespace is not None and namespace not in list_local_namespaces():
+        create_namespace(namespace)
+    return get_dataset_path(dataset_id) / "data"
+
+
+def _id_in_minari_folder(directory: Path) -> str | None:
+    """The dataset id of ``directory`` if it is a dataset's ``data/`` folder in Minari's datasets folder."""
+    if directory.name != "data":
+        return None
+    from minari.storage import get_dataset_path
+
+    root = get_dataset_path().resolve()
+    if not directory.is_relative_to(root) or directory.parent == root:
+        return None
+    return directory.parent.relative_to(root).as_posix()
+
+
 class DemoWriter:
-    """Appends episodes to a Minari dataset folder (created on first use), one at a time."""
+    """Appends episodes to a Minari dataset folder (created on first use), one at a time.
+
+    The dataset's env spec is the first episode's environment (``simagym.make`` with its task, split and
+    resolution), so ``minari.recover_environment`` remakes it; every episode's own task is in its metadata.
+    """
 
     def __init__(self, directory: str | os.PathLike[str], resolution: int) -> None:
         from minari.dataset.minari_storage import MinariStorage
 
         self.directory = Path(directory).resolve()  # Minari mishandles relative paths (it joins them twice)
+        dataset_id = _id_in_minari_folder(self.directory) or DATASET_ID
         obs_space, act_space = _spaces(resolution, resolution)
         if (self.directory / "metadata.json").exists():
             try:
@@ -184,7 +226,7 @@ class DemoWriter:
             self._storage = MinariStorage.new(self.directory, observation_space=obs_space, action_space=act_space,
                                               data_format="hdf5", jpeg_encoding=False)
             self._storage.update_metadata({
-                "dataset_id": DATASET_ID, "minari_version": minari_version, "algorithm_name": "human play",
+                "dataset_id": dataset_id, "minari_version": minari_version, "algorithm_name": "human play",
                 "description": "simagym episodes played with simagym.play: frames, raw keyboard/mouse actions, "
                                "macro approximations, instruction, task, seed, split and success",
             })
@@ -208,6 +250,7 @@ class DemoWriter:
             infos={"macro_action": list(macros), "success": list(success)},
         )
         index = self._storage.total_episodes
+        self._add_env_spec(episode)
         self._storage.update_episodes([buffer])
         meta = {
             "task": episode.task, "world": episode.world, "category": episode.category, "split": episode.split,
@@ -225,43 +268,152 @@ class DemoWriter:
         return index
 
 
+    def _add_env_spec(self, episode: RecordedEpisode) -> None:
+        """Give a dataset without an env spec (a new one, or one recorded before simagym wrote it) the env of
+        ``episode``, and simagym as its requirement (``recover_environment`` checks it)."""
+        from minari.dataset.minari_storage import MinariStorage
+
+        if "env_spec" in MinariStorage.read_raw_metadata(self.directory):
+            return
+        from simagym import __version__
+
+        env = make_env(episode.task, episode.split, resolution=int(episode.frames.shape[1]))
+        env.close()
+        self._storage.update_metadata({"env_spec": env.spec.to_json(), "requirements": [f"simagym=={__version__}"]})
+
+
 # --- reading ------------------------------------------------------------------------------
 
-def _dataset(directory: str | os.PathLike[str]):
+def _dataset(source: str | os.PathLike[str]):
+    """The Minari dataset in a recording folder, in a Minari dataset's ``data/`` folder (or the folder above
+    it), or by its id in Minari's datasets folder (``simagym/human-v0``)."""
     from minari import MinariDataset
 
-    path = Path(directory).resolve()
-    if not (path / "metadata.json").exists():
+    path = Path(source).resolve()
+    found = next((p for p in (path, path / "data") if (p / "metadata.json").exists()), None)
+    if found is None and not path.exists() and isinstance(source, str):
+        try:
+            candidate = minari_folder(source)
+        except RecordingError:
+            candidate = None
+        if candidate is not None and (candidate / "metadata.json").exists():
+            found = candidate
+    if found is None:
         raise RecordingError(f"{path} is not a recording (no Minari metadata.json); record one with "
                              "`python -m simagym.play TASK_ID --record DIR`")
     try:
-        return MinariDataset(path)
+        return MinariDataset(found)
     except Exception as err:  # noqa: BLE001
-        raise RecordingError(f"{path} is not a readable Minari dataset: {err}") from None
+        raise RecordingError(f"{found} is not a readable Minari dataset: {err}") from None
+
+
+class _DatasetReader:
+    """Turns a dataset's episodes into :class:`RecordedEpisode`: those simagym recorded, and those that
+    ``minari.DataCollector`` wrote over a simagym env (raw keyboard/mouse or ``DiscreteActions`` macros),
+    whose task and split come from the dataset's env spec. A field it cannot find is a one-line error."""
+
+    def __init__(self, dataset: Any, source: str | os.PathLike[str]) -> None:
+        from gymnasium import spaces
+
+        from simagym.macros import MACROS
+
+        self.source = source
+        act = dataset.action_space
+        if isinstance(act, spaces.Discrete) and act.n == len(MACROS):
+            self.macro_actions = True
+        elif isinstance(act, spaces.Dict) and {"keys", "mouse", "buttons"} <= set(act.spaces):
+            self.macro_actions = False
+        else:
+            raise RecordingError(f"{source}: actions are {act}; simagym reads keyboard/mouse actions or "
+                                 f"DiscreteActions macros (Discrete({len(MACROS)}))")
+        obs = dataset.observation_space
+        if not isinstance(obs, spaces.Dict) or not {"pixels", "instruction"} <= set(obs.spaces):
+            raise RecordingError(f"{source}: observations are {obs}; simagym needs a Dict with 'pixels' and 'instruction'")
+        if not isinstance(obs["instruction"], spaces.Text):
+            raise RecordingError(f"{source}: observations['instruction'] is {obs['instruction']}, not text; record"
+                                 " the env without InstructionIds (or other wrappers that change observations)")
+        self.task, self.split = self._from_env_spec(dataset.spec.env_spec)
+
+    def _from_env_spec(self, env_spec: Any) -> tuple[str | None, str | None]:
+        """Task and split of every episode, from the ``simagym.make`` call in the dataset's env spec."""
+        if env_spec is None:
+            return None, None
+        from simagym import task_id_of
+        from simagym.eval.suite import EvalSplit
+
+        kwargs = dict(env_spec.kwargs or {})
+        task = str(kwargs.get("task_id") or task_id_of(env_spec.id))
+        made = {"phrasing": str(kwargs.get("phrasing", "train")), "composition": str(kwargs.get("composition", "train"))}
+        split = next((s.value for s in EvalSplit if s.env_options() == made), None)
+        return task, split
+
+    def _field(self, index: int, name: str, value: Any, fix: str) -> Any:
+        if value is None:
+            raise RecordingError(f"{self.source}: episode {index} has no {name} ({fix})")
+        return value
+
+    def episode(self, index: int, meta: dict[str, Any], ep: dict[str, Any]) -> RecordedEpisode:
+        from simagym.macros import MacroDecoder
+
+        obs, act, infos = ep["observations"], ep["actions"], ep.get("infos") or {}
+        task = str(self._field(index, "task", meta.get("task", self.task),
+                               "no 'task' in its metadata and no simagym env spec in the dataset"))
+        seed = int(self._field(index, "seed", meta.get("seed"), "reset the env with a seed while recording"))
+        split = str(self._field(index, "split", meta.get("split", self.split),
+                                "no 'split' in its metadata, and its env's phrasing/composition match no eval split"))
+        rewards = np.asarray(ep["rewards"], dtype=np.float64)
+        if self.macro_actions:  # DiscreteActions: the macros themselves; replay needs their keyboard/mouse
+            macros = np.asarray(act, dtype=np.int64).reshape(-1)
+            decoder = MacroDecoder()
+            raw = [decoder.decode(int(m)) for m in macros]
+            keys = np.asarray([r["keys"] for r in raw], dtype=np.int8).reshape(-1, len(KEYS))
+            mouse = np.asarray([r["mouse"] for r in raw], dtype=np.float32).reshape(-1, 2)
+            buttons = np.asarray([r["buttons"] for r in raw], dtype=np.int8).reshape(-1, len(BUTTONS))
+        else:
+            keys = np.asarray(act["keys"], dtype=np.int8).reshape(-1, len(KEYS))
+            mouse = np.asarray(act["mouse"], dtype=np.float32).reshape(-1, 2)
+            buttons = np.asarray(act["buttons"], dtype=np.int8).reshape(-1, len(BUTTONS))
+            if "macro_action" in infos:
+                macros = np.asarray(infos["macro_action"], dtype=np.int64)[1:]
+            else:  # a DataCollector dataset: approximate each raw action as simagym.play does
+                macros = np.asarray([macro_of(keys[t], mouse[t], buttons[t], mouse[t - 1] if t else None)
+                                     for t in range(len(keys))], dtype=np.int64)
+        if "success" in meta:
+            success = bool(meta["success"])
+        elif "success" in infos:
+            success = bool(np.asarray(infos["success"])[-1])
+        else:  # simagym rewards only success, with 1 - 0.9 * steps / max_steps > 0
+            success = bool(len(rewards) and rewards[-1] > 0)
+        instructions = obs["instruction"]
+        spec = _task_spec(task)
+        return RecordedEpisode(
+            task=task, seed=seed, split=split,
+            instruction=str(instructions[0]) if len(instructions) else str(meta.get("instruction", "")),
+            frames=np.asarray(obs["pixels"], dtype=np.uint8), keys=keys, mouse=mouse, buttons=buttons, macros=macros,
+            rewards=rewards, terminated=bool(np.any(ep["terminations"])), truncated=bool(np.any(ep["truncations"])),
+            success=success, world=str(meta.get("world", spec.world if spec else "")),
+            category=str(meta.get("category", spec.category.value if spec else "")),
+            player=str(meta.get("player", "")), gave_up=bool(meta.get("gave_up", False)),
+        )
+
+
+def _task_spec(task: str):
+    import simagym
+
+    try:
+        return simagym.get_task(task)
+    except simagym.UnknownTaskError:
+        return None
 
 
 def read_recording(directory: str | os.PathLike[str]) -> Iterator[RecordedEpisode]:
-    """Every episode of a recording folder, in the order played."""
+    """Every episode of a recording (a folder, or a Minari dataset id), in the order played."""
     dataset = _dataset(directory)
+    reader = _DatasetReader(dataset, directory)
     storage = dataset.storage
     indices = list(range(storage.total_episodes))
-    for meta, ep in zip(storage.get_episode_metadata(indices), storage.get_episodes(indices)):
-        obs, act, infos = ep["observations"], ep["actions"], ep.get("infos") or {}
-        instructions = obs["instruction"]
-        yield RecordedEpisode(
-            task=str(meta["task"]), seed=int(meta["seed"]), split=str(meta["split"]),
-            instruction=str(instructions[0]) if len(instructions) else str(meta.get("instruction", "")),
-            frames=np.asarray(obs["pixels"], dtype=np.uint8),
-            keys=np.asarray(act["keys"], dtype=np.int8).reshape(-1, len(KEYS)),
-            mouse=np.asarray(act["mouse"], dtype=np.float32).reshape(-1, 2),
-            buttons=np.asarray(act["buttons"], dtype=np.int8).reshape(-1, len(BUTTONS)),
-            macros=np.asarray(infos.get("macro_action", [NO_MACRO]), dtype=np.int64)[1:],
-            rewards=np.asarray(ep["rewards"], dtype=np.float64),
-            terminated=bool(np.any(ep["terminations"])), truncated=bool(np.any(ep["truncations"])),
-            success=bool(meta.get("success", False)), world=str(meta.get("world", "")),
-            category=str(meta.get("category", "")), player=str(meta.get("player", "")),
-            gave_up=bool(meta.get("gave_up", False)),
-        )
+    for index, meta, ep in zip(indices, storage.get_episode_metadata(indices), storage.get_episodes(indices)):
+        yield reader.episode(index, meta, ep)
 
 
 @dataclass
@@ -306,12 +458,14 @@ def _what(successful_only: bool, tasks: Collection[str] | None, splits: Collecti
 
 def recorded_tasks(directory: str | os.PathLike[str], successful_only: bool = True,
                    splits: Collection[str] | None = None) -> list[str]:
-    """The task ids a recording folder has episodes of (read from its metadata: no frames are loaded)."""
+    """The task ids a recording folder has episodes of (from its metadata where simagym wrote it: no frames
+    are loaded; a ``minari.DataCollector`` dataset is read whole)."""
     storage = _dataset(directory).storage
     keep = _keeps(successful_only, None, splits)
-    metas = storage.get_episode_metadata(list(range(storage.total_episodes)))
-    return sorted({str(m["task"]) for m in metas
-                   if keep(str(m["task"]), str(m["split"]), bool(m.get("success", False)))})
+    metas = list(storage.get_episode_metadata(list(range(storage.total_episodes))))
+    if not all({"task", "split", "success"} <= set(m) for m in metas):
+        return sorted({e.task for e in read_recording(directory) if keep(e.task, e.split, e.success)})
+    return sorted({str(m["task"]) for m in metas if keep(str(m["task"]), str(m["split"]), bool(m["success"]))})
 
 
 def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool = True, *,
