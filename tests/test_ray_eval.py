@@ -110,3 +110,15 @@ def test_a_trained_agents_checkpoint_travels_to_nodes_without_its_folder(
     assert unpacked.parent == tmp_path / "node-temp" and _unpack_checkpoint(files) == str(unpacked)  # once per node
     for name in ("checkpoint.json", "policy.safetensors", "text/vocab.txt"):
         assert (unpacked / name).read_bytes() == (run / "checkpoint" / name).read_bytes()
+
+
+def test_a_trained_agent_on_ray_gives_the_local_results(local_ray, suite, tmp_path: Path) -> None:
+    """The checkpoint reaches the Ray workers through the object store; its groups play as they do locally."""
+    from simagym.train.__main__ import main as train
+
+    run = tmp_path / "trained"
+    assert train(["--tasks", TASKS[0], "--demos", "3", "--steps", "32", "--batch-size", "16", "--workers", "1",
+                  "--no-eval", "--no-progress", "--demo-cache", "off", "--out", str(run)]) == 0
+    local = run_eval(str(run), suite, tmp_path / "local", episodes_per_task=1)
+    remote = run_eval(str(run), suite, tmp_path / "ray", episodes_per_task=1, backend=RayCluster())
+    assert by_key(lines(tmp_path / "ray")) == by_key(lines(tmp_path / "local")) and remote.summary == local.summary
