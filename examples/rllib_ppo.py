@@ -35,7 +35,8 @@ class RLlibObservations(gym.ObservationWrapper):
         super().__init__(env)
         pixels, ids = env.observation_space["pixels"], env.observation_space["instruction"]
         if not isinstance(ids, spaces.Box) or ids.dtype.kind not in "iu":
-            raise ValueError("RLlibObservations needs instruction ids: wrap the env in simagym.wrappers.InstructionIds first")
+            raise ValueError("RLlibObservations needs instruction ids: wrap the env in"
+                             " simagym.wrappers.InstructionIds first")
         self.observation_space = spaces.Dict({
             "pixels": spaces.Box(0.0, 1.0, shape=pixels.shape, dtype=np.float32),
             "instruction": spaces.MultiDiscrete(np.asarray(ids.high, dtype=np.int64) + 1),

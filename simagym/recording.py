@@ -328,7 +328,8 @@ class _DatasetReader:
                                  f"DiscreteActions macros (Discrete({len(MACROS)}))")
         obs = dataset.observation_space
         if not isinstance(obs, spaces.Dict) or not {"pixels", "instruction"} <= set(obs.spaces):
-            raise RecordingError(f"{source}: observations are {obs}; simagym needs a Dict with 'pixels' and 'instruction'")
+            raise RecordingError(f"{source}: observations are {obs}; simagym needs a Dict with 'pixels' and"
+                                 " 'instruction'")
         if not isinstance(obs["instruction"], spaces.Text):
             raise RecordingError(f"{source}: observations['instruction'] is {obs['instruction']}, not text; record"
                                  " the env without InstructionIds (or other wrappers that change observations)")
@@ -343,7 +344,7 @@ class _DatasetReader:
 
         kwargs = dict(env_spec.kwargs or {})
         task = str(kwargs.get("task_id") or task_id_of(env_spec.id))
-        made = {"phrasing": str(kwargs.get("phrasing", "train")), "composition": str(kwargs.get("composition", "train"))}
+        made = {part: str(kwargs.get(part, "train")) for part in ("phrasing", "composition")}  # simagym.make's defaults
         split = next((s.value for s in EvalSplit if s.env_options() == made), None)
         return task, split
 

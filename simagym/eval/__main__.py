@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--episodes", type=positive_int, default=None, metavar="N",
                         help="run only the first N seeds per task per split (default: every seed of the suite)")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="K",
-                        help="worker processes (default: the number of CPUs)")
+                        help="worker processes (default: the number of CPUs; --backend ray uses the cluster's)")
     parser.add_argument("--backend", choices=("local", "ray"), default="local",
                         help="local: --workers processes here; ray: Ray tasks across a cluster (see --address)")
     parser.add_argument("--address", default=None, metavar="ADDR",

@@ -89,8 +89,9 @@ class RayCluster:
 
     ``address`` is Ray's: ``None`` joins the cluster in ``$RAY_ADDRESS`` or the one ``ray start`` last
     started on this machine, else starts Ray here; ``"auto"`` joins the cluster this machine is a node of
-    (an error if there is none); ``"ray://HOST:10001"`` connects as a Ray client. If Ray is already initialised in this process, that instance is used and left running.
-    ``max_in_flight`` bounds the queued tasks (default: twice the cluster's CPUs), so an interrupt stops soon.
+    (an error if there is none); ``"ray://HOST:10001"`` connects as a Ray client. If Ray is already
+    initialised in this process, that instance is used and left running.
+    ``max_in_flight`` bounds the tasks queued at once (default: twice the cluster's CPUs, as it grows).
     """
 
     def __init__(self, address: str | None = None, *, max_in_flight: int | None = None) -> None:
@@ -107,7 +108,8 @@ class RayCluster:
             ray.init(address=self.address, logging_level="WARNING", log_to_driver=False)
         except (ConnectionError, ValueError, RuntimeError) as err:
             where = self.address or os.environ.get("RAY_ADDRESS") or "a new local instance"
-            raise EvalError(f"cannot start or reach Ray at {where}: {err}; start a cluster with `ray start --head`"
+            reason = str(err).rstrip(".")
+            raise EvalError(f"cannot start or reach Ray at {where}: {reason}; start a cluster with `ray start --head`"
                             " or leave out --address") from None
         return True
 
@@ -120,22 +122,22 @@ class RayCluster:
             play = ray.remote(num_cpus=1)(_play_group)
             checkpoint = _pack_checkpoint(agent)
             shipped = ray.put(checkpoint) if checkpoint is not None else None
-            window = self.max_in_flight or max(1, 2 * int(ray.cluster_resources().get("CPU", 1)))
             queue = iter(groups)
 
-            def submit() -> bool:
-                group = next(queue, None)
-                if group is None:
-                    return False
-                running.append(play.remote(agent, shipped, list(group), dict(options)))
-                return True
+            def top_up() -> None:
+                # Read the cluster's size each time: nodes that join (an autoscaler's) get work too.
+                window = self.max_in_flight or max(1, 2 * int(ray.cluster_resources().get("CPU", 1)))
+                while len(running) < window:
+                    group = next(queue, None)
+                    if group is None:
+                        return
+                    running.append(play.remote(agent, shipped, list(group), dict(options)))
 
-            while len(running) < window and submit():
-                pass
+            top_up()
             while running:
                 done, _ = ray.wait(running, num_returns=1)
                 running.remove(done[0])
-                submit()
+                top_up()
                 yield from ray.get(done[0])
         finally:
             for ref in running:  # an interrupted or failed run stops what is still queued or playing
