@@ -313,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.dataset is not None:
-            from simagym.recording import minari_folder
+            from simagym.minari_datasets import minari_folder
 
             args.record = minari_folder(args.dataset)
         episodes = plan_episodes(args)

@@ -21,7 +21,8 @@ open it with ``minari.MinariDataset(DIR)``. Per episode of T steps:
   ``dataset.recover_environment()`` remakes its environment.
 
 A recording made with ``simagym.play --dataset ID`` lies in Minari's own
-datasets folder (:func:`minari_folder`), where ``minari.load_dataset(ID)`` finds it.
+datasets folder (:func:`simagym.minari_datasets.minari_folder`), where
+``minari.load_dataset(ID)`` finds it.
 
 An episode is a pure function of (task, seed, split, raw actions): :func:`replay`
 reproduces its frames, which is how :func:`score_recording` re-scores it
@@ -48,6 +49,7 @@ import numpy as np
 
 from simagym.actions import BUTTONS, KEYS
 from simagym.eval.errors import EvalError
+from simagym.minari_datasets import DatasetError
 
 log = logging.getLogger("simagym.recording")
 
@@ -55,7 +57,7 @@ DATASET_ID = "simagym/human-v0"
 NO_MACRO = -1
 
 
-class RecordingError(EvalError):
+class RecordingError(DatasetError):
     """A recording folder that cannot be read, extended or scored."""
 
 
@@ -169,35 +171,6 @@ def _spaces(height: int, width: int):
     return obs, action_space()
 
 
-def minari_folder(dataset_id: str) -> Path:
-    """Where ``minari.load_dataset(dataset_id)`` looks (``$MINARI_DATASETS_PATH``, default ``~/.minari/datasets``):
-    record there (``simagym.play --dataset ID``) and Minari lists and loads the recording by its id."""
-    from minari.dataset.minari_dataset import parse_dataset_id
-    from minari.namespace import create_namespace, list_local_namespaces
-    from minari.storage import get_dataset_path
-
-    try:
-        namespace = parse_dataset_id(dataset_id)[0]
-    except ValueError:
-        raise RecordingError(f"{dataset_id!r} is not a Minari dataset id; write one as NAMESPACE/NAME-vN,"
-                             " e.g. simagym/alice-v0") from None
-    if namespace is not None and namespace not in list_local_namespaces():
-        create_namespace(namespace)
-    return get_dataset_path(dataset_id) / "data"
-
-
-def _id_in_minari_folder(directory: Path) -> str | None:
-    """The dataset id of ``directory`` if it is a dataset's ``data/`` folder in Minari's datasets folder."""
-    if directory.name != "data":
-        return None
-    from minari.storage import get_dataset_path
-
-    root = get_dataset_path().resolve()
-    if not directory.is_relative_to(root) or directory.parent == root:
-        return None
-    return directory.parent.relative_to(root).as_posix()
-
-
 class DemoWriter:
     """Appends episodes to a Minari dataset folder (created on first use), one at a time.
 
@@ -208,8 +181,10 @@ class DemoWriter:
     def __init__(self, directory: str | os.PathLike[str], resolution: int) -> None:
         from minari.dataset.minari_storage import MinariStorage
 
+        from simagym.minari_datasets import id_in_minari_folder
+
         self.directory = Path(directory).resolve()  # Minari mishandles relative paths (it joins them twice)
-        dataset_id = _id_in_minari_folder(self.directory) or DATASET_ID
+        dataset_id = id_in_minari_folder(self.directory) or DATASET_ID
         obs_space, act_space = _spaces(resolution, resolution)
         if (self.directory / "metadata.json").exists():
             try:
@@ -267,7 +242,6 @@ class DemoWriter:
         self._storage.update_episode_metadata([meta], [index])
         return index
 
-
     def _add_env_spec(self, episode: RecordedEpisode) -> None:
         """Give a dataset without an env spec (a new one, or one recorded before simagym wrote it) the env of
         ``episode``, and simagym as its requirement (``recover_environment`` checks it)."""
@@ -285,136 +259,48 @@ class DemoWriter:
 # --- reading ------------------------------------------------------------------------------
 
 def _dataset(source: str | os.PathLike[str]):
-    """The Minari dataset in a recording folder, in a Minari dataset's ``data/`` folder (or the folder above
-    it), or by its id in Minari's datasets folder (``simagym/human-v0``)."""
+    """The Minari dataset of a recording folder, of a Minari dataset's folder, or of a dataset id."""
     from minari import MinariDataset
 
-    path = Path(source).resolve()
-    found = next((p for p in (path, path / "data") if (p / "metadata.json").exists()), None)
-    if found is None and not path.exists() and isinstance(source, str):
-        try:
-            candidate = minari_folder(source)
-        except RecordingError:
-            candidate = None
-        if candidate is not None and (candidate / "metadata.json").exists():
-            found = candidate
-    if found is None:
-        raise RecordingError(f"{path} is not a recording (no Minari metadata.json); record one with "
-                             "`python -m simagym.play TASK_ID --record DIR`")
+    from simagym.minari_datasets import find_dataset_folder
+
+    folder = find_dataset_folder(source)
+    if folder is None:
+        raise RecordingError(f"{Path(source).resolve()} is not a recording (no Minari metadata.json); record one"
+                             " with `python -m simagym.play TASK_ID --record DIR`")
     try:
-        return MinariDataset(found)
+        return MinariDataset(folder)
     except Exception as err:  # noqa: BLE001
-        raise RecordingError(f"{found} is not a readable Minari dataset: {err}") from None
-
-
-class _DatasetReader:
-    """Turns a dataset's episodes into :class:`RecordedEpisode`: those simagym recorded, and those that
-    ``minari.DataCollector`` wrote over a simagym env (raw keyboard/mouse or ``DiscreteActions`` macros),
-    whose task and split come from the dataset's env spec. A field it cannot find is a one-line error."""
-
-    def __init__(self, dataset: Any, source: str | os.PathLike[str]) -> None:
-        from gymnasium import spaces
-
-        from simagym.macros import MACROS
-
-        self.source = source
-        act = dataset.action_space
-        if isinstance(act, spaces.Discrete) and act.n == len(MACROS):
-            self.macro_actions = True
-        elif isinstance(act, spaces.Dict) and {"keys", "mouse", "buttons"} <= set(act.spaces):
-            self.macro_actions = False
-        else:
-            raise RecordingError(f"{source}: actions are {act}; simagym reads keyboard/mouse actions or "
-                                 f"DiscreteActions macros (Discrete({len(MACROS)}))")
-        obs = dataset.observation_space
-        if not isinstance(obs, spaces.Dict) or not {"pixels", "instruction"} <= set(obs.spaces):
-            raise RecordingError(f"{source}: observations are {obs}; simagym needs a Dict with 'pixels' and"
-                                 " 'instruction'")
-        if not isinstance(obs["instruction"], spaces.Text):
-            raise RecordingError(f"{source}: observations['instruction'] is {obs['instruction']}, not text; record"
-                                 " the env without InstructionIds (or other wrappers that change observations)")
-        self.task, self.split = self._from_env_spec(dataset.spec.env_spec)
-
-    def _from_env_spec(self, env_spec: Any) -> tuple[str | None, str | None]:
-        """Task and split of every episode, from the ``simagym.make`` call in the dataset's env spec."""
-        if env_spec is None:
-            return None, None
-        from simagym import task_id_of
-        from simagym.eval.suite import EvalSplit
-
-        kwargs = dict(env_spec.kwargs or {})
-        task = str(kwargs.get("task_id") or task_id_of(env_spec.id))
-        made = {part: str(kwargs.get(part, "train")) for part in ("phrasing", "composition")}  # simagym.make's defaults
-        split = next((s.value for s in EvalSplit if s.env_options() == made), None)
-        return task, split
-
-    def _field(self, index: int, name: str, value: Any, fix: str) -> Any:
-        if value is None:
-            raise RecordingError(f"{self.source}: episode {index} has no {name} ({fix})")
-        return value
-
-    def episode(self, index: int, meta: dict[str, Any], ep: dict[str, Any]) -> RecordedEpisode:
-        from simagym.macros import MacroDecoder
-
-        obs, act, infos = ep["observations"], ep["actions"], ep.get("infos") or {}
-        task = str(self._field(index, "task", meta.get("task", self.task),
-                               "no 'task' in its metadata and no simagym env spec in the dataset"))
-        seed = int(self._field(index, "seed", meta.get("seed"), "reset the env with a seed while recording"))
-        split = str(self._field(index, "split", meta.get("split", self.split),
-                                "no 'split' in its metadata, and its env's phrasing/composition match no eval split"))
-        rewards = np.asarray(ep["rewards"], dtype=np.float64)
-        if self.macro_actions:  # DiscreteActions: the macros themselves; replay needs their keyboard/mouse
-            macros = np.asarray(act, dtype=np.int64).reshape(-1)
-            decoder = MacroDecoder()
-            raw = [decoder.decode(int(m)) for m in macros]
-            keys = np.asarray([r["keys"] for r in raw], dtype=np.int8).reshape(-1, len(KEYS))
-            mouse = np.asarray([r["mouse"] for r in raw], dtype=np.float32).reshape(-1, 2)
-            buttons = np.asarray([r["buttons"] for r in raw], dtype=np.int8).reshape(-1, len(BUTTONS))
-        else:
-            keys = np.asarray(act["keys"], dtype=np.int8).reshape(-1, len(KEYS))
-            mouse = np.asarray(act["mouse"], dtype=np.float32).reshape(-1, 2)
-            buttons = np.asarray(act["buttons"], dtype=np.int8).reshape(-1, len(BUTTONS))
-            if "macro_action" in infos:
-                macros = np.asarray(infos["macro_action"], dtype=np.int64)[1:]
-            else:  # a DataCollector dataset: approximate each raw action as simagym.play does
-                macros = np.asarray([macro_of(keys[t], mouse[t], buttons[t], mouse[t - 1] if t else None)
-                                     for t in range(len(keys))], dtype=np.int64)
-        if "success" in meta:
-            success = bool(meta["success"])
-        elif "success" in infos:
-            success = bool(np.asarray(infos["success"])[-1])
-        else:  # simagym rewards only success, with 1 - 0.9 * steps / max_steps > 0
-            success = bool(len(rewards) and rewards[-1] > 0)
-        instructions = obs["instruction"]
-        spec = _task_spec(task)
-        return RecordedEpisode(
-            task=task, seed=seed, split=split,
-            instruction=str(instructions[0]) if len(instructions) else str(meta.get("instruction", "")),
-            frames=np.asarray(obs["pixels"], dtype=np.uint8), keys=keys, mouse=mouse, buttons=buttons, macros=macros,
-            rewards=rewards, terminated=bool(np.any(ep["terminations"])), truncated=bool(np.any(ep["truncations"])),
-            success=success, world=str(meta.get("world", spec.world if spec else "")),
-            category=str(meta.get("category", spec.category.value if spec else "")),
-            player=str(meta.get("player", "")), gave_up=bool(meta.get("gave_up", False)),
-        )
-
-
-def _task_spec(task: str):
-    import simagym
-
-    try:
-        return simagym.get_task(task)
-    except simagym.UnknownTaskError:
-        return None
+        raise RecordingError(f"{folder} is not a readable Minari dataset: {err}") from None
 
 
 def read_recording(directory: str | os.PathLike[str]) -> Iterator[RecordedEpisode]:
-    """Every episode of a recording (a folder, or a Minari dataset id), in the order played."""
+    """Every episode of a recording (a folder, or a Minari dataset id), in the order played; a dataset from
+    ``minari.DataCollector`` over a simagym env reads the same (:class:`simagym.minari_datasets.CollectedEpisodes`)."""
+    from simagym.minari_datasets import CollectedEpisodes
+
     dataset = _dataset(directory)
-    reader = _DatasetReader(dataset, directory)
+    collected = CollectedEpisodes(dataset, directory, macro_of)
     storage = dataset.storage
     indices = list(range(storage.total_episodes))
     for index, meta, ep in zip(indices, storage.get_episode_metadata(indices), storage.get_episodes(indices)):
-        yield reader.episode(index, meta, ep)
+        meta, ep = collected.normalise(index, meta, ep)
+        obs, act, infos = ep["observations"], ep["actions"], ep.get("infos") or {}
+        instructions = obs["instruction"]
+        yield RecordedEpisode(
+            task=str(meta["task"]), seed=int(meta["seed"]), split=str(meta["split"]),
+            instruction=str(instructions[0]) if len(instructions) else str(meta.get("instruction", "")),
+            frames=np.asarray(obs["pixels"], dtype=np.uint8),
+            keys=np.asarray(act["keys"], dtype=np.int8).reshape(-1, len(KEYS)),
+            mouse=np.asarray(act["mouse"], dtype=np.float32).reshape(-1, 2),
+            buttons=np.asarray(act["buttons"], dtype=np.int8).reshape(-1, len(BUTTONS)),
+            macros=np.asarray(infos.get("macro_action", [NO_MACRO]), dtype=np.int64)[1:],
+            rewards=np.asarray(ep["rewards"], dtype=np.float64),
+            terminated=bool(np.any(ep["terminations"])), truncated=bool(np.any(ep["truncations"])),
+            success=bool(meta.get("success", False)), world=str(meta.get("world", "")),
+            category=str(meta.get("category", "")), player=str(meta.get("player", "")),
+            gave_up=bool(meta.get("gave_up", False)),
+        )
 
 
 @dataclass

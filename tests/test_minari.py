@@ -12,8 +12,9 @@ import minari
 import simagym
 from simagym.agents.oracle import OracleAgent
 from simagym.macros import DiscreteActions, MacroDecoder
-from simagym.recording import (DemoWriter, RecordedEpisode, RecordingError, load_demonstrations, make_env,
-                               minari_folder, read_recording, recorded_tasks, replay)
+from simagym.minari_datasets import DatasetError, minari_folder
+from simagym.recording import (DemoWriter, RecordedEpisode, load_demonstrations, make_env, read_recording,
+                               recorded_tasks, replay)
 
 # Minari asks every new dataset for an author, a permalink, an eval env...: not what these tests are about.
 pytestmark = pytest.mark.filterwarnings("ignore:`.*` is set to None:UserWarning")
@@ -79,7 +80,7 @@ def test_record_into_minaris_folder_and_load_it_by_id(datasets_folder: Path) -> 
     assert dataset.id == "simagym/alice-v0" and dataset.total_episodes == 1
     assert "simagym/alice-v0" in minari.list_local_datasets()
     assert load_demonstrations("simagym/alice-v0").tasks == [TASK]
-    with pytest.raises(RecordingError, match="not a Minari dataset id"):
+    with pytest.raises(DatasetError, match="not a Minari dataset id"):
         minari_folder("no version")
 
 
@@ -121,5 +122,5 @@ def test_a_collected_dataset_without_seeds_names_the_missing_field() -> None:
     collector.create_dataset("simagym/unseeded-v0", algorithm_name="noop", description="test", author="simagym",
                              author_email="simagym@example.org", code_permalink="https://example.org/simagym")
     collector.close()
-    with pytest.raises(RecordingError, match=r"episode 0 has no seed \(reset the env with a seed"):
+    with pytest.raises(DatasetError, match=r"episode 0 has no seed \(reset the env with a seed"):
         load_demonstrations("simagym/unseeded-v0", successful_only=False)

@@ -74,9 +74,10 @@ def _unpack_checkpoint(files: Mapping[str, bytes]) -> str:
 def _play_group(agent: str, checkpoint: Mapping[str, bytes] | None, episodes: Sequence[Episode],
                 options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The Ray task: one group's records (or an error record), as :func:`simagym.eval.runner._guarded_group`."""
-    from simagym.eval.runner import _guarded_group, _init_worker
+    from simagym.eval.runner import _guarded_group
+    from simagym.headless import configure_sdl
 
-    _init_worker()
+    configure_sdl()  # Ray itself gives a one-CPU task OMP_NUM_THREADS=1
     if checkpoint is not None:
         agent = _unpack_checkpoint(checkpoint)
     return _guarded_group(agent, episodes, options)

@@ -159,6 +159,35 @@ def check_agent(agent: str, options: Mapping[str, Any] | None = None) -> dict[st
             "options": dict(loaded.settings())}
 
 
+def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
+             options: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield episode records (or error records) as their groups finish."""
+    if workers == 1 or len(groups) <= 1:
+        # In-process: no start-up cost, and simpler to debug.
+        for group in groups:
+            yield from _guarded_group(agent, group, options)
+        return
+    ctx = multiprocessing.get_context(START_METHOD)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker)
+    try:
+        # Keep only a few groups queued per worker so an interrupt stops quickly.
+        queue = iter(groups)
+        running: set[Future[list[dict[str, Any]]]] = set()
+        for group in queue:
+            running.add(pool.submit(_guarded_group, agent, group, options))
+            if len(running) >= 2 * workers:
+                break
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                next_group = next(queue, None)
+                if next_group is not None:
+                    running.add(pool.submit(_guarded_group, agent, next_group, options))
+                yield from future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 class Backend(Protocol):
     """Where a run's groups of episodes are played: the local process pool, or a Ray cluster
     (:mod:`simagym.eval.ray_backend`). The run itself (what is pending, the log, the summary) stays in
@@ -181,31 +210,7 @@ class LocalPool:
 
     def results(self, agent: str, groups: Sequence[Sequence[Episode]],
                 options: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        workers = self.workers
-        if workers == 1 or len(groups) <= 1:
-            # In-process: no start-up cost, and simpler to debug.
-            for group in groups:
-                yield from _guarded_group(agent, group, options)
-            return
-        ctx = multiprocessing.get_context(START_METHOD)
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker)
-        try:
-            # Keep only a few groups queued per worker so an interrupt stops quickly.
-            queue = iter(groups)
-            running: set[Future[list[dict[str, Any]]]] = set()
-            for group in queue:
-                running.add(pool.submit(_guarded_group, agent, group, options))
-                if len(running) >= 2 * workers:
-                    break
-            while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    next_group = next(queue, None)
-                    if next_group is not None:
-                        running.add(pool.submit(_guarded_group, agent, next_group, options))
-                    yield from future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        return _results(agent, groups, self.workers, options)
 
 
 class EvalRun:
