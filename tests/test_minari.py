@@ -124,3 +124,12 @@ def test_a_collected_dataset_without_seeds_names_the_missing_field() -> None:
     collector.close()
     with pytest.raises(DatasetError, match=r"episode 0 has no seed \(reset the env with a seed"):
         load_demonstrations("simagym/unseeded-v0", successful_only=False)
+
+
+def test_play_dataset_flag_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from simagym.play import main
+
+    assert main([TASK, "--dataset", "simagym/alice-v0", "--record", "somewhere"]) == 2
+    assert main([TASK, "--dataset", "no version"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "--record DIR or --dataset ID, not both" in err[0] and "NAMESPACE/NAME-vN" in err[1]
