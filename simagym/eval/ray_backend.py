@@ -39,11 +39,12 @@ def _ray():
 # --- a trained agent's checkpoint travels with the tasks --------------------------------------
 
 def _pack_checkpoint(agent: str) -> dict[str, bytes] | None:
-    """The files of ``agent``'s checkpoint folder by relative path, or None when the agent is not a run folder."""
-    from simagym.agents import BUILTIN, _is_run_path
+    """The files of ``agent``'s checkpoint folder by relative path, or None when the agent is not a run folder
+    (the driver has loaded the agent already, so a run folder exists here)."""
+    from simagym.agents import BUILTIN
     from simagym.train.checkpoint import resolve
 
-    if agent in BUILTIN or not _is_run_path(agent):
+    if agent in BUILTIN or not os.path.isdir(agent):
         return None
     folder = resolve(agent)
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
