@@ -15,7 +15,7 @@ from simagym.spec import Category, Split, TaskSpec, TaskFileError
 
 __version__ = "0.1.0"
 __all__ = [
-    "make", "list_tasks", "get_task", "plugin_errors", "gym_id", "task_id_of",
+    "make", "make_vec", "list_tasks", "get_task", "plugin_errors", "gym_id", "task_id_of",
     "Category", "Split", "TaskSpec", "TaskFileError", "UnknownTaskError",
 ]
 
@@ -56,6 +56,16 @@ def make(task_id: str, **kwargs):
     return env
 
 
+def make_vec(tasks, num_envs: int | None = None, **kwargs):
+    """A batched vector env (:class:`simagym.vector.SimaVectorEnv`) over a task id, a glob pattern, a
+    suite (its training tasks) or a list of task ids: env ``i`` plays task ``i % len(tasks)``.
+    ``macros=True`` takes macro indices; ``resolution``, ``phrasing``, ``max_steps``, ``autoreset_mode``
+    and ``copy`` as named."""
+    from simagym.vector import make_vec as _make_vec
+
+    return _make_vec(tasks, num_envs, **kwargs)
+
+
 def _register_with_gymnasium() -> None:
     import gymnasium
 
@@ -65,6 +75,7 @@ def _register_with_gymnasium() -> None:
             gymnasium.register(
                 id=gid,
                 entry_point="simagym:make",
+                vector_entry_point="simagym.vector:vector_entry_point",  # the batched in-process vector env
                 kwargs={"task_id": spec.id},
                 max_episode_steps=spec.max_steps,  # the env truncates there itself; spec users read it
                 disable_env_checker=False,
