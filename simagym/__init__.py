@@ -20,6 +20,8 @@ __all__ = [
 ]
 
 GYM_NAMESPACE = "simagym"
+#: ``gymnasium.make_vec``'s default for every simagym id: the batched in-process vector env.
+VECTOR_ENTRY_POINT = "simagym.vector:vector_entry_point"
 
 
 def gym_id(task_id: str) -> str:
@@ -51,7 +53,8 @@ def make(task_id: str, **kwargs):
     spec = get_task(task_id_of(task_id))
     env = SimaEnv(spec, get_world(spec.world)(), **kwargs)
     # What gymnasium.make would record: remaking from it (or recovering a dataset's env) gives this env.
-    env.spec = EnvSpec(id=gym_id(spec.id), entry_point="simagym:make", kwargs={"task_id": spec.id, **kwargs},
+    env.spec = EnvSpec(id=gym_id(spec.id), entry_point="simagym:make", vector_entry_point=VECTOR_ENTRY_POINT,
+                       kwargs={"task_id": spec.id, **kwargs},
                        max_episode_steps=env.max_steps, disable_env_checker=True)
     return env
 
@@ -75,7 +78,7 @@ def _register_with_gymnasium() -> None:
             gymnasium.register(
                 id=gid,
                 entry_point="simagym:make",
-                vector_entry_point="simagym.vector:vector_entry_point",  # the batched in-process vector env
+                vector_entry_point=VECTOR_ENTRY_POINT,
                 kwargs={"task_id": spec.id},
                 max_episode_steps=spec.max_steps,  # the env truncates there itself; spec users read it
                 disable_env_checker=False,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from gymnasium.utils import RecordConstructorArgs
 
 from simagym.actions import BUTTONS, KEYS, KEY_INDEX, trust
 
@@ -111,11 +112,12 @@ class MacroDecoder:
 assert len(BUTTONS) == 2  # the decoder's button table assumes left and right
 
 
-class DiscreteActions(gym.ActionWrapper):
+class DiscreteActions(gym.ActionWrapper, RecordConstructorArgs):
     """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms."""
 
     def __init__(self, env: gym.Env) -> None:
-        super().__init__(env)
+        RecordConstructorArgs.__init__(self)
+        gym.ActionWrapper.__init__(self, env)
         self.action_space = spaces.Discrete(len(MACROS))
         self._decoder = MacroDecoder()
 

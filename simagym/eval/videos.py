@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from simagym.eval.errors import EvalError
+from simagym.gif import HOLD_LAST_MS, save_gif  # noqa: F401 - save_gif is part of this module's API
 from simagym.eval.suite import Episode, env_options
 from simagym.eval.summary import write_json_atomic
 
@@ -36,7 +37,6 @@ VIDEOS_DIR = "videos"
 INDEX_FILE = "index.json"
 FRAME_SIZE = 256       # the game view in the GIF, pixels per side
 FPS = 10               # the env's render_fps
-HOLD_LAST_MS = 1500    # the final frame (with success or failure) stays up this long
 GIF_MAGIC = (b"GIF87a", b"GIF89a")
 
 
@@ -93,18 +93,6 @@ def rollout_frames(agent_spec: str, episode: Episode, size: int = FRAME_SIZE,
         return frames, {"instruction": text, "success": bool(info["success"]), "steps": steps}
     finally:
         env.close()
-
-
-def save_gif(frames: Sequence[np.ndarray], path: Path, fps: int = FPS) -> None:
-    """Write frames as a looping GIF (one shared palette per frame, the last frame held)."""
-    from PIL import Image
-
-    images = [Image.fromarray(f).convert("P", palette=Image.Palette.ADAPTIVE, colors=255) for f in frames]
-    durations = [1000 // fps] * (len(images) - 1) + [HOLD_LAST_MS]
-    tmp = path.with_name(f".{path.name}.tmp")
-    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
-                   optimize=False, disposal=1)
-    os.replace(tmp, path)
 
 
 def record_one(agent_spec: str, episode: Episode, out_dir: str,
