@@ -118,12 +118,18 @@ class SimaEnv(gym.Env):
         For privileged probes that read ground truth instead of pixels (the oracle's planning,
         the language-blindness audit); an agent always gets :meth:`step`.
         """
+        keys, x, y, buttons = validate_action(action)
+        return self.tick(key_set(keys), (x, y), bool(buttons[0]), bool(buttons[1]))
+
+    def tick(self, keys: frozenset[str], cursor: tuple[float, float], left: bool,
+             right: bool) -> tuple[float, bool, bool, dict[str, Any]]:
+        """:meth:`advance` from an input already known to be valid: the held key names, the cursor
+        and the two buttons (what :meth:`simagym.macros.MacroDecoder.decode_input` gives)."""
         if self.instruction is None:
             raise RuntimeError("call reset() before step()")
-        keys, x, y, buttons = validate_action(action)
         prev = self._prev
         inp = Input(
-            keys=key_set(keys), cursor=(x, y), left=bool(buttons[0]), right=bool(buttons[1]),
+            keys=keys, cursor=cursor, left=left, right=right,
             prev_keys=prev.keys, prev_cursor=prev.cursor, prev_left=prev.left,
         )
         self._prev = inp

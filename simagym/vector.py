@@ -149,8 +149,11 @@ class SimaVectorEnv(VectorEnv):
             if self._autoreset_envs[i] and mode is AutoresetMode.DISABLED:
                 raise RuntimeError(f"env {i} ended and autoreset_mode is DISABLED: reset it first "
                                    "(reset(options={'reset_mask': mask}))")
-            action = actions[i] if self._decoders is None else self._decoders[i].decode(actions[i])
-            self._rewards[i], self._terminations[i], self._truncations[i], infos[i] = env.advance(action)
+            if self._decoders is None:
+                outcome = env.advance(actions[i])
+            else:  # a macro is a valid input by construction: no action dict to build and check
+                outcome = env.tick(*self._decoders[i].decode_input(actions[i]))
+            self._rewards[i], self._terminations[i], self._truncations[i], infos[i] = outcome
         self._autoreset_envs = self._terminations | self._truncations
         if mode is AutoresetMode.SAME_STEP and self._autoreset_envs.any():
             self._draw()  # the final frames, before the ended envs reset
