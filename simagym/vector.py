@@ -83,6 +83,9 @@ class SimaVectorEnv(VectorEnv):
         except ValueError:
             raise ValueError(f"autoreset_mode must be one of {[m.value for m in AutoresetMode]}, "
                              f"got {autoreset_mode!r}") from None
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"a vector env renders only render_mode='rgb_array' (a tuple of frames) or None, "
+                             f"got {render_mode!r}; play one env with simagym.make(task, render_mode='human')")
         self.num_envs = int(num_envs)
         self.copy = copy
         self.render_mode = render_mode
@@ -92,7 +95,8 @@ class SimaVectorEnv(VectorEnv):
             for i in range(self.num_envs)
         ]
         self.task_ids = [env.task.id for env in self.envs]
-        self.metadata = {**SimaEnv.metadata, "autoreset_mode": self.autoreset_mode}
+        self.metadata = {"render_modes": ["rgb_array"], "render_fps": SimaEnv.metadata["render_fps"],
+                         "autoreset_mode": self.autoreset_mode}
         self.macros = macros
         self._decoders = [MacroDecoder() for _ in self.envs] if macros else None
         self.single_observation_space = self.envs[0].observation_space
