@@ -161,3 +161,19 @@ def test_reset_mask_resets_only_the_chosen_envs():
     assert info["_task_id"].tolist() == [False, True, False]
     assert again["instruction"][1] == single_instructions(99, 1)[0]
     assert again["instruction"][0] == obs["instruction"][0]
+
+
+def test_gymnasium_make_vec_defaults_to_the_batched_env_and_disabled_autoreset_waits_for_reset_mask():
+    env = gymnasium.make_vec(simagym.gym_id(TASK), 2, macros=True, max_steps=2, autoreset_mode="Disabled")
+    assert isinstance(env, SimaVectorEnv)
+    env.reset(seed=0)
+    env.step(np.zeros(2, dtype=np.int64))
+    _, _, _, truncated, _ = env.step(np.zeros(2, dtype=np.int64))
+    assert truncated.all()
+    with pytest.raises(RuntimeError, match="reset_mask"):
+        env.step(np.zeros(2, dtype=np.int64))
+    env.reset(options={"reset_mask": np.array([True, True])})
+    _, _, _, truncated, _ = env.step(np.zeros(2, dtype=np.int64))
+    assert not truncated.any()
+    with pytest.raises(ValueError, match="render_mode='rgb_array'"):
+        simagym.make_vec(TASK, 2, render_mode="human")
