@@ -89,6 +89,14 @@ class SimaEnv(gym.Env):
 
     # -------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        info = self.begin(seed=seed, options=options)
+        if self.render_mode == "human":
+            self.render()
+        return self._observation(), info
+
+    def begin(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        """:meth:`reset` without drawing the observation; returns the info. (The batched vector env
+        draws all its envs' frames at once afterwards.)"""
         super().reset(seed=seed)
         # Separate streams, so the held-out split of a seed has the same layout and slots.
         slot_rng, phrase_rng, world_rng = (
@@ -102,9 +110,7 @@ class SimaEnv(gym.Env):
         self._steps = 0
         self._ended = None
         self._warned_after_end = False
-        if self.render_mode == "human":
-            self.render()
-        return self._observation(), self._info(False)
+        return self._info(False)
 
     def step(self, action):
         reward, terminated, truncated, info = self.advance(action)

@@ -97,8 +97,10 @@ class MacroDecoder:
         """:meth:`decode` as the held key names, cursor and buttons (``SimaEnv.tick``'s arguments): no arrays
         to build and check, as the batched vector env steps many envs."""
         macro = self._move(index)
-        x, y = np.array(self.cursor, dtype=np.float32).tolist()  # the cursor decode's float32 mouse gives
-        return _HELD[index], (x, y), macro.click is not None, macro.right_click
+        cursor = _AS_FLOAT32.get(self.cursor)
+        if cursor is None:  # the cursor as decode's float32 mouse gives it (a handful of values: cached)
+            cursor = _AS_FLOAT32[self.cursor] = tuple(np.array(self.cursor, dtype=np.float32).tolist())
+        return _HELD[index], cursor, macro.click is not None, macro.right_click
 
     def _move(self, index: int) -> Macro:
         """The macro at ``index``, with the cursor moved where it puts it."""
@@ -119,6 +121,7 @@ class MacroDecoder:
 
 
 _HELD = tuple(frozenset() if m.key is None else frozenset({m.key}) for m in MACROS)  # each macro's held keys
+_AS_FLOAT32: dict[tuple[float, float], tuple[float, float]] = {}
 
 
 assert len(BUTTONS) == 2  # the decoder's button table assumes left and right

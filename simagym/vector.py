@@ -141,23 +141,26 @@ class SimaVectorEnv(VectorEnv):
         return self._observations(), self._batch_infos(infos)
 
     def step(self, actions):
-        infos: list[dict[str, Any] | None] = [None] * self.num_envs
-        finals: list[dict[str, Any] | None] = [None] * self.num_envs
         actions = self._unbatch(actions)
         mode = self.autoreset_mode
+        ended = self._autoreset_envs.tolist()
+        if mode is AutoresetMode.DISABLED and any(ended):
+            raise RuntimeError(f"envs {[i for i, e in enumerate(ended) if e]} ended and autoreset_mode is DISABLED: "
+                               "reset them first (reset(options={'reset_mask': mask}))")
+        finals: list[dict[str, Any] | None] = [None] * self.num_envs
+        decoders = self._decoders
+        outcomes = []
         for i, env in enumerate(self.envs):
-            if self._autoreset_envs[i] and mode is AutoresetMode.NEXT_STEP:
-                infos[i] = self._reset_one(i)
-                self._rewards[i], self._terminations[i], self._truncations[i] = 0.0, False, False
-                continue
-            if self._autoreset_envs[i] and mode is AutoresetMode.DISABLED:
-                raise RuntimeError(f"env {i} ended and autoreset_mode is DISABLED: reset it first "
-                                   "(reset(options={'reset_mask': mask}))")
-            if self._decoders is None:
-                outcome = env.advance(actions[i])
+            if ended[i] and mode is AutoresetMode.NEXT_STEP:
+                outcomes.append((0.0, False, False, self._reset_one(i)))
+            elif decoders is None:
+                outcomes.append(env.advance(actions[i]))
             else:  # a macro is a valid input by construction: no action dict to build and check
-                outcome = env.tick(*self._decoders[i].decode_input(actions[i]))
-            self._rewards[i], self._terminations[i], self._truncations[i], infos[i] = outcome
+                outcomes.append(env.tick(*decoders[i].decode_input(actions[i])))
+        rewards, terminations, truncations, infos = (list(column) for column in zip(*outcomes))
+        self._rewards = np.array(rewards, dtype=np.float64)
+        self._terminations = np.array(terminations, dtype=np.bool_)
+        self._truncations = np.array(truncations, dtype=np.bool_)
         self._autoreset_envs = self._terminations | self._truncations
         if mode is AutoresetMode.SAME_STEP and self._autoreset_envs.any():
             self._draw()  # the final frames, before the ended envs reset
@@ -186,8 +189,7 @@ class SimaVectorEnv(VectorEnv):
 
     # -------------------------------------------------------------------------
     def _reset_one(self, i: int, seed: int | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-        # Its frame is drawn again with the batch's (a reset is rare next to steps).
-        _, info = self.envs[i].reset(seed=seed, options=options)
+        info = self.envs[i].begin(seed=seed, options=options)  # its frame is drawn with the batch's
         if self._decoders is not None:
             self._decoders[i].reset()
         return info
