@@ -28,7 +28,7 @@ import gymnasium as gym
 
 from simagym.train.policy import InstructedCNN, InstructedPolicy
 from simagym.train.policy import policy_kwargs as _policy_kwargs
-from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
+from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder, training_corpus
 from simagym.wrappers import DiscreteActions, InstructionIds, StackPixels
 
 MAX_TOKENS = 32  # the policy's instruction length, as `python -m simagym.train` uses
@@ -45,9 +45,12 @@ def text_encoder(folder: str | os.PathLike[str] | None = None, *, tasks: Sequenc
     """A Hugging Face folder with the default text encoder, made on first use: a tokenizer over the
     training phrasings of ``tasks`` (default every installed task) and a tiny BERT (seeded). Without
     ``folder`` it is cached under ``$XDG_CACHE_HOME/simagym/text``, keyed by its inputs."""
-    if folder is None:
-        key = hashlib.sha256(repr((sorted(tasks or []), vocab_size, seed, TinyEncoderSpec())).encode()).hexdigest()[:12]
-        folder = _cache_dir() / key
+    if folder is None:  # keyed by what the encoder is made from: the phrasings themselves, not task names
+        import simagym
+
+        corpus = training_corpus(None if not tasks else [simagym.get_task(t) for t in tasks])
+        made_of = repr((corpus, vocab_size, seed, TinyEncoderSpec(max_tokens=MAX_TOKENS)))
+        folder = _cache_dir() / hashlib.sha256(made_of.encode()).hexdigest()[:16]
     folder = Path(folder)
     if not (folder / "config.json").is_file():
         make_text_folder(folder, pretrained=None, vocab_size=vocab_size, spec=TinyEncoderSpec(max_tokens=MAX_TOKENS),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gymnasium
 import numpy as np
 import pytest
@@ -89,3 +91,17 @@ def test_record_gif_writes_the_chosen_episodes(tmp_path):
     assert gif.size == (384, 424)  # the render view with the instruction under it
     with pytest.raises(ValueError, match="render_mode='rgb_array'"):
         RecordGif(simagym.make(TASK), tmp_path)
+
+
+def test_the_sb3_helpers_make_the_text_encoder_once_and_fit_the_policy_to_the_env():
+    from simagym import sb3
+
+    first = sb3.text_encoder()  # the session's cache (conftest), shared with the SB3 example's test
+    made = (Path(first) / "config.json").stat().st_mtime_ns
+    assert sb3.text_encoder() == first and (Path(first) / "config.json").stat().st_mtime_ns == made
+    kwargs = sb3.policy_kwargs(first)
+    assert kwargs["features_extractor_class"] is sb3.InstructedCNN
+    env = sb3.wrap(simagym.make(TASK), first)
+    obs, _ = env.reset(seed=0)
+    assert obs["pixels"].shape == (9, 64, 64) and obs["instruction"].shape == (sb3.MAX_TOKENS,)
+    assert env.observation_space.contains(obs)
