@@ -13,7 +13,7 @@ each world draws all its envs' frames in one call (:meth:`simagym.world.World.re
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 from copy import deepcopy
 from typing import Any, Sequence
 
@@ -54,7 +54,10 @@ def resolve_tasks(tasks: str | Sequence[str]) -> list[str]:
 
 
 class SimaVectorEnv(VectorEnv):
-    """``num_envs`` simagym envs in one process; env ``i`` plays ``task_ids[i % len(task_ids)]``.
+    """``num_envs`` simagym envs in one process. With at least as many envs as tasks, env ``i``
+    plays ``task_ids[i % len(task_ids)]``; with fewer, env ``i`` plays tasks ``i``, ``i + num_envs``,
+    ``i + 2 * num_envs``, ... (modulo the number of tasks) in turn, one per episode, so every task is
+    played (a seeded reset repeats the whole sequence). ``info["task_id"]`` says which.
 
     ``macros=True`` takes one macro index per env (``MultiDiscrete``, as
     :class:`~simagym.macros.DiscreteActions` does for one env); otherwise the batched
@@ -75,9 +78,6 @@ class SimaVectorEnv(VectorEnv):
         num_envs = len(task_ids) if num_envs is None else num_envs
         if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
             raise ValueError(f"num_envs must be a whole number >= 1, got {num_envs!r}")
-        if num_envs < len(task_ids):
-            raise ValueError(f"num_envs={num_envs} is fewer than the {len(task_ids)} tasks, so some would never be "
-                             f"played; pass num_envs >= {len(task_ids)} (env i plays task i % {len(task_ids)})")
         try:
             self.autoreset_mode = AutoresetMode(autoreset_mode)
         except ValueError:
@@ -89,12 +89,13 @@ class SimaVectorEnv(VectorEnv):
         self.num_envs = int(num_envs)
         self.copy = copy
         self.render_mode = render_mode
-        self.envs: list[SimaEnv] = [
-            simagym.make(task_ids[i % len(task_ids)], resolution=resolution, phrasing=phrasing, max_steps=max_steps,
-                         render_mode=render_mode)
-            for i in range(self.num_envs)
-        ]
-        self.task_ids = [env.task.id for env in self.envs]
+        self.tasks = task_ids
+        self._make = functools.partial(simagym.make, resolution=resolution, phrasing=phrasing, max_steps=max_steps,
+                                       render_mode=render_mode)
+        #: Each env's current simagym env; an env that cycles tasks keeps one per task it has played.
+        self.envs: list[SimaEnv] = [self._make(self._task_of(i, 0)) for i in range(self.num_envs)]
+        self._played: list[dict[str, SimaEnv]] = [{env.task.id: env} for env in self.envs]
+        self._episodes = [0] * self.num_envs
         self.metadata = {"render_modes": ["rgb_array"], "render_fps": SimaEnv.metadata["render_fps"],
                          "autoreset_mode": self.autoreset_mode}
         self.macros = macros
@@ -110,11 +111,12 @@ class SimaVectorEnv(VectorEnv):
         self._terminations = np.zeros(self.num_envs, dtype=np.bool_)
         self._truncations = np.zeros(self.num_envs, dtype=np.bool_)
         self._autoreset_envs = np.zeros(self.num_envs, dtype=np.bool_)
-        # Envs grouped by world class: each group's frames are drawn in one render_many call.
-        groups: dict[type, list[int]] = {}
-        for i, env in enumerate(self.envs):
-            groups.setdefault(type(env.world), []).append(i)
-        self._render_groups = [(cls, np.array(idx), [self.envs[i].world for i in idx]) for cls, idx in groups.items()]
+        self._render_groups: list[tuple[type, np.ndarray, list]] | None = None
+
+    @property
+    def task_ids(self) -> list[str]:
+        """The task each env plays now."""
+        return [env.task.id for env in self.envs]
 
     # -------------------------------------------------------------------------
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
@@ -189,10 +191,29 @@ class SimaVectorEnv(VectorEnv):
 
     # -------------------------------------------------------------------------
     def _reset_one(self, i: int, seed: int | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-        info = self.envs[i].begin(seed=seed, options=options)  # its frame is drawn with the batch's
+        if seed is not None:  # a seeded reset starts env i's sequence of tasks (and their streams) again
+            self._episodes[i] = 0
+            current = self.envs[i]
+            self._played[i] = {current.task.id: current} if current.task.id == self._task_of(i, 0) else {}
+        task = self._task_of(i, self._episodes[i])
+        self._episodes[i] += 1
+        env = self.envs[i]
+        if task != env.task.id:
+            following = self._played[i].get(task)
+            if following is None:
+                following = self._played[i][task] = self._make(task)
+                if seed is None:  # a new env continues env i's random stream, so a seeded run repeats
+                    seed = int(env.np_random.integers(2**31))
+            self.envs[i] = env = following
+            self._render_groups = None
+        info = env.begin(seed=seed, options=options)  # its frame is drawn with the batch's
         if self._decoders is not None:
             self._decoders[i].reset()
         return info
+
+    def _task_of(self, i: int, episode: int) -> str:
+        n, count = self.num_envs, len(self.tasks)
+        return self.tasks[i % count] if n >= count else self.tasks[(i + episode * n) % count]
 
     def _unbatch(self, actions) -> Sequence[Any]:
         if self._decoders is not None:
@@ -204,6 +225,11 @@ class SimaVectorEnv(VectorEnv):
         return list(iterate(self.action_space, actions))
 
     def _draw(self) -> None:
+        if self._render_groups is None:  # envs grouped by world class: one render_many call per group
+            groups: dict[type, list[int]] = {}
+            for i, env in enumerate(self.envs):
+                groups.setdefault(type(env.world), []).append(i)
+            self._render_groups = [(cls, np.array(idx), [self.envs[i].world for i in idx]) for cls, idx in groups.items()]
         env = self.envs[0]
         for cls, index, worlds in self._render_groups:
             cls.render_many(worlds, env.height, env.width, self._pixels, index)
@@ -244,8 +270,9 @@ class SimaVectorEnv(VectorEnv):
 
 def make_vec(tasks: str | Sequence[str], num_envs: int | None = None, **kwargs: Any) -> SimaVectorEnv:
     """A batched vector env over ``tasks``: a task id, a glob pattern (``meadow/go-to-*``), a suite
-    (``train-default``: its training tasks) or a list of task ids; env ``i`` plays task ``i % len(tasks)``
-    and ``num_envs`` defaults to one env per task. Keyword arguments: :class:`SimaVectorEnv`'s."""
+    (``train-default``: its training tasks) or a list of task ids; ``num_envs`` defaults to one env per
+    task (fewer envs take the tasks in turn: see :class:`SimaVectorEnv`). Keyword arguments:
+    :class:`SimaVectorEnv`'s."""
     return SimaVectorEnv(resolve_tasks(tasks), num_envs, **kwargs)
 
 

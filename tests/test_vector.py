@@ -143,8 +143,6 @@ def test_make_vec_takes_a_suite_a_pattern_or_a_list_and_says_what_is_wrong():
     assert env.task_ids and all(fnmatch.fnmatch(t, "meadow/go-to-*-v2") for t in env.task_ids)
     env = simagym.make_vec([simagym.gym_id(TASK), "ledges/climb-higher-v2"], num_envs=4)
     assert env.task_ids == [TASK, "ledges/climb-higher-v2"] * 2
-    with pytest.raises(ValueError, match="num_envs=1 is fewer than the 2 tasks"):
-        simagym.make_vec([TASK, "ledges/climb-higher-v2"], num_envs=1)
     with pytest.raises(KeyError, match="Did you mean"):
         simagym.make_vec("meadow/go-to-hose-v2")
     env = simagym.make_vec(TASK, num_envs=2, macros=True)
@@ -177,3 +175,31 @@ def test_gymnasium_make_vec_defaults_to_the_batched_env_and_disabled_autoreset_w
     assert not truncated.any()
     with pytest.raises(ValueError, match="render_mode='rgb_array'"):
         simagym.make_vec(TASK, 2, render_mode="human")
+
+
+def test_fewer_envs_than_tasks_take_the_tasks_in_turn_and_a_seeded_reset_repeats_them():
+    tasks = MIXED[:3]
+
+    def play(env, steps=40):
+        """(the tasks each env begins, in order; every frame)."""
+        obs, info = env.reset(seed=3)
+        begun = [[t] for t in info["task_id"]]
+        frames = [obs["pixels"]]
+        ended = np.zeros(2, dtype=bool)
+        for a in np.random.default_rng(1).integers(len(MACROS), size=(steps, 2)):
+            obs, _, terminated, truncated, info = env.step(a)
+            for i in np.flatnonzero(ended):  # next-step autoreset: this step began a new episode
+                begun[i].append(info["task_id"][i])
+            ended = terminated | truncated
+            frames.append(obs["pixels"])
+        return begun, frames
+
+    env = simagym.make_vec(tasks, num_envs=2, macros=True, max_steps=3)
+    seen, frames = play(env)
+    # env 0 plays tasks 0, 2, 1, 0, ... and env 1 plays 1, 0, 2, ...: every task is played
+    assert seen[0][:4] == [tasks[0], tasks[2], tasks[1], tasks[0]]
+    assert seen[1][:4] == [tasks[1], tasks[0], tasks[2], tasks[1]]
+    again, frames_again = play(env)  # the same env, reset with the same seed
+    fresh, frames_fresh = play(simagym.make_vec(tasks, num_envs=2, macros=True, max_steps=3))
+    assert again == seen == fresh
+    assert all(np.array_equal(a, b) and np.array_equal(a, c) for a, b, c in zip(frames, frames_again, frames_fresh))
