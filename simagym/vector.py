@@ -1,20 +1,22 @@
 """A batched, in-process vector env: N simagym envs stepped together, their frames
 written into one output buffer.
 
-``gymnasium.make_vec(id, n, vectorization_mode="vector_entry_point")`` builds it for one
-task; :func:`make_vec` for one task, several (a list, a glob pattern) or a suite's
-training tasks. It follows Gymnasium 1.x's vector API and the same autoreset semantics
-as :class:`gymnasium.vector.SyncVectorEnv` (``metadata["autoreset_mode"]``), so the two
-give identical results for the same seeds and actions; it is faster because nothing is
-done per env that can be done once per batch: no per-env info dicts, no observation
-copies between envs and the batch, macro actions turned into inputs by table lookup, and
-each world draws all its envs' frames in one call (:meth:`simagym.world.World.render_many`).
+``gymnasium.make_vec(id, n)`` builds it for one task (it is every simagym id's
+``vector_entry_point``); :func:`make_vec` for one task, several (a list, a glob pattern) or a
+suite's training tasks. It follows Gymnasium 1.x's vector API with the same autoreset
+semantics as :class:`gymnasium.vector.SyncVectorEnv` (``metadata["autoreset_mode"]``), so
+the two give identical results for the same seeds and actions. It is faster because it
+does per batch what ``SyncVectorEnv`` does per env: no wrapper stack per env, no per-env
+info dicts merged one by one, no concatenation or deep copy of observations (frames are
+written straight into the batch's buffer), macro actions turned into inputs by table lookup
+instead of building and checking action dicts, and frames drawn per world class through
+:meth:`simagym.world.World.render_many` (a world may override it to draw many at once).
+The world's logic, the judge and the drawing itself stay per env: they are most of a step.
 """
 
 from __future__ import annotations
 
 import functools
-from copy import deepcopy
 from typing import Any, Sequence
 
 import gymnasium as gym
