@@ -134,15 +134,6 @@ class World(ABC):
     def render(self, height: int, width: int) -> np.ndarray:
         """The agent's view as a ``(height, width, 3)`` uint8 array."""
 
-    @classmethod
-    def render_many(cls, worlds: Sequence["World"], height: int, width: int, out: np.ndarray,
-                    index: np.ndarray) -> None:
-        """Draw each of ``worlds`` (all of this class) into ``out[index[k]]``, as :meth:`render` would:
-        the batched vector env's hook. A world overrides it where drawing many frames at once saves
-        work (one gather over a shared atlas); by default each world renders alone."""
-        for world, i in zip(worlds, index.tolist()):
-            out[i] = world.render(height, width)
-
     # --- queries (ground truth: for checks and the oracle, never the agent) ---
     @abstractmethod
     def entities(self) -> Iterable[Entity]:
