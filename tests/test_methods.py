@@ -316,6 +316,23 @@ def test_train_flags_reach_the_configuration(tmp_path):
     assert (cfg.dagger_beta, cfg.cfg_dropout, cfg.ppo_kl_coef, cfg.ppo_value_warmup) == (0.0, 0.2, 0.5, 0)
 
 
+def test_minutes_alone_scales_the_default_budgets_to_fill_them():
+    """``--minutes 60`` trains for about an hour (the 11-minute run's budgets, scaled), not for the
+    default budgets under a longer cap; budgets given explicitly win, and demonstrations stay within
+    what a 24 GB machine holds."""
+    from simagym.train.__main__ import build_parser, config_from_args
+    from simagym.train.config import DEFAULT_MINUTES, MAX_SCALED_DEMOS, TrainConfig
+
+    default = TrainConfig()
+    assert default.minutes == DEFAULT_MINUTES
+    long = config_from_args(build_parser().parse_args(["--suite", "core", "--minutes", str(2 * DEFAULT_MINUTES)]))
+    assert (long.minutes, long.bc_steps, long.demos) == (2 * DEFAULT_MINUTES, 2 * default.bc_steps,
+                                                         min(MAX_SCALED_DEMOS, 2 * default.demos))
+    assert config_from_args(build_parser().parse_args(["--minutes", "600"])).demos == MAX_SCALED_DEMOS
+    given = config_from_args(build_parser().parse_args(["--minutes", "60", "--bc-steps", "5000", "--demos", "40"]))
+    assert (given.minutes, given.bc_steps, given.demos) == (60, 5000, 40)
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--dagger-beta", "1.5"], "expected a number in [0, 1]"),
     (["--cfg-dropout", "1"], "expected a number in [0, 1)"),
