@@ -19,7 +19,8 @@ starts: ``TASK_ID`` plays that task on the ``core`` suite's seeds in order
 
 ``--record DIR`` appends every finished episode to a Minari dataset in DIR (see
 :mod:`simagym.recording`); episodes already recorded there are skipped, so a
-long suite can be played over several sessions. Score a recording into a
+long suite can be played over several sessions. ``--dataset ID`` records into
+Minari's own datasets folder instead, so ``minari.load_dataset(ID)`` finds it. Score a recording into a
 ``human`` leaderboard row with ``python -m simagym.leaderboard human DIR``.
 """
 
@@ -259,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="with TASK_ID: the first seed (default: the core suite's seeds)")
     parser.add_argument("--episodes", type=int, default=None, metavar="N", help="stop after N episodes")
     parser.add_argument("--record", type=Path, default=None, metavar="DIR", help="append every episode to a Minari dataset in DIR")
+    parser.add_argument("--dataset", default=None, metavar="ID",
+                        help="instead of --record DIR: record into Minari's datasets folder as ID (e.g. simagym/alice-v0),"
+                             " where minari.load_dataset(ID) finds it")
     parser.add_argument("--resolution", type=int, default=64, help="the game view's resolution, as agents see it (default 64)")
     parser.add_argument("--scale", type=int, default=8, help="window pixels per game pixel (default 8)")
     parser.add_argument("--fps", type=int, default=10, help="ticks per second (default 10, the environment's rate)")
@@ -295,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if (args.task is None) == (args.suite is None):
             raise UsageError("give a TASK_ID or --suite SUITE (one of them)")
+        if args.dataset is not None and args.record is not None:
+            raise UsageError("give --record DIR or --dataset ID, not both")
         for name in ("resolution", "scale", "fps", "episodes"):
             value = getattr(args, name)
             if value is not None and value < 1:
@@ -306,6 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from simagym.registry import UnknownTaskError
 
     try:
+        if args.dataset is not None:
+            from simagym.minari_datasets import minari_folder
+
+            args.record = minari_folder(args.dataset)
         episodes = plan_episodes(args)
         if not episodes:
             print("nothing left to play: every planned episode is already recorded")

@@ -16,14 +16,23 @@ open it with ``minari.MinariDataset(DIR)``. Per episode of T steps:
 * episode metadata (``dataset.storage.get_episode_metadata``): ``seed`` and
   ``task``, ``world``, ``category``, ``split`` (an eval split:
   ``train``, ``heldout``, ...), ``phrasing``, ``composition``, ``instruction``,
-  ``success``, ``steps``, ``resolution``, ``player``, ``gave_up``.
+  ``success``, ``steps``, ``resolution``, ``player``, ``gave_up``;
+* the dataset's env spec: the first episode's ``simagym.make`` call, so
+  ``dataset.recover_environment()`` remakes its environment.
+
+A recording made with ``simagym.play --dataset ID`` lies in Minari's own
+datasets folder (:func:`simagym.minari_datasets.minari_folder`), where
+``minari.load_dataset(ID)`` finds it.
 
 An episode is a pure function of (task, seed, split, raw actions): :func:`replay`
 reproduces its frames, which is how :func:`score_recording` re-scores it
 rather than trusting the recorded success.
 
 :func:`load_demonstrations` flattens a recording into the arrays behaviour
-cloning trains on (frames, instructions, macro actions, episode starts).
+cloning trains on (frames, instructions, macro actions, episode starts). It also
+reads datasets that ``minari.DataCollector`` wrote over a simagym env (raw
+keyboard/mouse actions or ``DiscreteActions`` macros; the task and split come
+from the env spec), and names the field it misses in one line.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ import numpy as np
 
 from simagym.actions import BUTTONS, KEYS
 from simagym.eval.errors import EvalError
+from simagym.minari_datasets import DatasetError
 
 log = logging.getLogger("simagym.recording")
 
@@ -47,7 +57,7 @@ DATASET_ID = "simagym/human-v0"
 NO_MACRO = -1
 
 
-class RecordingError(EvalError):
+class RecordingError(DatasetError):
     """A recording folder that cannot be read, extended or scored."""
 
 
@@ -162,12 +172,19 @@ def _spaces(height: int, width: int):
 
 
 class DemoWriter:
-    """Appends episodes to a Minari dataset folder (created on first use), one at a time."""
+    """Appends episodes to a Minari dataset folder (created on first use), one at a time.
+
+    The dataset's env spec is the first episode's environment (``simagym.make`` with its task, split and
+    resolution), so ``minari.recover_environment`` remakes it; every episode's own task is in its metadata.
+    """
 
     def __init__(self, directory: str | os.PathLike[str], resolution: int) -> None:
         from minari.dataset.minari_storage import MinariStorage
 
+        from simagym.minari_datasets import id_in_minari_folder
+
         self.directory = Path(directory).resolve()  # Minari mishandles relative paths (it joins them twice)
+        dataset_id = id_in_minari_folder(self.directory) or DATASET_ID
         obs_space, act_space = _spaces(resolution, resolution)
         if (self.directory / "metadata.json").exists():
             try:
@@ -184,7 +201,7 @@ class DemoWriter:
             self._storage = MinariStorage.new(self.directory, observation_space=obs_space, action_space=act_space,
                                               data_format="hdf5", jpeg_encoding=False)
             self._storage.update_metadata({
-                "dataset_id": DATASET_ID, "minari_version": minari_version, "algorithm_name": "human play",
+                "dataset_id": dataset_id, "minari_version": minari_version, "algorithm_name": "human play",
                 "description": "simagym episodes played with simagym.play: frames, raw keyboard/mouse actions, "
                                "macro approximations, instruction, task, seed, split and success",
             })
@@ -208,6 +225,7 @@ class DemoWriter:
             infos={"macro_action": list(macros), "success": list(success)},
         )
         index = self._storage.total_episodes
+        self._add_env_spec(episode)
         self._storage.update_episodes([buffer])
         meta = {
             "task": episode.task, "world": episode.world, "category": episode.category, "split": episode.split,
@@ -224,28 +242,49 @@ class DemoWriter:
         self._storage.update_episode_metadata([meta], [index])
         return index
 
+    def _add_env_spec(self, episode: RecordedEpisode) -> None:
+        """Give a dataset without an env spec (a new one, or one recorded before simagym wrote it) the env of
+        ``episode``, and simagym as its requirement (``recover_environment`` checks it)."""
+        from minari.dataset.minari_storage import MinariStorage
+
+        if "env_spec" in MinariStorage.read_raw_metadata(self.directory):
+            return
+        from simagym import __version__
+
+        env = make_env(episode.task, episode.split, resolution=int(episode.frames.shape[1]))
+        env.close()
+        self._storage.update_metadata({"env_spec": env.spec.to_json(), "requirements": [f"simagym=={__version__}"]})
+
 
 # --- reading ------------------------------------------------------------------------------
 
-def _dataset(directory: str | os.PathLike[str]):
+def _dataset(source: str | os.PathLike[str]):
+    """The Minari dataset of a recording folder, of a Minari dataset's folder, or of a dataset id."""
     from minari import MinariDataset
 
-    path = Path(directory).resolve()
-    if not (path / "metadata.json").exists():
-        raise RecordingError(f"{path} is not a recording (no Minari metadata.json); record one with "
-                             "`python -m simagym.play TASK_ID --record DIR`")
+    from simagym.minari_datasets import find_dataset_folder
+
+    folder = find_dataset_folder(source)
+    if folder is None:
+        raise RecordingError(f"{Path(source).resolve()} is not a recording (no Minari metadata.json); record one"
+                             " with `python -m simagym.play TASK_ID --record DIR`")
     try:
-        return MinariDataset(path)
+        return MinariDataset(folder)
     except Exception as err:  # noqa: BLE001
-        raise RecordingError(f"{path} is not a readable Minari dataset: {err}") from None
+        raise RecordingError(f"{folder} is not a readable Minari dataset: {err}") from None
 
 
 def read_recording(directory: str | os.PathLike[str]) -> Iterator[RecordedEpisode]:
-    """Every episode of a recording folder, in the order played."""
+    """Every episode of a recording (a folder, or a Minari dataset id), in the order played; a dataset from
+    ``minari.DataCollector`` over a simagym env reads the same (:class:`simagym.minari_datasets.CollectedEpisodes`)."""
+    from simagym.minari_datasets import CollectedEpisodes
+
     dataset = _dataset(directory)
+    collected = CollectedEpisodes(dataset, directory, macro_of)
     storage = dataset.storage
     indices = list(range(storage.total_episodes))
-    for meta, ep in zip(storage.get_episode_metadata(indices), storage.get_episodes(indices)):
+    for index, meta, ep in zip(indices, storage.get_episode_metadata(indices), storage.get_episodes(indices)):
+        meta, ep = collected.normalise(index, meta, ep)
         obs, act, infos = ep["observations"], ep["actions"], ep.get("infos") or {}
         instructions = obs["instruction"]
         yield RecordedEpisode(
@@ -306,12 +345,14 @@ def _what(successful_only: bool, tasks: Collection[str] | None, splits: Collecti
 
 def recorded_tasks(directory: str | os.PathLike[str], successful_only: bool = True,
                    splits: Collection[str] | None = None) -> list[str]:
-    """The task ids a recording folder has episodes of (read from its metadata: no frames are loaded)."""
+    """The task ids a recording folder has episodes of (from its metadata where simagym wrote it: no frames
+    are loaded; a ``minari.DataCollector`` dataset is read whole)."""
     storage = _dataset(directory).storage
     keep = _keeps(successful_only, None, splits)
-    metas = storage.get_episode_metadata(list(range(storage.total_episodes)))
-    return sorted({str(m["task"]) for m in metas
-                   if keep(str(m["task"]), str(m["split"]), bool(m.get("success", False)))})
+    metas = list(storage.get_episode_metadata(list(range(storage.total_episodes))))
+    if not all({"task", "split", "success"} <= set(m) for m in metas):
+        return sorted({e.task for e in read_recording(directory) if keep(e.task, e.split, e.success)})
+    return sorted({str(m["task"]) for m in metas if keep(str(m["task"]), str(m["split"]), bool(m["success"]))})
 
 
 def load_demonstrations(directory: str | os.PathLike[str], successful_only: bool = True, *,

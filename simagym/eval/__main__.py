@@ -2,7 +2,9 @@
 
 Runs (or resumes) an evaluation, shows a progress bar, prints the results
 table, and writes ``DIR/episodes.jsonl``, ``DIR/run.json``, ``DIR/suite.json``
-and ``DIR/summary.json``. ``--record-videos N`` then saves GIFs of the first N
+and ``DIR/summary.json``. ``--backend ray [--address auto]`` plays the episodes as
+Ray tasks across a cluster (:mod:`simagym.eval.ray_backend`) with the same
+results and files. ``--record-videos N`` then saves GIFs of the first N
 episodes of every task into ``DIR/videos/`` (see :mod:`simagym.eval.videos`).
 Bad arguments exit with status 2 and a one-line message, never a traceback.
 """
@@ -55,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--episodes", type=positive_int, default=None, metavar="N",
                         help="run only the first N seeds per task per split (default: every seed of the suite)")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="K",
-                        help="worker processes (default: the number of CPUs)")
+                        help="worker processes (default: the number of CPUs; --backend ray uses the cluster's)")
+    parser.add_argument("--backend", choices=("local", "ray"), default="local",
+                        help="local: --workers processes here; ray: Ray tasks across a cluster (see --address)")
+    parser.add_argument("--address", default=None, metavar="ADDR",
+                        help="with --backend ray: the cluster to join (auto: the one this machine is a node of;"
+                             " ray://HOST:10001: as a Ray client); default: $RAY_ADDRESS, else a Ray started here")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="run folder; re-running with the same folder resumes (default: results/<agent>-<suite>)")
     parser.add_argument("--record-videos", type=positive_int, default=None, metavar="N",
@@ -104,7 +111,8 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
     suite = load_suite(args.suite)
     out = args.out or default_out(args.agent, args.suite)
     with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers,
-                 name=args.name, description=args.description, agent_options=agent_options(args)) as run:
+                 name=args.name, description=args.description, agent_options=agent_options(args),
+                 backend=_backend(args)) as run:
         if run.skipped:
             err_console.print(f"resuming {out}: {run.skipped} of {len(run.episodes)} episodes already finished")
         progress = Progress(
@@ -131,6 +139,17 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
     if args.record_videos:
         console.print(f"videos: {out / 'videos'}")
     return 0
+
+
+def _backend(args: argparse.Namespace) -> Any:
+    """The ``--backend`` that plays the episodes (None: the runner's local pool of ``--workers``)."""
+    if args.backend == "ray":
+        from simagym.eval.ray_backend import RayCluster
+
+        return RayCluster(args.address)
+    if args.address is not None:
+        raise EvalError("--address applies to --backend ray; add --backend ray or leave out --address")
+    return None
 
 
 def _record_videos(args: argparse.Namespace, run: Any, err_console: Console) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 from simagym.eval.errors import EvalError
 from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes,
@@ -188,19 +188,45 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Backend(Protocol):
+    """Where a run's groups of episodes are played: the local process pool, or a Ray cluster
+    (:mod:`simagym.eval.ray_backend`). The run itself (what is pending, the log, the summary) stays in
+    :class:`EvalRun`; a backend only plays groups and hands back their records."""
+
+    def results(self, agent: str, groups: Sequence[Sequence[Episode]],
+                options: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Yield each group's records (from :func:`_guarded_group`: an error comes back as a record)
+        as the groups finish, in any order; closing the iterator stops what is still running."""
+        ...
+
+
+class LocalPool:
+    """Plays groups on ``workers`` processes of this machine (in this process when ``workers`` is 1)."""
+
+    def __init__(self, workers: int = 1) -> None:
+        if not isinstance(workers, int) or workers < 1:
+            raise EvalError(f"workers must be >= 1, got {workers!r}")
+        self.workers = workers
+
+    def results(self, agent: str, groups: Sequence[Sequence[Episode]],
+                options: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        return _results(agent, groups, self.workers, options)
+
+
 class EvalRun:
     """One invocation on a run folder: validates, locks it, knows what is left to run.
 
     Use as a context manager; :meth:`execute` runs the pending episodes. ``agent_options``
     (``deterministic``, ``cfg``) say how a learned agent acts; they are part of the run's identity.
+    ``backend`` plays the episodes (default: a :class:`LocalPool` of ``workers`` processes); the
+    results do not depend on it.
     """
 
     def __init__(self, agent: str, suite: Suite, out_dir: str | os.PathLike[str], *,
                  episodes_per_task: int | None = None, workers: int = 1,
                  name: str | None = None, description: str | None = None,
-                 agent_options: Mapping[str, Any] | None = None) -> None:
-        if not isinstance(workers, int) or workers < 1:
-            raise EvalError(f"workers must be >= 1, got {workers!r}")
+                 agent_options: Mapping[str, Any] | None = None, backend: Backend | None = None) -> None:
+        self.backend = backend if backend is not None else LocalPool(workers)
         self.agent = agent
         self.suite = suite
         self.out_dir = Path(out_dir)
@@ -257,7 +283,7 @@ class EvalRun:
             # and only what is missing is recorded: a resumed run gives what an uninterrupted one would.
             pending = set(self.pending)
             groups = [g for g in self.groups if pending.intersection(g)]
-            stream = closing(_results(self.agent, groups, self.workers, self.agent_options))
+            stream = closing(self.backend.results(self.agent, groups, self.agent_options))
             with EpisodeLog(self.out_dir) as episode_log, stream as results:
                 for record in results:
                     if "error" in record:
@@ -291,8 +317,8 @@ class EvalRun:
 def run_eval(agent: str, suite: Suite, out_dir: str | os.PathLike[str], *, episodes_per_task: int | None = None,
              workers: int = 1, on_result: Callable[[dict[str, Any]], None] | None = None,
              name: str | None = None, description: str | None = None,
-             agent_options: Mapping[str, Any] | None = None) -> RunOutcome:
+             agent_options: Mapping[str, Any] | None = None, backend: Backend | None = None) -> RunOutcome:
     """Run (or resume) ``agent`` on ``suite`` into ``out_dir``; return the outcome and summary."""
     with EvalRun(agent, suite, out_dir, episodes_per_task=episodes_per_task, workers=workers,
-                 name=name, description=description, agent_options=agent_options) as run:
+                 name=name, description=description, agent_options=agent_options, backend=backend) as run:
         return run.execute(on_result)

@@ -7,6 +7,7 @@ that file alone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -15,6 +16,14 @@ from typing import Any, Literal
 ALGOS = ("bc", "ppo", "bc+ppo", "dagger")
 DEFAULT_SUITE = "train-default"
 CONFIG_FILE = "config.json"
+
+
+#: The default run's wall-clock cap: its step budgets (demonstrations, BC samples) fit in it on this
+#: project's 2-core machine, and ``--minutes M`` alone scales them to M (see :meth:`TrainConfig.for_minutes`).
+DEFAULT_MINUTES = 11.0
+#: The most demonstrations a scaled run plays: the whole catalogue's episodes average ~41 frames of
+#: 12 KB (64x64 RGB, stored once), so 20,000 of them take about 10 GB of a 24 GB machine.
+MAX_SCALED_DEMOS = 20_000
 
 
 class ConfigError(ValueError):
@@ -29,7 +38,7 @@ class TrainConfig:
     tasks: list[str] = field(default_factory=list)  # task ids or patterns; resolved to ids before saving
     out: str = ""  # the run folder; resolved to runs/<name> when empty
     seed: int = 0
-    minutes: float | None = 11.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
+    minutes: float | None = DEFAULT_MINUTES  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
     init: str | None = None  # a run or checkpoint folder to start from: its weights, text encoder and architecture
 
     # --- observations -----------------------------------------------------------------
@@ -106,6 +115,14 @@ class TrainConfig:
     demo_cache: str | None = "auto"
     snapshot_seconds: float | None = None  # save a checkpoint every N seconds of training (for curves)
     progress: bool = True
+
+    def for_minutes(self, minutes: float) -> "TrainConfig":
+        """This configuration capped at ``minutes``, with the default budgets scaled to fill them:
+        BC samples in proportion, demonstrations too (at most :data:`MAX_SCALED_DEMOS`). So
+        ``--minutes 60`` trains for about an hour rather than stopping at the 11-minute budgets."""
+        factor = minutes / DEFAULT_MINUTES
+        return dataclasses.replace(self, minutes=minutes, bc_steps=max(1, round(self.bc_steps * factor)),
+                                   demos=max(1, min(MAX_SCALED_DEMOS, round(self.demos * factor))))
 
     def validate(self) -> "TrainConfig":
         from simagym.train.device import is_device_name
