@@ -27,6 +27,7 @@ class LampsWorld(World):
     name = "lamps"
     Layout = LampsLayout
     vocabulary: ClassVar = {"kind": frozenset({"lamp"}), "colour": frozenset(COLOURS)}
+    events: ClassVar = frozenset({"switched_on", "switched_off"})
 
     def reset(self, rng: np.random.Generator, layout: LampsLayout, required: list[Selector]) -> None:
         # Every required lamp exists exactly once: colours are drawn without repeats, required first.
