@@ -111,10 +111,12 @@ class MacroDecoder:
 assert len(BUTTONS) == 2  # the decoder's button table assumes left and right
 
 
-class DiscreteActions(gym.ActionWrapper):
-    """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms."""
+class DiscreteActions(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
+    """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms. Recorded in
+    the env's spec, so ``env.spec.make()`` (and Gymnasium's env checker) can rebuild it."""
 
     def __init__(self, env: gym.Env) -> None:
+        gym.utils.RecordConstructorArgs.__init__(self)
         super().__init__(env)
         self.action_space = spaces.Discrete(len(MACROS))
         self._decoder = MacroDecoder()
