@@ -50,7 +50,8 @@ def _passive(task_id: str) -> None:
     env.reset(seed=0)
     env.action_space.seed(0)
     for _ in range(5):
-        env.step(env.action_space.sample())
+        if any(env.step(env.action_space.sample())[2:4]):
+            env.reset()
     env.render()
     env.close()
 
@@ -64,10 +65,9 @@ def _sb3(task_id: str) -> None:
 
 
 def check_env_api(task_id: str) -> list[str]:
-    """Gymnasium's env checker on the raw env (render included) and on the macro wrapper, its
-    passive checker and SB3's checker through the learner's wrappers; every warning is a failure."""
-    return (_run("gymnasium check_env", task_id,
-                 lambda: check_env(simagym.make(task_id, render_mode="rgb_array")))
+    """Gymnasium's env checker on the raw env and on the macro wrapper, its passive checker (render
+    included) and SB3's checker through the learner's wrappers; every warning is a failure."""
+    return (_run("gymnasium check_env", task_id, lambda: check_env(simagym.make(task_id), skip_render_check=True))
             + _run("gymnasium check_env through the DiscreteActions wrapper", task_id,
                    lambda: check_env(DiscreteActions(simagym.make(task_id)), skip_render_check=True), (_WRAPPED,))
             + _run("gymnasium passive checker through the learner wrappers", task_id, lambda: _passive(task_id),
@@ -80,20 +80,22 @@ def check_render_sizes(task_id: str, resolutions: tuple[tuple[int, int], ...] = 
     uint8 and not blank; ``render()`` gives the larger annotated view."""
     problems = []
     for height, width in resolutions:
-        env = DiscreteActions(simagym.make(task_id, resolution=(height, width), render_mode="rgb_array"))
+        env = DiscreteActions(simagym.make(task_id, resolution=(height, width)))
         frames = [env.reset(seed=0)[0]["pixels"], env.step(0)[0]["pixels"]]
-        for frame in frames:
-            if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.shape == (height, width, 3)):
-                problems.append(f"{task_id}: at resolution {(height, width)} a frame is "
-                                f"{getattr(frame, 'shape', type(frame))} {getattr(frame, 'dtype', '')}; "
-                                f"World.render must return a ({height}, {width}, 3) uint8 array")
-                break
-        else:
-            if frames[0].min() == frames[0].max():
-                problems.append(f"{task_id}: at resolution {(height, width)} the first frame is one flat colour")
-        view = env.render()
-        if not (isinstance(view, np.ndarray) and view.dtype == np.uint8 and view.ndim == 3 and view.shape[1] == RENDER_SIZE):
-            problems.append(f"{task_id}: render() gave {getattr(view, 'shape', type(view))}, "
-                            f"not a uint8 view {RENDER_SIZE} pixels wide")
         env.close()
+        wrong = [f for f in frames if not (isinstance(f, np.ndarray) and f.dtype == np.uint8
+                                           and f.shape == (height, width, 3))]
+        if wrong:
+            problems.append(f"{task_id}: at resolution {(height, width)} a frame is {getattr(wrong[0], 'shape', '')} "
+                            f"{getattr(wrong[0], 'dtype', type(wrong[0]))}; World.render must return a "
+                            f"({height}, {width}, 3) uint8 array")
+        elif frames[0].min() == frames[0].max():
+            problems.append(f"{task_id}: at resolution {(height, width)} the first frame is one flat colour")
+    env = simagym.make(task_id, render_mode="rgb_array")
+    env.reset(seed=0)
+    view = env.render()
+    env.close()
+    if not (isinstance(view, np.ndarray) and view.dtype == np.uint8 and view.ndim == 3 and view.shape[1] == RENDER_SIZE):
+        problems.append(f"{task_id}: render() gave {getattr(view, 'shape', type(view))}, not a uint8 view "
+                        f"{RENDER_SIZE} pixels wide")
     return problems
