@@ -21,10 +21,16 @@ SEEDS = range(20)
 
 @dataclass(frozen=True)
 class KitCase:
-    """One check on one task (or world): ``run()`` returns its problems, one line each."""
+    """One check on one task (or world): :meth:`run` returns its problems, one line each."""
 
     id: str
-    run: Callable[[], list[str]]
+    check: Callable[[], list[str]]
+
+    def run(self) -> list[str]:
+        try:
+            return self.check()
+        except Exception as err:  # noqa: BLE001 - a plugin's world crashing in a check is its finding
+            return [f"{self.id}: {type(err).__name__}: {err}"]
 
 
 def task_ids(pattern: str) -> list[str]:

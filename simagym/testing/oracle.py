@@ -68,6 +68,10 @@ def check_oracle(task_id: str, seeds: range | list[int] = range(20), phrasing: s
             return [str(err)]
         except Exception as err:  # noqa: BLE001 - a crash in a plugin's world or solver is a finding
             return [f"{task_id}: seed {seed}: the oracle's episode raised {type(err).__name__}: {err}"]
+        undeclared = episode.events - world.events
+        if undeclared:
+            problems.append(f"{task_id}: seed {seed}: step() reported events {sorted(undeclared)} that "
+                            f"{world.__name__}.events does not declare")
         if not episode.success:
             failed.append(seed)
             continue
@@ -76,10 +80,6 @@ def check_oracle(task_id: str, seeds: range | list[int] = range(20), phrasing: s
         if bad:
             problems.append(f"{task_id}: seed {seed}: the solver played {bad[:3]}, not macro indices in "
                             f"[0, {len(MACROS)})")
-        undeclared = episode.events - world.events
-        if undeclared:
-            problems.append(f"{task_id}: seed {seed}: step() reported events {sorted(undeclared)} that "
-                            f"{world.__name__}.events does not declare")
         steps = len(episode.macros)
         if not (episode.terminated and not episode.truncated and steps <= spec.max_steps
                 and np.isclose(episode.reward, 1.0 - 0.9 * steps / spec.max_steps)):
