@@ -190,6 +190,11 @@ tasks:
     max_steps: 12
     phrasings: {train: ["switch a lamp on"], heldout: ["light a lamp"]}
     success: {event: {type: switched_on}}
+  - id: shoddy/blink-v1
+    category: object
+    max_steps: 12
+    phrasings: {train: ["blink a lamp"], heldout: ["make a lamp blink"]}
+    success: {event: {type: blinked}}
 '''
 
 
@@ -209,7 +214,8 @@ def test_the_kit_finds_every_defect_of_a_broken_world(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     report = done.stderr
-    assert "ok   shoddy:world" in done.stdout
+    assert "FAIL shoddy:world" in done.stdout  # the template naming an undeclared event was skipped
+    assert "shoddy/blink-v1" in report and "field 'success.event.type'" in report and "ShoddyWorld.events" in report
     assert "shoddy/go-to-lamp-v1: at resolution (48, 80) a frame is (48, 48, 3)" in report
     assert "shoddy/twin-lamps-v1" in report and "matches 2 entities" in report
     assert "shoddy/switch-on-v1: the oracle failed on seeds [0, 1, 2]" in report
