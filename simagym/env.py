@@ -101,7 +101,7 @@ class SimaEnv(gym.Env):
         if problems:  # an ambiguous target would let the wrong entity pass
             when = f"seed {seed}" if seed is not None else "an unseeded reset"
             raise TargetError(f"task {self.task.id!r}, {when}: the world's reset must make each required selector "
-                              f"match one entity, but {'; '.join(problems)} (fix {type(self.world).__name__}.reset)")
+                              f"match one entity, but {'; '.join(problems)} (fix {type(self.world).__name__}.reset)", problems)
         self._judge = Judge.for_episode(self.instruction, self.world)
         self.last_events = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)

@@ -197,7 +197,12 @@ class World(ABC):
 
 
 class TargetError(RuntimeError):
-    """A world's reset broke its promise: a required selector matches no entity or several."""
+    """A world's reset broke its promise: required selectors that match several entities
+    (``problems``: one line each, from :func:`target_problems`)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 def target_problems(world: World, required: Sequence[Selector]) -> list[str]:

@@ -14,6 +14,8 @@ from gymnasium.wrappers import PassiveEnvChecker
 import simagym
 from simagym.env import RENDER_SIZE
 from simagym.macros import DiscreteActions
+from simagym.testing.problems import crashed
+from simagym.world import TargetError
 from simagym.wrappers import InstructionIds
 
 #: Observation sizes checked: the smallest, a wide one, the largest.
@@ -39,9 +41,10 @@ def _run(what: str, task_id: str, check: Callable[[], None], ignore: tuple[str, 
             warnings.filterwarnings("ignore", message=message)
         try:
             check()
+        except TargetError as err:
+            return [crashed(task_id, err)]
         except Exception as err:  # noqa: BLE001 - each checker's complaint becomes one line
-            first = (str(err).strip().splitlines() or [""])[0]
-            return [f"{task_id}: {what}: {type(err).__name__}: {first}"]
+            return [crashed(f"{task_id}: {what}", err)]
     return []
 
 
@@ -67,12 +70,13 @@ def _sb3(task_id: str) -> None:
 def check_env_api(task_id: str) -> list[str]:
     """Gymnasium's env checker on the raw env and on the macro wrapper, its passive checker (render
     included) and SB3's checker through the learner's wrappers; every warning is a failure."""
-    return (_run("gymnasium check_env", task_id, lambda: check_env(simagym.make(task_id), skip_render_check=True))
-            + _run("gymnasium check_env through the DiscreteActions wrapper", task_id,
-                   lambda: check_env(DiscreteActions(simagym.make(task_id)), skip_render_check=True), (_WRAPPED,))
-            + _run("gymnasium passive checker through the learner wrappers", task_id, lambda: _passive(task_id),
-                   (_WRAPPED, _SHARED_IDS))
-            + _run("SB3 check_env through the learner wrappers", task_id, lambda: _sb3(task_id), (_WRAPPED,)))
+    found = (_run("gymnasium check_env", task_id, lambda: check_env(simagym.make(task_id), skip_render_check=True))
+             + _run("gymnasium check_env through the DiscreteActions wrapper", task_id,
+                    lambda: check_env(DiscreteActions(simagym.make(task_id)), skip_render_check=True), (_WRAPPED,))
+             + _run("gymnasium passive checker through the learner wrappers", task_id, lambda: _passive(task_id),
+                    (_WRAPPED, _SHARED_IDS))
+             + _run("SB3 check_env through the learner wrappers", task_id, lambda: _sb3(task_id), (_WRAPPED,)))
+    return list(dict.fromkeys(found))  # a reset that fails, fails every checker alike: say it once
 
 
 def check_render_sizes(task_id: str, resolutions: tuple[tuple[int, int], ...] = RESOLUTIONS) -> list[str]:

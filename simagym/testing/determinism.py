@@ -15,6 +15,7 @@ import numpy as np
 
 import simagym
 from simagym.macros import MACROS, DiscreteActions, key_macro
+from simagym.testing.problems import crashed
 
 STEPS = 80
 _COMMON_KEYS = ("W", "A", "S", "D", "UP", "DOWN", "LEFT", "RIGHT", "E", "E", "Q", "SPACE", "I", "M", "TAB", "ESC")
@@ -86,7 +87,7 @@ def check_determinism(task_ids: Sequence[str], seed: int = 7, steps: int = STEPS
         try:
             here[task_id], events = digest(task_id, actions, seed)
         except Exception as err:  # noqa: BLE001 - a crash is this task's finding; the others go on
-            problems.append(f"{task_id}: random macros from seed {seed} raised {type(err).__name__}: {err}")
+            problems.append(crashed(task_id, err))
             continue
         world = simagym.get_world(simagym.get_task(task_id).world)
         if events - world.events:

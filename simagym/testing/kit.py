@@ -13,7 +13,7 @@ from simagym.testing.api import check_env_api, check_render_sizes
 from simagym.testing.determinism import check_determinism
 from simagym.testing.language import check_instructions
 from simagym.testing.oracle import check_oracle, check_targets
-from simagym.testing.problems import raise_if
+from simagym.testing.problems import crashed, raise_if
 from simagym.world import LayoutParams, World
 
 SEEDS = range(20)
@@ -30,7 +30,7 @@ class KitCase:
         try:
             return self.check()
         except Exception as err:  # noqa: BLE001 - a plugin's world crashing in a check is its finding
-            return [f"{self.id}: {type(err).__name__}: {err}"]
+            return [crashed(self.id.rpartition(":")[0], err)]
 
 
 def task_ids(pattern: str) -> list[str]:

@@ -9,6 +9,7 @@ import numpy as np
 
 import simagym
 from simagym.macros import MACROS, DiscreteActions
+from simagym.testing.problems import crashed
 from simagym.world import TargetError
 
 
@@ -61,17 +62,14 @@ def check_oracle(task_id: str, seeds: range | list[int] = range(20), phrasing: s
     world = simagym.get_world(spec.world)
     failed: list[int] = []
     problems: list[str] = []
+    undeclared: set[str] = set()
     for seed in seeds:
         try:
             episode = run_oracle(task_id, seed, phrasing)
-        except TargetError as err:
-            return [str(err)]
         except Exception as err:  # noqa: BLE001 - a crash in a plugin's world or solver is a finding
-            return [f"{task_id}: seed {seed}: the oracle's episode raised {type(err).__name__}: {err}"]
-        undeclared = episode.events - world.events
-        if undeclared:
-            problems.append(f"{task_id}: seed {seed}: step() reported events {sorted(undeclared)} that "
-                            f"{world.__name__}.events does not declare")
+            return problems + [crashed(f"{task_id}: seed {seed}: the oracle's episode", err)
+                               if not isinstance(err, TargetError) else crashed(task_id, err)]
+        undeclared |= episode.events - world.events
         if not episode.success:
             failed.append(seed)
             continue
@@ -88,19 +86,26 @@ def check_oracle(task_id: str, seeds: range | list[int] = range(20), phrasing: s
         if seed == seeds[0] and not _replays(task_id, seed, episode):
             problems.append(f"{task_id}: seed {seed}: the oracle's macros, replayed in a fresh env, end differently"
                             " (does the solver change the world itself?)")
+    if undeclared:
+        problems.insert(0, f"{task_id}: step() reported events {sorted(undeclared)} that "
+                           f"{world.__name__}.events does not declare")
     if failed:
         problems.insert(0, f"{task_id}: the oracle failed on seeds {failed} of {list(seeds)} ({phrasing} phrasings)")
     return problems
 
 
 def check_targets(task_id: str, seeds: range | list[int] = range(20)) -> list[str]:
-    """No required selector matches several entities after reset (the env's own check, on every seed)."""
+    """No required selector matches several entities after reset (the env's own check, on every
+    seed); one line per distinct problem, with the seeds it happens on."""
     env = simagym.make(task_id)
-    problems = []
+    seeds_of: dict[str, list[int]] = {}
     for seed in seeds:
         try:
             env.reset(seed=seed)
         except TargetError as err:
-            problems.append(str(err))
+            for problem in err.problems:
+                seeds_of.setdefault(problem, []).append(seed)
     env.close()
-    return problems
+    world = type(env.world).__name__
+    return [f"{task_id}: on seeds {found}: {problem}; {world}.reset must make each required selector match "
+            "one entity (or declare the kind in World.scattered)" for problem, found in seeds_of.items()]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from simagym.world import TargetError
+
 
 class KitError(AssertionError):
     """A world or task failed the kit. ``problems`` holds one line per failure, each naming the
@@ -17,3 +19,12 @@ class KitError(AssertionError):
 def raise_if(problems: list[str]) -> None:
     if problems:
         raise KitError(problems)
+
+
+def crashed(task_id: str, err: Exception) -> str:
+    """One line for an exception a check ran into. An ambiguous target breaks every check of the
+    task alike, so it points to the one check that reports it in full."""
+    if isinstance(err, TargetError):
+        return f"{task_id}: not checked: reset refuses an ambiguous target (see {task_id}:unique-targets)"
+    first = (str(err).strip().splitlines() or [""])[0]
+    return f"{task_id}: {type(err).__name__}: {first}"
