@@ -99,7 +99,8 @@ def check_render_sizes(task_id: str, resolutions: tuple[tuple[int, int], ...] = 
     env.reset(seed=0)
     view = env.render()
     env.close()
-    if not (isinstance(view, np.ndarray) and view.dtype == np.uint8 and view.ndim == 3 and view.shape[1] == RENDER_SIZE):
+    if not (isinstance(view, np.ndarray) and view.dtype == np.uint8 and view.ndim == 3
+            and view.shape[1] == RENDER_SIZE):
         problems.append(f"{task_id}: render() gave {getattr(view, 'shape', type(view))}, not a uint8 view "
                         f"{RENDER_SIZE} pixels wide")
     return problems

@@ -63,10 +63,12 @@ class OrchardWorld(World):
     def _place(self, rng: np.random.Generator, fruits: list[str], colours: list[str]) -> bool:
         inside = [(x, y) for y in range(1, self.size - 1) for x in range(1, self.size - 1)]
         cells = [inside[i] for i in rng.permutation(len(inside))[:len(fruits) + len(colours) + 1]]
-        self.things = [Thing(i, "tree", c, state={"fruit": f}) for i, (f, c) in enumerate(zip(fruits, cells))]
-        self.things += [Thing(len(self.things) + i, f, c, state={"on_tree": True}) for i, (f, c) in enumerate(zip(fruits, cells))]
-        self.things += [Thing(len(self.things) + i, "basket", c, colour)
-                        for i, (colour, c) in enumerate(zip(colours, cells[len(fruits):]))]
+        # A tree and its fruit share a cell; an entity's id is its index in self.things.
+        kinds = [("tree", None, {"fruit": f}) for f in fruits] + [(f, None, {"on_tree": True}) for f in fruits]
+        kinds += [("basket", colour, {}) for colour in colours]
+        where = cells[:len(fruits)] * 2 + cells[len(fruits):]
+        self.things = [Thing(i, kind, cell, colour, state)
+                       for i, ((kind, colour, state), cell) in enumerate(zip(kinds, where))]
         self.gate = Thing(len(self.things), "gate", (int(rng.integers(1, self.size - 1)), 0), state={"open": False})
         self.things.append(self.gate)
         self.player = self.start = cells[-1]
@@ -138,7 +140,8 @@ class OrchardWorld(World):
         for y, x in zip(*np.nonzero(fence)):
             image[y * TILE:(y + 1) * TILE, x * TILE:(x + 1) * TILE] = (120, 90, 50)
         gx, gy = self.gate.cell
-        image[gy * TILE:(gy + 1) * TILE, gx * TILE:(gx + 1) * TILE] = (70, 140, 60) if self.gate.state["open"] else (200, 170, 110)
+        gate = (70, 140, 60) if self.gate.state["open"] else (200, 170, 110)  # open: a gap in the fence
+        image[gy * TILE:(gy + 1) * TILE, gx * TILE:(gx + 1) * TILE] = gate
         for t in self.things:
             x, y = t.cell
             cell = image[y * TILE:(y + 1) * TILE, x * TILE:(x + 1) * TILE]
