@@ -108,7 +108,8 @@ class LayoutParams(BaseModel):
 
 
 class World(ABC):
-    """A game world. Subclasses set ``name`` and ``Layout`` and implement the hooks.
+    """A game world. Subclasses set ``name``, ``Layout``, ``vocabulary`` and ``events``, implement
+    the hooks and queries, and name their oracle in ``solver_class`` (docs/writing-a-world.md).
 
     The environment calls, in this order: ``reset`` once, then each tick
     ``step`` followed by ``render``. Checks and the oracle only read through

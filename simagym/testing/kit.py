@@ -72,6 +72,9 @@ def world_problems(name: str) -> list[str]:
         problems.append(f"{cls.__name__}.events must be a frozenset of event type names, got {cls.events!r}")
     if not all(isinstance(v, frozenset) for v in cls.vocabulary.values()):
         problems.append(f"{cls.__name__}.vocabulary must map each attribute to a frozenset of values")
+    unknown = sorted(cls.scattered - cls.vocabulary.get("kind", cls.scattered))
+    if unknown:
+        problems.append(f"{cls.__name__}.scattered names kinds {unknown} missing from its vocabulary['kind']")
     if cls.solver_class is None and cls.solver is World.solver:
         problems.append(f"{cls.__name__} has no oracle: set {cls.__name__}.solver_class to a simagym.world.Solver")
     if not task_ids(f"{name}/*"):
