@@ -13,7 +13,7 @@ from simagym.checks import Check
 from simagym.judge import Judge, Outcome
 from simagym.spec import Composition, Instruction, Split, TaskSpec
 from simagym.text import instruction_space
-from simagym.world import World
+from simagym.world import TargetError, World, target_problems
 
 MAX_RESOLUTION = 256
 RENDER_SIZE = 384  # the rgb_array / human view, larger than what the agent sees
@@ -103,7 +103,13 @@ class SimaEnv(gym.Env):
             np.random.default_rng(s) for s in np.random.SeedSequence(int(self.np_random.integers(2**63))).spawn(3)
         )
         self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split, self.composition)
-        self.world.reset(world_rng, self.task.layout, self.instruction.targets())
+        required = self.instruction.targets()
+        self.world.reset(world_rng, self.task.layout, required)
+        problems = target_problems(self.world, required)
+        if problems:  # an ambiguous target would let the wrong entity pass
+            when = f"seed {seed}" if seed is not None else "an unseeded reset"
+            raise TargetError(f"task {self.task.id!r}, {when}: the world's reset must make each required selector "
+                              f"match one entity, but {'; '.join(problems)} (fix {type(self.world).__name__}.reset)", problems)
         self._judge = Judge.for_episode(self.instruction, self.world)
         self.last_events = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)

@@ -128,7 +128,8 @@ assert len(BUTTONS) == 2  # the decoder's button table assumes left and right
 
 
 class DiscreteActions(gym.ActionWrapper, RecordConstructorArgs):
-    """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms."""
+    """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms. Recorded in
+    the env's spec, so ``env.spec.make()`` (and Gymnasium's env checker) can rebuild it."""
 
     def __init__(self, env: gym.Env) -> None:
         RecordConstructorArgs.__init__(self)
