@@ -420,29 +420,78 @@ class SiteError(ValueError):
     pass
 
 
-def _prepare(out: Path) -> None:
-    if out.exists():
-        if not out.is_dir():
-            raise SiteError(f"--out {out} is not a folder")
-        if any(out.iterdir()) and not (out / SITE_MARKER).exists():
-            raise SiteError(f"--out {out} is not empty and not a leaderboard site; choose an empty or new folder")
-        shutil.rmtree(out / "agents", ignore_errors=True)
-    (out / "agents").mkdir(parents=True, exist_ok=True)
+#: The files a build writes under ``agents/`` (ids come from :func:`_slug`); ``leaderboard.json`` lists them
+#: under ``files`` so the next build into the same folder removes exactly those and nothing else.
+_OWN_FILE = re.compile(r"^agents/[0-9]{2,}-[a-z0-9-]{1,40}(\.html|/[0-9]+\.gif)$")
+
+
+def _previous_files(out: Path) -> list[str]:
+    """What the build that wrote ``out`` listed as its own files (only names a build could write)."""
+    try:
+        data = json.loads((out / SITE_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    files = data.get("files") if isinstance(data, dict) else None
+    return [f for f in files if isinstance(f, str) and _OWN_FILE.match(f)] if isinstance(files, list) else []
+
+
+def _prepare(out: Path) -> list[str]:
+    """Check ``out`` is new, empty, or a site an earlier build wrote; return that build's own files."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SiteError(f"--out {out} is not a folder")
+    if (out / "agents").is_symlink():
+        raise SiteError(f"--out {out}/agents is a symbolic link; choose another --out")
+    if not out.exists():
+        return []
+    if any(out.iterdir()) and not (out / SITE_MARKER).is_file():
+        raise SiteError(f"--out {out} is not empty and not a leaderboard site; choose an empty or new folder")
+    return _previous_files(out)
+
+
+def _remove(out: Path, names: list[str]) -> None:
+    """Remove the earlier build's own files (regular files only) and the agent folders they leave empty."""
+    for name in names:
+        path = out / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+        folder = path.parent
+        if folder != out / "agents" and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _check_free(out: Path, names: list[str], ours: list[str]) -> None:
+    """Refuse to write over anything an earlier build did not write (checked before anything changes)."""
+    taken = [name for name in names if name not in ours and ((out / name).exists() or (out / name).is_symlink())]
+    if taken:
+        raise SiteError(f"--out {out} already holds {taken[0]}, which no earlier build wrote; move it away or"
+                        " choose another --out (nothing there is deleted)")
 
 
 def write_site(results: list[Result], suite: Suite, out: str | Path, *,
                max_videos_per_agent: int | None = None) -> dict[str, Any]:
-    """Write the site into ``out``; return the leaderboard data (also ``leaderboard.json``)."""
+    """Write the site into ``out``; return the leaderboard data (also ``leaderboard.json``).
+
+    Rebuilding into the same folder replaces the files the last build wrote (``files`` in its
+    ``leaderboard.json``) and never deletes or overwrites anything else.
+    """
+    if max_videos_per_agent is not None and max_videos_per_agent < 0:
+        raise SiteError(f"max_videos_per_agent must be >= 0, got {max_videos_per_agent}")
     out = Path(out)
-    _prepare(out)
+    previous = _prepare(out)
     data = compute(results, suite)
     by_id = {entry["id"]: result for entry, result in zip(_in_input_order(data), results)}
+    chosen = {entry["id"]: by_id[entry["id"]].videos[:max_videos_per_agent] for entry in data["results"]}
+    files = [name for entry in data["results"] for name in (
+        [f"agents/{entry['id']}/{n}.gif" for n in range(1, len(chosen[entry["id"]]) + 1)]
+        + [f"agents/{entry['id']}.html"])]
+    _check_free(out, files, previous)
+    _remove(out, previous)
+    (out / "agents").mkdir(parents=True, exist_ok=True)
+    data["files"] = files
     for entry in data["results"]:
-        result = by_id[entry["id"]]
         folder = out / "agents" / entry["id"]
         videos = []
-        chosen = result.videos if max_videos_per_agent is None else result.videos[:max_videos_per_agent]
-        for n, video in enumerate(chosen, 1):
+        for n, video in enumerate(chosen[entry["id"]], 1):
             folder.mkdir(exist_ok=True)
             shutil.copyfile(video.source, folder / f"{n}.gif")  # bytes only; the name is ours
             videos.append({"src": f"{entry['id']}/{n}.gif", "task": video.task, "seed": video.seed,
