@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 import traceback
 from contextlib import closing
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from simagym.eval.errors import EvalError
 from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes,
                                   write_suite_manifest)
-from simagym.eval.suite import Episode, Suite, env_options
+from simagym.eval.suite import Episode, Suite, env_options, suite_definition
 from simagym.eval.summary import build_summary, write_summary
 
 log = logging.getLogger("simagym.eval")
@@ -34,13 +37,39 @@ START_METHOD = "spawn"
 
 # --- one episode (runs inside a worker) ---------------------------------------------
 
-def _init_worker() -> None:
+def _init_worker(parent: int | None = None) -> None:
     from simagym.headless import configure_sdl
 
+    # The parent handles Ctrl-C (a terminal sends it to the whole group) and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        die_with_parent(parent)
     configure_sdl()
     # K workers share the machine's cores; one BLAS/torch thread each avoids oversubscription.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` does, even by ``kill -9``: a worker left behind would keep
+    running and hold the caller's pipes open. Linux kills it at once (``PR_SET_PDEATHSIG``); elsewhere
+    a watcher thread notices within a second."""
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="simagym-parent-watch", daemon=True).start()
 
 
 class _Playing:
@@ -134,6 +163,7 @@ def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int,
         "suite_version": suite.version,
         "suite_hash": suite.content_hash,
         "suite_source": suite.source,
+        "suite_definition": suite_definition(suite),  # enough to rebuild it (leaderboard verify)
         "episodes_per_task": per_task,
         "planned": planned,
         "seeds": list(suite.seeds if per_task is None else suite.seeds[:per_task]),
@@ -168,7 +198,9 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
             yield from _guarded_group(agent, group, options)
         return
     ctx = multiprocessing.get_context(START_METHOD)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker,
+                               initargs=(os.getpid(),))
+    finished = False
     try:
         # Keep only a few groups queued per worker so an interrupt stops quickly.
         queue = iter(groups)
@@ -184,7 +216,11 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
                 if next_group is not None:
                     running.add(pool.submit(_guarded_group, agent, next_group, options))
                 yield from future.result()
+        finished = True
     finally:
+        if not finished:  # interrupted, terminated or failed: stop the workers now, not after their groups
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
 
