@@ -224,6 +224,16 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def play_episodes(agent: str, episodes: Sequence[Episode], *, workers: int = 1,
+                  agent_options: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Play ``episodes``, each alone with a fresh agent seeded by its seed, over ``workers`` processes;
+    yield their records (or error records with ``error`` and ``episode``) as they finish. Nothing is
+    written: this is how a results folder's episodes are replayed (``leaderboard verify``)."""
+    check_agent(agent, agent_options)  # an agent that cannot load is one error here, not one per episode
+    with closing(_results(agent, [(episode,) for episode in episodes], workers, agent_options)) as results:
+        yield from results
+
+
 class EvalRun:
     """One invocation on a run folder: validates, locks it, knows what is left to run.
 

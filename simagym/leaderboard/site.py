@@ -94,6 +94,7 @@ def compute(results: list[Result], suite: Suite) -> dict[str, Any]:
             "simagym_version": result.simagym_version,
             "created": result.created,
             "source": str(result.path),
+            "verified": result.verified,  # None, or what a replay re-ran and matched (build --replay)
             "episodes": len(result.episodes),
             "coverage": {"strata": len(covered & all_strata), "of": len(all_strata)},
             "ranked": all_strata <= covered,
@@ -195,6 +196,11 @@ def _page(title: str, body: str) -> str:
             f'<title>{e(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n')
 
 
+def _verified(r: Mapping[str, Any]) -> str:
+    v = r.get("verified")
+    return f"✓ {v['replayed']} replayed" if v else "-"
+
+
 def _params(n: int | None) -> str:
     if n is None:
         return "–"
@@ -244,15 +250,18 @@ def render_index(data: Mapping[str, Any]) -> str:
         rows.append(
             f'<tr><td class="num">{r["rank"]}</td><td class="name"><a href="agents/{r["id"]}.html">{e(r["name"])}</a></td>'
             f'<td class="desc">{e(r["description"])}</td><td class="num">{_params(r["parameters"])}</td>'
-            f'{_cell(r["overall"], r["rank"] == 1, bar=True)}{_cell(r["iqm"])}<td class="num">{r["episodes"]}</td></tr>'
+            f'{_cell(r["overall"], r["rank"] == 1, bar=True)}{_cell(r["iqm"])}<td class="num">{r["episodes"]}</td>'
+            f'<td class="verified">{e(_verified(r))}</td></tr>'
         )
     body = [
         "<h1>simagym leaderboard</h1>",
         _suite_line(data),
         "<h2>Overall ranking</h2>",
         '<table id="ranking"><thead><tr><th>#</th><th>agent</th><th>description</th><th>parameters</th>'
-        "<th>success rate [95% CI]</th><th>IQM [95% CI]</th><th>episodes</th></tr></thead>",
-        f'<tbody>{"".join(rows) or "<tr><td colspan=7>no complete results</td></tr>"}{_floor_rows(data)}</tbody></table>',
+        "<th>success rate [95% CI]</th><th>IQM [95% CI]</th><th>episodes</th><th>verified</th></tr></thead>",
+        f'<tbody>{"".join(rows) or "<tr><td colspan=8>no complete results</td></tr>"}{_floor_rows(data)}</tbody></table>',
+        '<p class="meta">verified: episodes re-run with the agent the results name (python -m simagym.leaderboard'
+        " build --replay K) gave the same success, steps and return; - : not replayed.</p>",
     ]
     shown = ranked + partial
     for kind, title in (("category", "By category"), ("world", "By world"), ("split", "By split")):
@@ -283,7 +292,7 @@ def _floor_rows(data: Mapping[str, Any]) -> str:
         return ""
     o = floor["overall"]
     return "".join(f'<tr class="floor"><td></td><td class="name"><i>{label}</i></td><td class="desc">{desc}</td>'
-                   f'<td></td><td class="num">{_pct(o[k])}</td><td></td><td></td></tr>'
+                   f'<td></td><td class="num">{_pct(o[k])}</td><td></td><td></td><td></td></tr>'
                    for k, label, desc in (("chance", "chance level", "1 / the plausible goals of each layout"),
                                           ("random", "random agent", "uniformly random macros: the floor")))
 
@@ -371,18 +380,19 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         f"Suite content hash `{s['hash']}`, {s['tasks']} tasks, {s['episodes']} episodes. "
         f"Score: {md_escape(data['aggregate'])}; intervals: {md_escape(data['interval'])}.", "",
         "## Overall ranking", "",
-        "| # | agent | description | parameters | success rate [95% CI] | IQM [95% CI] | episodes |",
-        "|---|---|---|---|---|---|---|",
+        "| # | agent | description | parameters | success rate [95% CI] | IQM [95% CI] | episodes | verified |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     results = data["results"]
     for r in results:
         if "rank" in r:
             lines.append(f'| {r["rank"]} | {md_escape(r["name"])} | {md_escape(r["description"])} | '
-                         f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {r["episodes"]} |')
+                         f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {r["episodes"]} |'
+                         f' {_verified(r)} |')
     if data.get("baselines"):
         o = data["baselines"]["overall"]
-        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |  |  |",
-                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |  |  |"]
+        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |  |  |  |",
+                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |  |  |  |"]
     for kind in GROUP_KINDS:
         names = data["groups"][kind]
         lines += ["", f"## By {kind}", "", "| agent | " + " | ".join(md_escape(n) for n in names) + " |",
