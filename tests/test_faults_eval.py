@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from simagym.eval.__main__ import main as eval_main
 from simagym.eval.results import EPISODES_FILE, RUN_FILE, read_episodes

@@ -9,14 +9,10 @@ skipped on re-run, which is how an interrupted run resumes.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import signal
-import threading
-import time
 import traceback
 from contextlib import closing
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,50 +23,12 @@ from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_r
                                   write_suite_manifest)
 from simagym.eval.suite import Episode, Suite, env_options, suite_definition
 from simagym.eval.summary import build_summary, write_summary
+from simagym.eval.workers import stop_now, worker_pool
 
 log = logging.getLogger("simagym.eval")
 
-#: "spawn": a fresh interpreter per worker, so no pygame/SDL or thread state is
-#: inherited from the parent (fork is unsafe with both).
-START_METHOD = "spawn"
-
 
 # --- one episode (runs inside a worker) ---------------------------------------------
-
-def _init_worker(parent: int | None = None) -> None:
-    from simagym.headless import configure_sdl
-
-    # The parent handles Ctrl-C (a terminal sends it to the whole group) and stops the workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if parent is not None:
-        die_with_parent(parent)
-    configure_sdl()
-    # K workers share the machine's cores; one BLAS/torch thread each avoids oversubscription.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("MKL_NUM_THREADS", "1")
-
-
-def die_with_parent(parent: int) -> None:
-    """End this process when ``parent`` does, even by ``kill -9``: a worker left behind would keep
-    running and hold the caller's pipes open. Linux kills it at once (``PR_SET_PDEATHSIG``); elsewhere
-    a watcher thread notices within a second."""
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-    threading.Thread(target=watch, name="simagym-parent-watch", daemon=True).start()
-
 
 class _Playing:
     """One episode in progress: its env, its agent, what it has scored so far."""
@@ -197,9 +155,7 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
         for group in groups:
             yield from _guarded_group(agent, group, options)
         return
-    ctx = multiprocessing.get_context(START_METHOD)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker,
-                               initargs=(os.getpid(),))
+    pool = worker_pool(min(workers, len(groups)))
     finished = False
     try:
         # Keep only a few groups queued per worker so an interrupt stops quickly.
@@ -219,8 +175,7 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
         finished = True
     finally:
         if not finished:  # interrupted, terminated or failed: stop the workers now, not after their groups
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
+            stop_now(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
