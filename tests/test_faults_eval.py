@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 
 from simagym.eval.__main__ import main as eval_main
 from simagym.eval.results import EPISODES_FILE, RUN_FILE, read_episodes
@@ -45,7 +47,8 @@ def _start(out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "simagym.eval", "--agent", "random", "--tasks", TASKS, "--episodes", "2",
          "--workers", "2", "--out", str(out), "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        start_new_session=True)  # its own process group, as a terminal's job: Ctrl-C reaches it and its workers
 
 
 def _wait_for_episodes(out: Path, process: subprocess.Popen, more_than: int, timeout: float = 90) -> None:
@@ -71,26 +74,42 @@ def _pipes_close_within(process: subprocess.Popen, seconds: float) -> bytes:
     return err
 
 
-def test_sigterm_and_kill_9_leave_a_resumable_folder_and_no_workers(tmp_path):
-    out = tmp_path / "run"
-    # SIGTERM: the run stops like Ctrl-C, with summary.json matching what is saved.
+def _stop_and_check(out: Path, stop, status: int, word: bytes, saved: int) -> int:
+    """Start the run (resuming), stop it once it saved another episode; check it left a consistent,
+    resumable folder and no process holding its pipes. Returns how many episodes are saved."""
     process = _start(out)
-    _wait_for_episodes(out, process, 0)
-    process.send_signal(signal.SIGTERM)
+    _wait_for_episodes(out, process, saved)
+    stop(process)
     err = _pipes_close_within(process, 15)
-    assert process.returncode == 128 + signal.SIGTERM and b"terminated" in err
+    assert process.returncode == status and word in err and b"Traceback" not in err, err
     summary = json.loads((out / SUMMARY_FILE).read_text())
     saved = len(read_episodes(out))
     assert summary["episodes"] == saved and not summary["complete"]
-    # kill -9 of the resumed run: its workers die with it and release the pipes at once.
-    process = _start(out)
-    _wait_for_episodes(out, process, saved)
-    process.kill()
-    _pipes_close_within(process, 5)
-    # The folder resumes to exactly the planned episodes, none lost or duplicated.
+    return saved
+
+
+def _resume_to_the_end(out: Path) -> None:
     assert eval_main(["--agent", "random", "--tasks", TASKS, "--episodes", "2", "--workers", "1",
                       "--out", str(out), "--no-progress"]) == 0
     records = read_episodes(out)
     summary = json.loads((out / SUMMARY_FILE).read_text())
     assert summary["complete"] and summary["episodes"] == summary["planned"] == len(records)
-    assert len(_lines(out)) == len(records)
+    assert len(_lines(out)) == len(records)  # none lost, none duplicated
+
+
+def test_sigterm_leaves_a_resumable_folder_with_its_summary(tmp_path):
+    out = tmp_path / "run"
+    _stop_and_check(out, lambda p: p.send_signal(signal.SIGTERM), 128 + signal.SIGTERM, b"terminated", 0)
+    _resume_to_the_end(out)
+
+
+@pytest.mark.slow  # three evaluations start worker processes: about 40 s on a busy 2-core machine
+def test_ctrl_c_and_kill_9_leave_a_resumable_folder_and_no_workers(tmp_path):
+    out = tmp_path / "run"
+    saved = _stop_and_check(out, lambda p: os.killpg(p.pid, signal.SIGINT), 130, b"interrupted", 0)
+    # kill -9: the workers die with the run and release its pipes at once.
+    process = _start(out)
+    _wait_for_episodes(out, process, saved)
+    process.kill()
+    _pipes_close_within(process, 5)
+    _resume_to_the_end(out)

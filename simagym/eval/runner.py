@@ -278,7 +278,11 @@ class EvalRun:
                         on_result(record)
         finally:
             wanted = set(self.episodes)
-            records = [r for r in self.finished + new if episode_key(r) in wanted]
+            try:  # what is on disk is what a resumed run will see; an interrupt may land between write and list
+                saved = read_episodes(self.out_dir)
+            except EvalError:
+                saved = self.finished + new
+            records = [r for r in saved if episode_key(r) in wanted]
             summary = build_summary(
                 records, agent=self.agent, planned=len(self.episodes), simagym_version=__version__,
                 suite={"name": self.suite.name, "version": self.suite.version, "hash": self.suite.content_hash,
