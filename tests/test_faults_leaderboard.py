@@ -93,6 +93,7 @@ def test_a_rebuild_deletes_only_what_a_build_wrote(genuine, tmp_path, capsys):
     other = tmp_path / "random"
     assert eval_main(["--agent", "random", "--tasks", *TASKS, "--episodes", "2", "--workers", "1",
                       "--out", str(other), "--no-progress"]) == 0
+    assert lb_main(["verify", str(other), "--replay", "8"]) == 0  # the random agent replays exactly too
     assert lb_main(["build", str(genuine), str(other), "--out", str(site)]) == 0
     written = json.loads((site / "leaderboard.json").read_text())["files"]
     assert len(written) == 2 and all((site / f).is_file() for f in written)

@@ -152,3 +152,14 @@ def test_a_failed_start_leaves_nothing_that_blocks_the_retry(tmp_path, capsys):
     assert sorted(os.listdir(out)) == ["notes.txt"]  # what the run wrote is gone, the user's file is not
     assert train_main([*TINY_FLAGS, "--out", str(out)]) == 0  # the retry runs
     assert (out / "checkpoint" / META_FILE).is_file() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_a_trained_agents_results_replay_exactly(checkpoint, tmp_path, capsys):
+    from simagym.eval.__main__ import main as eval_main
+    from simagym.leaderboard.__main__ import main as lb_main
+
+    out = tmp_path / "eval"
+    assert eval_main(["--agent", str(checkpoint.parent), "--tasks", *TASKS, "--episodes", "2", "--workers", "1",
+                      "--out", str(out), "--no-progress"]) == 0
+    assert lb_main(["verify", str(out), "--replay", "8"]) == 0  # episodes played in groups replay alone the same
+    assert "8 episodes replayed" in capsys.readouterr().out
