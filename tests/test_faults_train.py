@@ -150,6 +150,9 @@ def test_a_failed_start_leaves_nothing_that_blocks_the_retry(tmp_path, capsys):
     err = one_line_error(capsys)
     assert "pickle" in err and "weights_only" not in err
     assert sorted(os.listdir(out)) == ["notes.txt"]  # what the run wrote is gone, the user's file is not
+    pickle_file = encoder / "pytorch_model.bin"
+    assert train_main([*TINY_FLAGS, "--text-encoder", str(pickle_file), "--out", str(out)]) == 2
+    assert "is a file, not a folder" in one_line_error(capsys)
     assert train_main([*TINY_FLAGS, "--out", str(out)]) == 0  # the retry runs
     assert (out / "checkpoint" / META_FILE).is_file() and (out / "notes.txt").read_text() == "mine"
 

@@ -66,8 +66,9 @@ def resolve(cfg: TrainConfig):
 
         cfg = dataclasses.replace(cfg, text_encoder=minilm_folder())
     if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
-        raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
-                          " folder with config.json, tokenizer files and weights)")
+        what = "is a file, not a folder" if Path(cfg.text_encoder).exists() else "does not exist"
+        raise ConfigError(f"text_encoder: {cfg.text_encoder} {what} (expected a local Hugging Face encoder folder"
+                          " with config.json, tokenizer files and model.safetensors; pickles are never loaded)")
     known = sorted(t.id for t in simagym.list_tasks(superseded_too=True))
     if cfg.demo_dir is not None:
         cfg = dataclasses.replace(cfg, demo_dir=str(Path(cfg.demo_dir).resolve()))
