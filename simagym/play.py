@@ -35,7 +35,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from simagym.actions import BUTTONS, KEYS
-from simagym.cli_errors import configure_logging, fail, OneLineParser, usage_error, UsageError
+from simagym.cli_errors import configure_logging, fail, non_negative_int, OneLineParser, usage_error, UsageError
 
 PROG = "python -m simagym.play"
 BANNER = 58  # instruction and status lines; the hint's lines come below them
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--suite", default=None, help="play a suite's episodes instead of one task")
     parser.add_argument("--tasks", default=None, metavar="GLOB", help="with --suite: only tasks matching GLOB")
     parser.add_argument("--split", default="train", help="with TASK_ID: the split (train, heldout, heldout-composition, ...)")
-    parser.add_argument("--seed", type=int, default=None, help="with TASK_ID: the first seed (default: the core suite's seeds)")
+    parser.add_argument("--seed", type=non_negative_int, default=None, help="with TASK_ID: the first seed (default: the core suite's seeds)")
     parser.add_argument("--episodes", type=int, default=None, metavar="N", help="stop after N episodes")
     parser.add_argument("--record", type=Path, default=None, metavar="DIR", help="append every episode to a Minari dataset in DIR")
     parser.add_argument("--resolution", type=int, default=64, help="the game view's resolution, as agents see it (default 64)")

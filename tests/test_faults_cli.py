@@ -62,12 +62,15 @@ def test_an_agent_without_a_seed_parameter_still_loads(agents_module):
     assert type(load_agent("broken_agents:NoSeed", seed=3)).__name__ == "NoSeed"
 
 
-def test_show_refuses_a_negative_seed(capsys):
+def test_show_and_play_refuse_a_negative_seed(capsys):
+    from simagym.play import main as play_main
+
     with pytest.raises(SystemExit) as exit_:
         cli_main(["show", "meadow/go-to-house-v2", "--seed", "-1"])
     assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--seed" in err and ">= 0" in err
+    assert play_main(["meadow/go-to-house-v2", "--seed", "-1"]) == 2
+    for err in capsys.readouterr().err.splitlines():
+        assert "--seed" in err and ">= 0" in err
 
 
 @pytest.mark.parametrize("scale", [8, 4, 2])

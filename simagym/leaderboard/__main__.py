@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     human.add_argument("--out", type=Path, required=True, metavar="RESULTS_DIR")
     human.add_argument("--name", default="human", help="the row's name (default: human)")
     human.add_argument("--description", default="people playing through simagym.play", help="the row's description")
-    human.add_argument("--videos", type=int, default=3, metavar="N",
+    human.add_argument("--videos", type=non_negative_int, default=3, metavar="N",
                        help="GIFs of the first N recorded episodes per task (default: 3; 0 for none)")
     return parser
 
