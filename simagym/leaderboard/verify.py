@@ -133,6 +133,7 @@ def verify_replay(path: str | Path, replay: int, *, seed: int | None = None, age
     except ValueError as err:  # the agent cannot be loaded here (EvalError is one too)
         if isinstance(err, VerifyError):
             raise
-        raise VerifyError(f"{path}: cannot replay agent {spec!r}: {err}") from None
+        hint = "" if agent else " (if it has moved, pass --agent with where it is now)"
+        raise VerifyError(f"{path}: cannot replay agent {spec!r}: {err}{hint}") from None
     check.mismatches.sort()
     return check
