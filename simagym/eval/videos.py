@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -30,6 +28,7 @@ from simagym.eval.errors import EvalError
 from simagym.gif import HOLD_LAST_MS, save_gif  # noqa: F401 - save_gif is part of this module's API
 from simagym.eval.suite import Episode, env_options
 from simagym.eval.summary import write_json_atomic
+from simagym.eval.workers import worker_pool
 
 log = logging.getLogger("simagym.eval")
 
@@ -118,12 +117,6 @@ def read_index(videos_dir: Path) -> list[dict[str, Any]]:
     return videos
 
 
-def _init_worker() -> None:
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
-
-
 def record_videos(agent_spec: str, episodes: Iterable[Episode], run_dir: str | os.PathLike[str], *,
                   workers: int = 1, on_video: Callable[[dict[str, Any]], None] | None = None,
                   agent_options: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -149,8 +142,7 @@ def record_videos(agent_spec: str, episodes: Iterable[Episode], run_dir: str | o
         for episode in todo:
             add(record_one(agent_spec, episode, str(videos_dir), agent_options))
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_init_worker) as pool:
+        with worker_pool(min(workers, len(todo))) as pool:
             for entry in pool.map(record_one, [agent_spec] * len(todo), todo, [str(videos_dir)] * len(todo),
                                   [agent_options] * len(todo)):
                 add(entry)

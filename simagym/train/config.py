@@ -131,6 +131,8 @@ class TrainConfig:
             if not ok:
                 raise ConfigError(f"{name}: {message}")
 
+        need(type(self.seed) is int and 0 <= self.seed < 2**32, "seed",
+             f"must be a whole number from 0 to 2**32 - 1, got {self.seed!r}")
         need(self.algo in ALGOS, "algo", f"must be one of {', '.join(ALGOS)}, got {self.algo!r}")
         need(self.frame_stack >= 1, "frame_stack", "must be >= 1")
         # The stacked pixels are channel-first; SB3 guesses the channel axis as the smallest one.
@@ -188,10 +190,13 @@ class TrainConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown configuration fields: {', '.join(unknown)}")
-        data = dict(data)
-        if "channels" in data:
-            data["channels"] = tuple(data["channels"])
-        return cls(**data).validate()
+        from pydantic import TypeAdapter, ValidationError
+
+        try:  # every field's type, strictly ("abc" is no seed, "yes" no boolean), as JSON reads them
+            return TypeAdapter(cls).validate_json(json.dumps(data), strict=True).validate()
+        except ValidationError as err:
+            first = err.errors()[0]
+            raise ConfigError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}, got {first['input']!r}") from None
 
     @classmethod
     def load(cls, path: Path) -> "TrainConfig":
