@@ -67,8 +67,8 @@ def check_oracle(task_id: str, seeds: range | list[int] = range(20), phrasing: s
         try:
             episode = run_oracle(task_id, seed, phrasing)
         except Exception as err:  # noqa: BLE001 - a crash in a plugin's world or solver is a finding
-            return problems + [crashed(f"{task_id}: seed {seed}: the oracle's episode", err)
-                               if not isinstance(err, TargetError) else crashed(task_id, err)]
+            where = task_id if isinstance(err, TargetError) else f"{task_id}: seed {seed}: the oracle's episode"
+            return problems + [crashed(where, err)]
         undeclared |= episode.events - world.events
         if not episode.success:
             failed.append(seed)
