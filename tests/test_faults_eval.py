@@ -43,6 +43,14 @@ def test_tasks_without_a_suite_file(tmp_path):
     assert summary["complete"] and summary["episodes"] == 4 and set(summary["by_split"]) == {"train", "heldout"}
 
 
+def test_each_task_selection_has_its_own_default_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for tasks in (["meadow/go-to-house-v2"], ["meadow/open-menu-v2"]):
+        assert eval_main(["--agent", "random", "--tasks", *tasks, "--episodes", "1", "--workers", "1",
+                          "--no-progress"]) == 0
+    assert len(list((tmp_path / "results").glob("random-tasks-*"))) == 2
+
+
 def _start(out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "simagym.eval", "--agent", "random", "--tasks", TASKS, "--episodes", "2",

@@ -135,7 +135,9 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
     from simagym.eval.summary import render_summary
 
     suite = suite_from_tasks(args.tasks) if args.tasks else load_suite(args.suite or "core")
-    out = args.out or default_out(args.agent, suite.label if args.tasks else args.suite or "core")
+    # Each task selection gets its own default folder: tasks-v1 names many suites, told apart by their hash.
+    label = f"tasks-{suite.content_hash.removeprefix('sha256:')[:12]}" if args.tasks else args.suite or "core"
+    out = args.out or default_out(args.agent, label)
     with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers,
                  name=args.name, description=args.description, agent_options=agent_options(args),
                  backend=_backend(args)) as run:
