@@ -338,6 +338,8 @@ def test_minutes_alone_scales_the_default_budgets_to_fill_them():
     (["--cfg-dropout", "1"], "expected a number in [0, 1)"),
     (["--kl-coef", "-1"], "expected a finite number >= 0"),
     (["--dagger-rounds", "-1"], "expected a whole number >= 0"),
+    (["--lr", "inf"], "expected a finite positive number"),
+    (["--minutes", "nan"], "expected a finite positive number"),
 ])
 def test_train_flag_errors_are_one_line(argv, message, capsys, tmp_path):
     from simagym.train.__main__ import main
