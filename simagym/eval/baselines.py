@@ -24,7 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from simagym.eval.suite import SUITES_PACKAGE, Episode, Suite, env_options, load_suite
-from simagym.eval.workers import worker_pool
+from simagym.workers import worker_pool
 
 SUFFIX = ".baselines.json"
 

@@ -23,7 +23,7 @@ from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_r
                                   write_suite_manifest)
 from simagym.eval.suite import Episode, Suite, env_options, suite_definition
 from simagym.eval.summary import build_summary, write_summary
-from simagym.eval.workers import stop_now, worker_pool
+from simagym.workers import stop_now, worker_pool
 
 log = logging.getLogger("simagym.eval")
 

@@ -28,7 +28,7 @@ from simagym.eval.errors import EvalError
 from simagym.gif import HOLD_LAST_MS, save_gif  # noqa: F401 - save_gif is part of this module's API
 from simagym.eval.suite import Episode, env_options
 from simagym.eval.summary import write_json_atomic
-from simagym.eval.workers import worker_pool
+from simagym.workers import worker_pool
 
 log = logging.getLogger("simagym.eval")
 

@@ -1,5 +1,5 @@
-"""Worker processes for evaluation: spawned fresh, headless, one thread each, and never outliving
-the process that started them.
+"""Worker processes (evaluation, oracle demonstrations, DAgger rollouts, the audit): spawned fresh,
+headless, one thread each, and never outliving the process that started them.
 
 ``spawn`` gives a fresh interpreter per worker, so no pygame/SDL or thread state is inherited from
 the parent (fork is unsafe with both). A worker ends with its parent even when the parent is killed
@@ -20,13 +20,14 @@ from concurrent.futures import ProcessPoolExecutor
 START_METHOD = "spawn"
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes set up by :func:`init_worker`."""
+def worker_pool(workers: int, torch_threads: int | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes set up by :func:`init_worker` (``torch_threads``: set
+    torch's thread count too, for workers that run a policy)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(START_METHOD),
-                               initializer=init_worker, initargs=(os.getpid(),))
+                               initializer=init_worker, initargs=(os.getpid(), torch_threads))
 
 
-def init_worker(parent: int | None = None) -> None:
+def init_worker(parent: int | None = None, torch_threads: int | None = None) -> None:
     from simagym.headless import configure_sdl
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -36,6 +37,10 @@ def init_worker(parent: int | None = None) -> None:
     # K workers share the machine's cores; one BLAS/torch thread each avoids oversubscription.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
+    if torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(torch_threads)
 
 
 def die_with_parent(parent: int) -> None:
