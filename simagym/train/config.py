@@ -21,8 +21,8 @@ CONFIG_FILE = "config.json"
 #: The default run's wall-clock cap: its step budgets (demonstrations, BC samples) fit in it on this
 #: project's 2-core machine, and ``--minutes M`` alone scales them to M (see :meth:`TrainConfig.for_minutes`).
 DEFAULT_MINUTES = 11.0
-#: The most demonstrations a scaled run plays: the whole catalogue's episodes average ~41 frames of
-#: 12 KB (64x64 RGB, stored once), so 20,000 of them take about 10 GB of a 24 GB machine.
+#: The most demonstrations a scaled run plays: on the whole catalogue (`core`) 20,000 noisy oracle
+#: episodes are 1.17M frames of 12 KB (64x64 RGB, stored once), 14 GB of a 24 GB machine.
 MAX_SCALED_DEMOS = 20_000
 
 
