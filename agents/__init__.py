@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from typing import Any, Mapping
 
@@ -38,12 +39,33 @@ def load_agent(spec: str, seed: int | None = None, options: Mapping[str, Any] | 
         cls = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as err:
         raise ValueError(f"cannot load agent {spec!r}: {err}") from None
+    except Exception as err:  # the module itself fails while importing
+        raise ValueError(f"cannot load agent {spec!r}: importing {module_name} raised {_one_line(err)}") from None
     if not (isinstance(cls, type) and issubclass(cls, Agent)):
         raise ValueError(f"agent {spec!r} is not a simagym.agents.base.Agent subclass")
+    if inspect.isabstract(cls):
+        missing = ", ".join(sorted(cls.__abstractmethods__))
+        raise ValueError(f"agent {spec!r} is abstract: implement {missing} (see simagym.agents.base.Agent)")
+    takes_seed = _accepts_seed(cls)
     try:
-        return cls(seed=seed)
-    except TypeError:
-        return cls()
+        return cls(seed=seed) if takes_seed else cls()
+    except Exception as err:
+        raise ValueError(f"agent {spec!r} failed to start: {cls.__name__}"
+                         f"({'seed=' + repr(seed) if takes_seed else ''}) raised {_one_line(err)}") from None
+
+
+def _accepts_seed(cls: type) -> bool:
+    """Whether the agent's constructor takes ``seed`` (agents without randomness need not)."""
+    try:
+        params = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "seed" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
 def _is_run_path(spec: str) -> bool:

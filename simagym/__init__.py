@@ -15,11 +15,13 @@ from simagym.spec import Category, Split, TaskSpec, TaskFileError
 
 __version__ = "0.1.0"
 __all__ = [
-    "make", "list_tasks", "get_task", "plugin_errors", "gym_id", "task_id_of",
+    "make", "make_vec", "list_tasks", "get_task", "plugin_errors", "gym_id", "task_id_of",
     "Category", "Split", "TaskSpec", "TaskFileError", "UnknownTaskError",
 ]
 
 GYM_NAMESPACE = "simagym"
+#: ``gymnasium.make_vec``'s default for every simagym id: the batched in-process vector env.
+VECTOR_ENTRY_POINT = "simagym.vector:vector_entry_point"
 
 
 def gym_id(task_id: str) -> str:
@@ -51,9 +53,20 @@ def make(task_id: str, **kwargs):
     spec = get_task(task_id_of(task_id))
     env = SimaEnv(spec, get_world(spec.world)(), **kwargs)
     # What gymnasium.make would record: remaking from it (or recovering a dataset's env) gives this env.
-    env.spec = EnvSpec(id=gym_id(spec.id), entry_point="simagym:make", kwargs={"task_id": spec.id, **kwargs},
+    env.spec = EnvSpec(id=gym_id(spec.id), entry_point="simagym:make", vector_entry_point=VECTOR_ENTRY_POINT,
+                       kwargs={"task_id": spec.id, **kwargs},
                        max_episode_steps=env.max_steps, disable_env_checker=True)
     return env
+
+
+def make_vec(tasks, num_envs: int | None = None, **kwargs):
+    """A batched vector env (:class:`simagym.vector.SimaVectorEnv`) over a task id, a glob pattern, a
+    suite (its training tasks) or a list of task ids: env ``i`` plays task ``i % len(tasks)``.
+    ``macros=True`` takes macro indices; ``resolution``, ``phrasing``, ``max_steps``, ``autoreset_mode``
+    and ``copy`` as named."""
+    from simagym.vector import make_vec as _make_vec
+
+    return _make_vec(tasks, num_envs, **kwargs)
 
 
 def _register_with_gymnasium() -> None:
@@ -65,6 +78,7 @@ def _register_with_gymnasium() -> None:
             gymnasium.register(
                 id=gid,
                 entry_point="simagym:make",
+                vector_entry_point=VECTOR_ENTRY_POINT,
                 kwargs={"task_id": spec.id},
                 max_episode_steps=spec.max_steps,  # the env truncates there itself; spec users read it
                 disable_env_checker=False,

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from simagym.actions import Input
 from simagym.checks import Check, Equipped, Facing, Happened, Holding, MenuOpen, Moved, Near, pending_goal
-from simagym.inventory import Bag, hold_macro
+from simagym.inventory import Bag
 from simagym.macros import NOOP, key_macro
 from simagym.menus import MenuKeys
 from simagym.world import Entity, Event, Selector, Solver
@@ -88,6 +88,7 @@ class BagSolver(Solver):
     def __init__(self, world: Any, check: Check) -> None:
         self.w = world
         self.check = check
+        self._choosing = False  # set by _hold while it chooses an item in the inventory panel
 
     @property
     def menus(self) -> MenuKeys:
@@ -97,9 +98,15 @@ class BagSolver(Solver):
         goal = pending_goal(self.check, self.w)
         if goal is None:
             return NOOP
-        if self.w.menu_name is not None and not self.menus.uses_menu(goal):
-            return key_macro("ESC")
-        return self._solve(goal)
+        return self._solve(goal) if self.w.menu_name is None else self._solve_in_menu(goal)
+
+    def _solve_in_menu(self, goal: Check) -> int:
+        """With a menu open (the world paused): the goal's move when it is made in the menu - the goal
+        is reached there, or the item to hold is chosen in the inventory panel (see ``_hold``) - else
+        Esc, to close the menu first."""
+        self._choosing = False
+        macro = self._solve(goal)
+        return macro if self._choosing or self.menus.uses_menu(goal) else key_macro("ESC")
 
     def _solve(self, goal: Check) -> int:
         """The macro towards one pending sub-goal (a leaf check)."""
@@ -155,8 +162,16 @@ class BagSolver(Solver):
         return self.menus.equip_macro(self.w.menu_name, self.w.bag, selector, self._acquire)
 
     def _hold(self, selector: Selector) -> int | None:
-        """A macro towards holding a matching item in hand (its slot key), or None when it is held."""
-        return hold_macro(self.w.bag, selector, self._acquire)
+        """A macro towards holding a matching item in hand, or None when it is held.
+
+        The item is chosen where the screen shows it - clicked in the inventory panel - never by its
+        slot key: which slot holds it is not on screen, so a policy imitating the oracle from pixels
+        could only guess the key (1 in 6 on ``halls/drop-item``).
+        """
+        if self.w.bag.holds(selector):
+            return None
+        self._choosing = self.w.bag.slot_of(selector) is not None
+        return self._equip(selector)
 
 
 __all__ = ["BagWorld", "BagSolver"]

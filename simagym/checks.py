@@ -443,6 +443,20 @@ def selector_values(raw: Any) -> Iterator[tuple[str, Any]]:
         yield from selector_values(arg)
 
 
+def event_types(raw: Any, field: str) -> Iterator[tuple[str, Any]]:
+    """Every ``(field, type)`` an ``event`` check in a condition names, the field a dotted path
+    such as ``success.then[1].event.type``; a type may be a ``$slot`` ref. Lets task loading
+    check them against the events a world declares (:attr:`World.events`)."""
+    (name, arg), = raw.items()
+    if name == "event":
+        yield f"{field}.event.type", arg["type"]
+    elif name in ("all", "any", "then"):
+        for i, part in enumerate(arg):
+            yield from event_types(part, f"{field}.{name}[{i}]")
+    elif name == "not":
+        yield from event_types(arg, f"{field}.not")
+
+
 def parse_check(raw: Any, field: str = "success") -> CheckSpec:
     """Validate a condition from YAML. Raises :class:`CheckError` naming the field."""
     if not isinstance(raw, Mapping) or len(raw) != 1:

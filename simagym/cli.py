@@ -26,7 +26,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import simagym  # noqa: E402
-from simagym.cli_errors import OneLineParser, UsageError, fail  # noqa: E402
+from simagym.cli_errors import OneLineParser, UsageError, fail, non_negative_int  # noqa: E402
 from simagym.registry import UnknownTaskError, catalogue  # noqa: E402
 from simagym.spec import Category, Split, TaskSpec  # noqa: E402
 
@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_show = sub.add_parser("show", help="write a PNG of a task's first frame with its instruction")
     p_show.add_argument("task_id", metavar="TASK_ID", help="e.g. meadow/go-to-house-v1")
-    p_show.add_argument("--seed", type=int, default=0, help="reset seed (default 0)")
+    p_show.add_argument("--seed", type=non_negative_int, default=0, help="reset seed (default 0)")
     p_show.add_argument("--out", metavar="FILE.png", help="where to write (default <world>_<task>-seed<S>.png here)")
     p_show.add_argument(
         "--phrasing", choices=[s.value for s in Split], default=Split.TRAIN.value, help="instruction phrasing split"

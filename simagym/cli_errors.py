@@ -51,6 +51,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """An argparse ``type``: a whole number >= 0 (a seed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
 def fail(prog: str, message: object) -> int:
     """Write ``PROG: error: MESSAGE`` as one line on stderr (plain, so scripts can grep it);
     returns the exit status, 2."""
@@ -70,4 +81,4 @@ def configure_logging(verbose: bool = False) -> None:
         logging.getLogger("simagym").setLevel(logging.DEBUG)
 
 
-__all__ = ["USAGE_ERROR", "UsageError", "OneLineParser", "positive_int", "fail", "usage_error", "configure_logging"]
+__all__ = ["USAGE_ERROR", "UsageError", "OneLineParser", "positive_int", "non_negative_int", "fail", "usage_error", "configure_logging"]

@@ -13,7 +13,7 @@ from simagym.checks import Check
 from simagym.judge import Judge, Outcome
 from simagym.spec import Composition, Instruction, Split, TaskSpec
 from simagym.text import instruction_space
-from simagym.world import World
+from simagym.world import TargetError, World, target_problems
 
 MAX_RESOLUTION = 256
 RENDER_SIZE = 384  # the rgb_array / human view, larger than what the agent sees
@@ -89,22 +89,34 @@ class SimaEnv(gym.Env):
 
     # -------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        info = self.begin(seed=seed, options=options)
+        if self.render_mode == "human":
+            self.render()
+        return self._observation(), info
+
+    def begin(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        """:meth:`reset` without drawing the observation; returns the info. (The batched vector env
+        draws all its envs' frames at once afterwards.)"""
         super().reset(seed=seed)
         # Separate streams, so the held-out split of a seed has the same layout and slots.
         slot_rng, phrase_rng, world_rng = (
             np.random.default_rng(s) for s in np.random.SeedSequence(int(self.np_random.integers(2**63))).spawn(3)
         )
         self.instruction = self.task.instruction(slot_rng, phrase_rng, self.split, self.composition)
-        self.world.reset(world_rng, self.task.layout, self.instruction.targets())
+        required = self.instruction.targets()
+        self.world.reset(world_rng, self.task.layout, required)
+        problems = target_problems(self.world, required)
+        if problems:  # an ambiguous target would let the wrong entity pass
+            when = f"seed {seed}" if seed is not None else "an unseeded reset"
+            raise TargetError(f"task {self.task.id!r}, {when}: the world's reset must make each required selector "
+                              f"match one entity, but {'; '.join(problems)} (fix {type(self.world).__name__}.reset)", problems)
         self._judge = Judge.for_episode(self.instruction, self.world)
         self.last_events = []
         self._prev = Input(keys=frozenset(), cursor=(0.5, 0.5), left=False, right=False)
         self._steps = 0
         self._ended = None
         self._warned_after_end = False
-        if self.render_mode == "human":
-            self.render()
-        return self._observation(), self._info(False)
+        return self._info(False)
 
     def step(self, action):
         reward, terminated, truncated, info = self.advance(action)
@@ -118,12 +130,18 @@ class SimaEnv(gym.Env):
         For privileged probes that read ground truth instead of pixels (the oracle's planning,
         the language-blindness audit); an agent always gets :meth:`step`.
         """
+        keys, x, y, buttons = validate_action(action)
+        return self.tick(key_set(keys), (x, y), bool(buttons[0]), bool(buttons[1]))
+
+    def tick(self, keys: frozenset[str], cursor: tuple[float, float], left: bool,
+             right: bool) -> tuple[float, bool, bool, dict[str, Any]]:
+        """:meth:`advance` from an input already known to be valid: the held key names, the cursor
+        and the two buttons (what :meth:`simagym.macros.MacroDecoder.decode_input` gives)."""
         if self.instruction is None:
             raise RuntimeError("call reset() before step()")
-        keys, x, y, buttons = validate_action(action)
         prev = self._prev
         inp = Input(
-            keys=key_set(keys), cursor=(x, y), left=bool(buttons[0]), right=bool(buttons[1]),
+            keys=keys, cursor=cursor, left=left, right=right,
             prev_keys=prev.keys, prev_cursor=prev.cursor, prev_left=prev.left,
         )
         self._prev = inp

@@ -15,7 +15,7 @@ from typing import Callable, Collection, Generic, Iterable, Protocol, TypeVar
 import numpy as np
 
 from simagym.art import RGB, fill_rect
-from simagym.macros import GRID, key_macro
+from simagym.macros import GRID
 from simagym.world import Entity, Event, Selector
 
 INVENTORY_SLOTS = 8
@@ -117,17 +117,6 @@ class Bag(Generic[T]):
         return self.hand.view() if self.hand is not None else None
 
 
-def hold_macro(bag: Bag, selector: Selector, acquire: Callable[[Selector], int]) -> int | None:
-    """The oracle's move towards holding an item matching ``selector``: None once one is in
-    hand, its slot key while one is in the bag, else ``acquire(selector)`` (go and get one)."""
-    if bag.holds(selector):
-        return None
-    slot = bag.slot_of(selector)
-    if slot is not None:
-        return key_macro(SLOT_KEYS[slot])
-    return acquire(selector)
-
-
 # --- the panel's pixels --------------------------------------------------------------
 
 Icon = Callable[[str | None, int], np.ndarray]
@@ -180,5 +169,5 @@ def draw_held(frame: np.ndarray, icon: np.ndarray) -> None:
 
 __all__ = [
     "Bag", "Item", "PanelLook", "INVENTORY_SLOTS", "SLOT_COLUMNS", "SLOT_ORIGIN", "SLOT_KEYS",
-    "slot_cell", "slot_at", "slot_key", "hold_macro", "draw_inventory", "draw_held",
+    "slot_cell", "slot_at", "slot_key", "draw_inventory", "draw_held",
 ]

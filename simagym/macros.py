@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from gymnasium.utils import RecordConstructorArgs
 
 from simagym.actions import BUTTONS, KEYS, KEY_INDEX, trust
 
@@ -87,16 +88,27 @@ class MacroDecoder:
         self.cursor = (0.5, 0.5)
 
     def decode(self, index: int) -> dict[str, np.ndarray]:
+        macro = self._move(index)
+        keys = _NO_KEYS if macro.key is None else _KEY_VECTORS[KEY_INDEX[macro.key]]
+        buttons = _LEFT if macro.click is not None else _RIGHT if macro.right_click else _NO_BUTTONS
+        return {"keys": keys, "mouse": np.array(self.cursor, dtype=np.float32), "buttons": buttons}
+
+    def decode_input(self, index: int) -> tuple[frozenset[str], tuple[float, float], bool, bool]:
+        """:meth:`decode` as the held key names, cursor and buttons (``SimaEnv.tick``'s arguments): no arrays
+        to build and check, as the batched vector env steps many envs."""
+        macro = self._move(index)
+        cursor = _AS_FLOAT32.get(self.cursor)
+        if cursor is None:  # the cursor as decode's float32 mouse gives it (a handful of values: cached)
+            cursor = _AS_FLOAT32[self.cursor] = tuple(np.array(self.cursor, dtype=np.float32).tolist())
+        return _HELD[index], cursor, macro.click is not None, macro.right_click
+
+    def _move(self, index: int) -> Macro:
+        """The macro at ``index``, with the cursor moved where it puts it."""
         if not 0 <= index < len(MACROS):
             raise ValueError(f"macro index {index} is outside Discrete({len(MACROS)})")
         macro = MACROS[index]
-        keys = _NO_KEYS if macro.key is None else _KEY_VECTORS[KEY_INDEX[macro.key]]
-        buttons = _NO_BUTTONS
         if macro.click is not None:
             self.cursor = cell_centre(*macro.click)
-            buttons = _LEFT
-        elif macro.right_click:
-            buttons = _RIGHT
         elif macro.look is not None:
             # Horizontally the cursor wraps around like a pointer-locked mouse, so turning
             # never stops at the screen's edge: a world that turns a full circle per screen
@@ -105,17 +117,23 @@ class MacroDecoder:
                 (self.cursor[0] + macro.look[0]) % 1.0,
                 min(1.0, max(0.0, self.cursor[1] + macro.look[1])),
             )
-        return {"keys": keys, "mouse": np.array(self.cursor, dtype=np.float32), "buttons": buttons}
+        return macro
+
+
+_HELD = tuple(frozenset() if m.key is None else frozenset({m.key}) for m in MACROS)  # each macro's held keys
+_AS_FLOAT32: dict[tuple[float, float], tuple[float, float]] = {}
 
 
 assert len(BUTTONS) == 2  # the decoder's button table assumes left and right
 
 
-class DiscreteActions(gym.ActionWrapper):
-    """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms."""
+class DiscreteActions(gym.ActionWrapper, RecordConstructorArgs):
+    """Exposes the macro list as ``Discrete(len(MACROS))`` for SB3-style algorithms. Recorded in
+    the env's spec, so ``env.spec.make()`` (and Gymnasium's env checker) can rebuild it."""
 
     def __init__(self, env: gym.Env) -> None:
-        super().__init__(env)
+        RecordConstructorArgs.__init__(self)
+        gym.ActionWrapper.__init__(self, env)
         self.action_space = spaces.Discrete(len(MACROS))
         self._decoder = MacroDecoder()
 

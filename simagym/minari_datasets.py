@@ -115,6 +115,7 @@ class CollectedEpisodes:
         """``(metadata, episode)`` as a simagym recording has them (``task``, ``split``, ``seed``, ``success``,
         ``world``, ``category``; keyboard/mouse actions; ``infos["macro_action"]``)."""
         meta, ep = dict(meta), dict(ep)
+        recorded_here = "task" in meta  # simagym.play wrote it: its fields are checked, never filled in
         meta["task"] = self._needs(index, "task", meta.get("task", self.task),
                                    "no 'task' in its metadata and no simagym env spec in the dataset")
         meta["split"] = self._needs(index, "split", meta.get("split", self.split),
@@ -123,7 +124,7 @@ class CollectedEpisodes:
         infos = dict(ep.get("infos") or {})
         if self.macro_actions:  # replaying needs the keyboard/mouse each macro stood for
             infos["macro_action"], ep["actions"] = _decode_macros(np.asarray(ep["actions"], dtype=np.int64))
-        elif "macro_action" not in infos:  # approximate each raw action as simagym.play does
+        elif "macro_action" not in infos and not recorded_here:  # approximate each raw action as simagym.play does
             infos["macro_action"] = _approximate_macros(ep["actions"], self.approximate)
         ep["infos"] = infos
         if "success" not in meta:

@@ -36,11 +36,25 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from simagym.actions import BUTTONS, KEYS
-from simagym.cli_errors import configure_logging, fail, OneLineParser, usage_error, UsageError
+from simagym.cli_errors import configure_logging, fail, non_negative_int, OneLineParser, usage_error, UsageError
 
 PROG = "python -m simagym.play"
-BANNER = 72
+BANNER = 58  # instruction and status lines; the hint's lines come below them
+MARGIN = 10
 HELP = "WASD move · E use · Q drop · I/M/Esc menus · mouse click · F1 give up · close window: quit"
+HELP_SEPARATOR = " · "
+
+
+def wrap_hint(text: str, fits: Callable[[str], bool], separator: str = HELP_SEPARATOR) -> list[str]:
+    """``text``'s items (split at ``separator``) packed into as few lines as ``fits`` allows; an item
+    too long for a line alone gets its own line."""
+    lines: list[str] = []
+    for item in text.split(separator):
+        if lines and fits(lines[-1] + separator + item):
+            lines[-1] += separator + item
+        else:
+            lines.append(item)
+    return lines
 
 
 def key_map(pygame: Any) -> dict[int, str]:
@@ -119,10 +133,12 @@ class PlaySession:
         pygame.display.init()
         pygame.font.init()
         self.view = self.resolution * self.scale
-        self.screen = pygame.display.set_mode((self.view, self.view + BANNER))
+        self.small = pygame.font.Font(None, 18)
+        # The hint wraps to the window's width: a narrow window gets more lines, never a cut one.
+        self.hint = wrap_hint(HELP, lambda line: self.small.size(line)[0] <= self.view - 2 * MARGIN)
+        self.screen = pygame.display.set_mode((self.view, self.view + BANNER + len(self.hint) * self.small.get_linesize()))
         pygame.display.set_caption("simagym play")
         self.big = pygame.font.Font(None, 30)
-        self.small = pygame.font.Font(None, 18)
         self.clock = pygame.time.Clock()
 
     def _draw(self, frame: np.ndarray, instruction: str, status: str, message: str = "", good: bool = True) -> None:
@@ -132,7 +148,9 @@ class PlaySession:
         self.screen.blit(pygame.transform.scale(surface, (self.view, self.view)), (0, 0))
         self.screen.blit(self.big.render(instruction, True, (240, 240, 240)), (10, self.view + 10))
         self.screen.blit(self.small.render(status, True, (170, 170, 190)), (10, self.view + 42))
-        self.screen.blit(self.small.render(HELP, True, (120, 120, 140)), (10, self.view + 56))
+        for i, line in enumerate(self.hint):
+            self.screen.blit(self.small.render(line, True, (120, 120, 140)),
+                             (MARGIN, self.view + BANNER + i * self.small.get_linesize()))
         if message:
             text = self.big.render(message, True, (255, 255, 255))
             box = text.get_rect(center=(self.view // 2, self.view // 2)).inflate(32, 20)
@@ -257,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--suite", default=None, help="play a suite's episodes instead of one task")
     parser.add_argument("--tasks", default=None, metavar="GLOB", help="with --suite: only tasks matching GLOB")
     parser.add_argument("--split", default="train", help="with TASK_ID: the split (train, heldout, heldout-composition, ...)")
-    parser.add_argument("--seed", type=int, default=None, help="with TASK_ID: the first seed (default: the core suite's seeds)")
+    parser.add_argument("--seed", type=non_negative_int, default=None, help="with TASK_ID: the first seed (default: the core suite's seeds)")
     parser.add_argument("--episodes", type=int, default=None, metavar="N", help="stop after N episodes")
     parser.add_argument("--record", type=Path, default=None, metavar="DIR", help="append every episode to a Minari dataset in DIR")
     parser.add_argument("--dataset", default=None, metavar="ID",

@@ -54,6 +54,7 @@ from simagym.minari_datasets import DatasetError
 log = logging.getLogger("simagym.recording")
 
 DATASET_ID = "simagym/human-v0"
+DATA_FILE = "main_data.hdf5"  # Minari's HDF5 file in a recording folder
 NO_MACRO = -1
 
 
@@ -276,31 +277,92 @@ def _dataset(source: str | os.PathLike[str]):
 
 def read_recording(directory: str | os.PathLike[str]) -> Iterator[RecordedEpisode]:
     """Every episode of a recording (a folder, or a Minari dataset id), in the order played; a dataset from
-    ``minari.DataCollector`` over a simagym env reads the same (:class:`simagym.minari_datasets.CollectedEpisodes`)."""
+    ``minari.DataCollector`` over a simagym env reads the same (:class:`simagym.minari_datasets.CollectedEpisodes`).
+
+    Each episode is read and checked on its own: a missing or malformed field, a macro id
+    outside :data:`simagym.macros.MACROS`, arrays of different lengths, or an unreadable
+    (corrupt, foreign) HDF5 file raise :class:`RecordingError` naming the file, the episode
+    and the field, instead of giving misaligned arrays.
+    """
     from simagym.minari_datasets import CollectedEpisodes
 
     dataset = _dataset(directory)
     collected = CollectedEpisodes(dataset, directory, macro_of)
     storage = dataset.storage
-    indices = list(range(storage.total_episodes))
-    for index, meta, ep in zip(indices, storage.get_episode_metadata(indices), storage.get_episodes(indices)):
+    data_file = Path(directory).resolve() / DATA_FILE if Path(directory).is_dir() else directory
+    for index in range(storage.total_episodes):
+        where = f"{data_file}: episode {index}"
+        try:
+            meta = next(iter(storage.get_episode_metadata([index])))
+            ep = next(iter(storage.get_episodes([index])))
+        except Exception as err:  # noqa: BLE001 - h5py and Minari raise many kinds on a damaged file
+            text = str(err).strip().splitlines()
+            detail = f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+            raise RecordingError(f"{where} cannot be read ({detail}); the file is corrupt or not a simagym"
+                                 " recording: record it again") from None
         meta, ep = collected.normalise(index, meta, ep)
-        obs, act, infos = ep["observations"], ep["actions"], ep.get("infos") or {}
-        instructions = obs["instruction"]
-        yield RecordedEpisode(
-            task=str(meta["task"]), seed=int(meta["seed"]), split=str(meta["split"]),
-            instruction=str(instructions[0]) if len(instructions) else str(meta.get("instruction", "")),
-            frames=np.asarray(obs["pixels"], dtype=np.uint8),
-            keys=np.asarray(act["keys"], dtype=np.int8).reshape(-1, len(KEYS)),
-            mouse=np.asarray(act["mouse"], dtype=np.float32).reshape(-1, 2),
-            buttons=np.asarray(act["buttons"], dtype=np.int8).reshape(-1, len(BUTTONS)),
-            macros=np.asarray(infos.get("macro_action", [NO_MACRO]), dtype=np.int64)[1:],
-            rewards=np.asarray(ep["rewards"], dtype=np.float64),
-            terminated=bool(np.any(ep["terminations"])), truncated=bool(np.any(ep["truncations"])),
-            success=bool(meta.get("success", False)), world=str(meta.get("world", "")),
-            category=str(meta.get("category", "")), player=str(meta.get("player", "")),
-            gave_up=bool(meta.get("gave_up", False)),
-        )
+        yield _checked_episode(where, meta, ep)
+
+
+def _checked_episode(where: str, meta: Any, ep: Any) -> RecordedEpisode:
+    """One episode's arrays and metadata, each field checked for presence, type and shape."""
+    from simagym.macros import MACROS
+
+    def bad(name: str, problem: str) -> RecordingError:
+        return RecordingError(f"{where}: field {name!r} {problem}; the recording is damaged or was not written by"
+                              " simagym.play: record it again")
+
+    def part(group: Any, key: str, name: str) -> Any:
+        try:
+            return group[key]
+        except (KeyError, TypeError, IndexError):
+            raise bad(name, "is missing") from None
+
+    def array(group: Any, key: str, name: str, dtype: type, shape: tuple[int | None, ...]) -> np.ndarray:
+        raw = part(group, key, name)
+        try:
+            value = np.asarray(raw)
+            if value.dtype.kind not in "biuf" or not np.all(np.isfinite(value)):  # bool, int or float
+                raise ValueError
+            value = value.astype(dtype)
+        except (ValueError, TypeError, OverflowError):
+            raise bad(name, "must hold finite numbers") from None
+        if value.ndim != len(shape) or any(n is not None and n != m for n, m in zip(shape, value.shape)):
+            want = "(" + ", ".join("*" if n is None else str(n) for n in shape) + ")"
+            raise bad(name, f"has shape {value.shape}, expected {want}")
+        return value
+
+    for name in ("task", "split"):
+        if not isinstance(part(meta, name, f"metadata.{name}"), (str, bytes)):
+            raise bad(f"metadata.{name}", "is not text")
+    seed = part(meta, "seed", "metadata.seed")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)) or seed < 0:
+        raise bad("metadata.seed", f"must be a whole number >= 0, got {seed!r}")
+    obs, act = part(ep, "observations", "observations"), part(ep, "actions", "actions")
+    keys = array(act, "keys", "actions.keys", np.int8, (None, len(KEYS)))
+    steps = len(keys)
+    mouse = array(act, "mouse", "actions.mouse", np.float32, (steps, 2))
+    buttons = array(act, "buttons", "actions.buttons", np.int8, (steps, len(BUTTONS)))
+    frames = array(obs, "pixels", "observations.pixels", np.uint8, (steps + 1, None, None, 3))
+    instructions = part(obs, "instruction", "observations.instruction")
+    if len(instructions) != steps + 1:
+        raise bad("observations.instruction", f"has {len(instructions)} entries, expected {steps + 1}")
+    macros = array(part(ep, "infos", "infos"), "macro_action", "infos.macro_action", np.int64, (steps + 1,))[1:]
+    outside = macros[(macros < 0) | (macros >= len(MACROS))]
+    if len(outside):
+        raise bad("infos.macro_action", f"holds {int(outside[0])}, not a macro index (0 to {len(MACROS) - 1})")
+    rewards = array(ep, "rewards", "rewards", np.float64, (steps,))
+    terminations = array(ep, "terminations", "terminations", bool, (steps,))
+    truncations = array(ep, "truncations", "truncations", bool, (steps,))
+    text = lambda v: v.decode() if isinstance(v, bytes) else str(v)  # noqa: E731 - HDF5 strings may be bytes
+    return RecordedEpisode(
+        task=text(meta["task"]), seed=int(seed), split=text(meta["split"]),
+        instruction=text(instructions[0]), frames=frames, keys=keys, mouse=mouse, buttons=buttons, macros=macros,
+        rewards=rewards, terminated=bool(np.any(terminations)), truncated=bool(np.any(truncations)),
+        success=bool(meta.get("success", False)), world=text(meta.get("world", "")),
+        category=text(meta.get("category", "")), player=text(meta.get("player", "")),
+        gave_up=bool(meta.get("gave_up", False)),
+    )
 
 
 @dataclass

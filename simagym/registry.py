@@ -107,7 +107,7 @@ def _load_tasks(points: list[EntryPoint], cat: Catalogue) -> None:
                 _report(cat, f"{plugin}: {source}" + (f": {err.task}" if err.task else ""), err)
 
             try:
-                specs = load_task_file(text, source, layouts, vocabularies, on_error=bad_task)
+                specs = load_task_file(text, source, layouts, vocabularies, on_error=bad_task, worlds=cat.worlds)
             except TaskFileError as err:
                 bad_task(err)
                 continue

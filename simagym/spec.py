@@ -34,7 +34,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from simagym.checks import DIRECTIONS, Check, CheckError, CheckSpec, parse_check, selector_values
+from simagym.checks import DIRECTIONS, Check, CheckError, CheckSpec, event_types, parse_check, selector_values
 from simagym import yamlio
 from simagym.text import CHARSET, MAX_INSTRUCTION_LENGTH
 from simagym.world import LayoutParams, Selector
@@ -225,6 +225,22 @@ class TaskSpec(BaseModel):
                     raise TaskFileError(self.source, self.id, where,
                                         f"{attr} {wrong} unknown to world {self.world!r}; known: {sorted(vocabulary[attr])}")
 
+    def check_events(self, events: frozenset[str], world_class: str) -> None:
+        """Raise :class:`TaskFileError` naming the field if an ``event`` check names an event type
+        the world does not declare (``world_class.events``): such a task could never succeed."""
+        for check in (self.success, self.failure):
+            if check is None:
+                continue
+            for field, value in event_types(check.raw, check.field):
+                slot = value[1:] if isinstance(value, str) and value.startswith("$") else None
+                values = self.slots.get(slot, ()) if slot else (value,)
+                wrong = sorted(str(v) for v in values if v not in events)
+                if wrong:
+                    known = ", ".join(sorted(events)) or "none"
+                    raise TaskFileError(self.source, self.id, f"slots.{slot}" if slot else field,
+                                        f"event {', '.join(wrong)} is not one world {self.world!r} reports"
+                                        f" (declared: {known}); fix the name or add it to {world_class}.events")
+
     @property
     def instances(self) -> int:
         """Distinct slot combinations (each with unbounded random layouts)."""
@@ -341,9 +357,12 @@ def load_task_file(
     layouts: Mapping[str, type[LayoutParams]],
     vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
     on_error: Callable[[TaskFileError], None] | None = None,
+    worlds: Mapping[str, type] | None = None,
 ) -> list[TaskSpec]:
     """Parse one YAML task file. ``layouts`` maps each known world to its layout model;
-    ``vocabularies`` to the entity attribute values it can draw (checked when given).
+    ``vocabularies`` to the entity attribute values it can draw, ``worlds`` to its
+    :class:`~simagym.world.World` class, whose declared ``events`` its checks may name
+    (each checked when given).
 
     A problem with the file itself raises :class:`TaskFileError`. A bad task raises too,
     unless ``on_error`` is given: it is then told, and the file's other tasks still load.
@@ -362,7 +381,7 @@ def load_task_file(
     specs: list[TaskSpec] = []
     for i, raw in enumerate(doc["tasks"]):
         try:
-            spec = _load_task(raw, i, defaults, source, layouts, vocabularies)
+            spec = _load_task(raw, i, defaults, source, layouts, vocabularies, worlds)
             if any(s.id == spec.id for s in specs):
                 raise TaskFileError(source, spec.id, "id", "duplicate task id in this file")
         except TaskFileError as err:
@@ -375,7 +394,8 @@ def load_task_file(
 
 
 def _load_task(raw: Any, i: int, defaults: Mapping[str, Any], source: str, layouts: Mapping[str, type[LayoutParams]],
-               vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None) -> TaskSpec:
+               vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None,
+               worlds: Mapping[str, type] | None = None) -> TaskSpec:
     task_name = raw.get("id", f"#{i}") if isinstance(raw, Mapping) else f"#{i}"
     if not isinstance(raw, Mapping):
         raise TaskFileError(source, task_name, None, "each task is a mapping")
@@ -399,4 +419,6 @@ def _load_task(raw: Any, i: int, defaults: Mapping[str, Any], source: str, layou
         raise TaskFileError(source, spec.id, f"layout.{field}".rstrip("."), msg) from None
     if vocabularies and spec.world in vocabularies:
         spec.check_vocabulary(vocabularies[spec.world])
+    if worlds and spec.world in worlds:
+        spec.check_events(worlds[spec.world].events, worlds[spec.world].__name__)
     return spec.model_copy(update={"layout": layout})

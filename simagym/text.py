@@ -24,7 +24,49 @@ class InstructionText(spaces.Text):
     arrays, wrong for its ``Text``, which it decodes into fixed strings - every
     instruction then reads ``'aaa...a'``. This space's read returns
     :class:`SharedTexts`, a live view decoded on access, like an array view.
+
+    Its ``shape`` is :data:`NO_SHAPE`: like ``None`` (text has no array shape), except that
+    a library that sizes an array from it - Stable-Baselines3 does, given the raw env - stops
+    with a message naming the wrappers that turn the instruction into token ids.
     """
+
+    @property
+    def shape(self) -> "_TextShape":
+        return NO_SHAPE
+
+
+ARRAY_HINT = ("simagym's observation['instruction'] is text, which has no array shape; wrap the env first: "
+              "simagym.wrappers.InstructionIds(simagym.wrappers.DiscreteActions(env)) gives token ids and macro "
+              "actions (StackPixels(..., k) adds channel-first frame stacking)")
+
+
+class _TextShape:
+    """The shape of a text space: falsy like ``None``, and iterating or sizing it raises
+    :data:`ARRAY_HINT` (the one line a learner that wants arrays should see)."""
+
+    def __iter__(self):
+        raise TypeError(ARRAY_HINT)
+
+    def __len__(self) -> int:
+        raise TypeError(ARRAY_HINT)
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, _TextShape)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __repr__(self) -> str:
+        return "None"
+
+    def __reduce__(self) -> str:
+        return "NO_SHAPE"
+
+
+NO_SHAPE = _TextShape()
 
 
 class SharedTexts(Sequence):

@@ -108,7 +108,8 @@ class LayoutParams(BaseModel):
 
 
 class World(ABC):
-    """A game world. Subclasses set ``name`` and ``Layout`` and implement the hooks.
+    """A game world. Subclasses set ``name``, ``Layout``, ``vocabulary`` and ``events``, implement
+    the hooks and queries, and name their oracle in ``solver_class`` (docs/writing-a-world.md).
 
     The environment calls, in this order: ``reset`` once, then each tick
     ``step`` followed by ``render``. Checks and the oracle only read through
@@ -120,11 +121,19 @@ class World(ABC):
     #: Values each entity attribute can take, e.g. ``{"kind": {...}, "colour": {...}}``;
     #: task files are checked against it at load, so a typo fails there and not mid-run.
     vocabulary: ClassVar[Mapping[str, frozenset[str]]] = {}
+    #: Every :attr:`Event.type` :meth:`step` can report. A task's ``event`` check may name only
+    #: these (checked at load: a typo would make the task silently unsolvable), and
+    #: :mod:`simagym.testing` fails a world that reports one it did not declare.
+    events: ClassVar[frozenset[str]] = frozenset()
+    #: Kinds the world scatters several of, where an instruction means any one ("go to a tree"):
+    #: a required selector naming one of them may match several entities.
+    scattered: ClassVar[frozenset[str]] = frozenset()
 
     # --- lifecycle -----------------------------------------------------------
     @abstractmethod
     def reset(self, rng: np.random.Generator, layout: LayoutParams, required: list[Selector]) -> None:
-        """Build a new layout in which every ``required`` selector matches exactly one entity."""
+        """Build a new layout in which every ``required`` selector matches exactly one entity
+        (any number for a :attr:`scattered` kind); the environment verifies that none matches several."""
 
     @abstractmethod
     def step(self, inp: Input) -> list[Event]:
@@ -186,6 +195,32 @@ class World(ABC):
             raise NotImplementedError(f"world {self.name!r} has no oracle solver"
                                       f" (set {type(self).__name__}.solver_class)")
         return self.solver_class(self, check)
+
+
+class TargetError(RuntimeError):
+    """A world's reset broke its promise: required selectors that match several entities
+    (``problems``: one line each, from :func:`target_problems`)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+def target_problems(world: World, required: Sequence[Selector]) -> list[str]:
+    """What is wrong with ``required`` in ``world`` as it stands, one line per bad selector: none
+    may match several entities (an instruction naming "the red lamp" beside two red lamps is
+    ambiguous, and either one would pass), unless it names a :attr:`World.scattered` kind.
+
+    A selector that matches nothing yet is no error here: it can name what the episode brings
+    about (a setting's new level, an item to craft). A world that forgets a target fails the
+    oracle's run in :mod:`simagym.testing`. Cheap, as every reset calls it."""
+    problems = []
+    for selector in required:
+        found = world.find(selector)
+        if len(found) > 1 and selector.get("kind") not in world.scattered:
+            problems.append(f"{dict(selector)} matches {len(found)} entities"
+                            f" ({', '.join(f'{e.describe()} #{e.id}' for e in found[:4])})")
+    return problems
 
 
 class Solver(ABC):

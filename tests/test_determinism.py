@@ -4,19 +4,17 @@ seeds, and regardless of global RNG state. Held-out phrasings keep the layout.""
 
 from __future__ import annotations
 
-import os
 import random
-import string
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 import simagym
-from simagym.macros import MACROS, DiscreteActions, key_macro
+from simagym.macros import DiscreteActions
 from simagym.spec import Split
+from simagym.testing import check_determinism, macro_sequence
+from simagym.testing.determinism import STEPS
+from simagym.testing.problems import raise_if
 
 from conftest import all_task_ids
 
@@ -24,11 +22,13 @@ TASK_IDS = all_task_ids()
 
 
 def _sample_tasks() -> list[str]:
-    """One task per category, every task with an animal-related tag, and a few more."""
+    """One task per category and per world, every task with an animal-related tag, and a few more."""
     chosen: dict[str, None] = {}
     for spec in simagym.list_tasks():
         if spec.category.value not in {simagym.get_task(t).category.value for t in chosen}:
             chosen[spec.id] = None
+    for world in ("halls", "ledges"):
+        chosen[simagym.list_tasks(world=world)[0].id] = None
     for spec in simagym.list_tasks():
         if "animal" in spec.tags or getattr(spec.layout, "animals", 0) >= 2:
             chosen[spec.id] = None
@@ -39,14 +39,6 @@ def _sample_tasks() -> list[str]:
 
 
 SAMPLE = _sample_tasks()
-STEPS = 80
-
-
-def macro_sequence(seed: int, n: int = STEPS) -> list[int]:
-    """Random macros, biased towards movement so animals, walking and menus all happen."""
-    rng = np.random.default_rng(seed)
-    common = [key_macro(k) for k in ("W", "A", "S", "D", "W", "A", "S", "D", "E", "E", "Q", "I", "M", "TAB", "ESC")]
-    return [int(rng.choice(common)) if rng.random() < 0.75 else int(rng.integers(len(MACROS))) for _ in range(n)]
 
 
 def rollout(task_id: str, seed: int, actions: list[int], **kwargs) -> list[tuple[bytes, str, float, bool, bool]]:
@@ -141,57 +133,9 @@ def test_reset_with_the_same_seed_repeats_the_episode():
 
 # --- across processes ------------------------------------------------------------------
 
-DIGEST_CODE = textwrap.dedent(
-    """
-    import hashlib
-    import simagym
-    from simagym.macros import DiscreteActions
-
-    def digest(task_ids, actions):
-        h = hashlib.sha256()
-        for task_id in task_ids:
-            env = DiscreteActions(simagym.make(task_id, resolution=(48, 80)))
-            obs, _ = env.reset(seed=7)
-            h.update(obs["pixels"].tobytes() + obs["instruction"].encode())
-            for a in actions:
-                obs, reward, terminated, truncated, _ = env.step(a)
-                h.update(obs["pixels"].tobytes() + obs["instruction"].encode() + repr(reward).encode())
-                if terminated or truncated:
-                    obs, _ = env.reset()
-                    h.update(obs["pixels"].tobytes() + obs["instruction"].encode())
-            env.close()
-        return h.hexdigest()
-    """
-)
-
-
-def _digests_in_subprocesses(hash_seeds: list[str], tasks: list[str]) -> list[str]:
-    """Run the digest in one fresh interpreter per hash seed, concurrently."""
-    code = DIGEST_CODE + "\nimport sys\nprint(digest(sys.argv[1].split(','), [int(a) for a in sys.argv[2].split(',')]))\n"
-    argv = [sys.executable, "-c", code, ",".join(tasks), ",".join(map(str, macro_sequence(11)))]
-    procs = [
-        subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, PYTHONHASHSEED=seed, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"),
-        )
-        for seed in hash_seeds
-    ]
-    digests = []
-    for proc in procs:
-        stdout, stderr = proc.communicate(timeout=120)
-        assert proc.returncode == 0, stderr
-        digest = stdout.strip().splitlines()[-1]
-        assert len(digest) == 64 and set(digest) <= set(string.hexdigits)
-        digests.append(digest)
-    return digests
-
-
 def test_frames_identical_across_processes_with_different_hash_seeds():
-    first, second = _digests_in_subprocesses(["0", "4242"], SAMPLE)
-    assert first == second
-    namespace: dict = {}
-    exec(DIGEST_CODE, namespace)  # the very same code, in this process
-    assert namespace["digest"](SAMPLE, macro_sequence(11)) == first
+    """The plugin kit's check: the same digest here (twice) and in a child with another hash seed."""
+    raise_if(check_determinism(SAMPLE, seed=7))
 
 
 # --- held-out phrasings ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The environment's public contract: Gymnasium's and SB3's env checkers on every
-task, the keyboard/mouse action space and its errors, resolutions, render() and info."""
+task (the plugin kit's checks, simagym.testing), the keyboard/mouse action space and
+its errors, resolutions, render() and info."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ import warnings
 import gymnasium
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env as gym_check_env
-from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import simagym
 from simagym.actions import BUTTONS, KEYS, action_space, make_action, validate_action
 from simagym.macros import MACROS, NOOP, DiscreteActions, key_macro
+from simagym.testing import check_env_api, check_render_sizes, learner_env
+from simagym.testing.problems import raise_if
 from simagym.text import CHARSET
-from simagym.wrappers import InstructionIds, encode_chars
+from simagym.wrappers import encode_chars
 
 from conftest import all_task_ids
 
@@ -40,26 +41,15 @@ def env():
 # --- env checkers ------------------------------------------------------------------
 
 @pytest.mark.parametrize("task_id", TASK_IDS)
-def test_gymnasium_check_env(task_id):
-    env = simagym.make(task_id)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the checker's warnings are failures too
-        gym_check_env(env, skip_render_check=True)
-    env.close()
+def test_env_checkers_on_the_raw_env_and_through_the_learner_wrappers(task_id):
+    """Gymnasium's check_env and passive checker and SB3's check_env; their warnings are failures."""
+    raise_if(check_env_api(task_id))
 
 
-def learner_env(task_id: str) -> gymnasium.Env:
-    """What an SB3 learner uses: discrete macros and the instruction as token ids."""
-    return InstructionIds(DiscreteActions(simagym.make(task_id)))
-
-
-@pytest.mark.parametrize("task_id", TASK_IDS)
-def test_sb3_check_env_through_the_learner_wrappers(task_id):
-    env = learner_env(task_id)
+def test_the_learner_wrappers_give_discrete_macros_and_token_ids():
+    env = learner_env(TASK)
     assert env.action_space == gymnasium.spaces.Discrete(len(MACROS))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        sb3_check_env(env, warn=True)
+    assert env.observation_space["instruction"].dtype == np.int64
     env.close()
 
 
@@ -256,16 +246,9 @@ def test_gymnasium_make_passes_kwargs():
     env.close()
 
 
-def test_instruction_is_in_the_text_space_charset():
-    for task_id in TASK_IDS:
-        env = simagym.make(task_id)
-        for seed in range(3):
-            obs, _ = env.reset(seed=seed)
-            text = obs["instruction"]
-            assert isinstance(text, str) and text.strip()
-            assert set(text) <= set(CHARSET), text
-            assert env.observation_space["instruction"].contains(text)
-        env.close()
+@pytest.mark.parametrize("world", ["meadow", "halls", "gameui", "ledges"])
+def test_frames_have_the_asked_size_in_every_world(world):
+    raise_if(check_render_sizes(simagym.list_tasks(world=world)[0].id))
 
 
 def test_observation_is_not_overwritten_by_later_steps(env):

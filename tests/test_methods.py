@@ -316,11 +316,30 @@ def test_train_flags_reach_the_configuration(tmp_path):
     assert (cfg.dagger_beta, cfg.cfg_dropout, cfg.ppo_kl_coef, cfg.ppo_value_warmup) == (0.0, 0.2, 0.5, 0)
 
 
+def test_minutes_alone_scales_the_default_budgets_to_fill_them():
+    """``--minutes 60`` trains for about an hour (the 11-minute run's budgets, scaled), not for the
+    default budgets under a longer cap; budgets given explicitly win, and demonstrations stay within
+    what a 24 GB machine holds."""
+    from simagym.train.__main__ import build_parser, config_from_args
+    from simagym.train.config import DEFAULT_MINUTES, MAX_SCALED_DEMOS, TrainConfig
+
+    default = TrainConfig()
+    assert default.minutes == DEFAULT_MINUTES
+    long = config_from_args(build_parser().parse_args(["--suite", "core", "--minutes", str(2 * DEFAULT_MINUTES)]))
+    assert (long.minutes, long.bc_steps, long.demos) == (2 * DEFAULT_MINUTES, 2 * default.bc_steps,
+                                                         min(MAX_SCALED_DEMOS, 2 * default.demos))
+    assert config_from_args(build_parser().parse_args(["--minutes", "600"])).demos == MAX_SCALED_DEMOS
+    given = config_from_args(build_parser().parse_args(["--minutes", "60", "--bc-steps", "5000", "--demos", "40"]))
+    assert (given.minutes, given.bc_steps, given.demos) == (60, 5000, 40)
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--dagger-beta", "1.5"], "expected a number in [0, 1]"),
     (["--cfg-dropout", "1"], "expected a number in [0, 1)"),
     (["--kl-coef", "-1"], "expected a finite number >= 0"),
     (["--dagger-rounds", "-1"], "expected a whole number >= 0"),
+    (["--lr", "inf"], "expected a finite positive number"),
+    (["--minutes", "nan"], "expected a finite positive number"),
 ])
 def test_train_flag_errors_are_one_line(argv, message, capsys, tmp_path):
     from simagym.train.__main__ import main
@@ -374,3 +393,35 @@ def test_kl_penalty_charges_each_step_its_log_ratio_to_the_reference():
     callback._on_rollout_end()
     assert np.allclose(buffer.rewards, expected, atol=1e-5)
     assert not np.allclose(buffer.advantages, 0)  # advantages computed again from the penalised rewards
+
+
+def test_a_frozen_text_encoder_keeps_its_weights_and_encodes_each_instruction_once(tmp_path):
+    """--freeze-text (how a large pretrained encoder is used on a CPU): behaviour cloning leaves the
+    encoder's weights as they were, the encoder runs without dropout even in training mode, and an
+    instruction seen before is not encoded again."""
+    import torch
+    from gymnasium.spaces import Discrete
+
+    from simagym.macros import MACROS
+    from simagym.train.bc import BCData, train_bc
+    from simagym.train.policy import build_policy, policy_space
+    from simagym.train.text import TinyEncoderSpec, build_tiny_encoder, train_tokenizer
+
+    tokenizer = train_tokenizer(["open the map", "close the map"], vocab_size=128)
+    tokenizer.save_pretrained(tmp_path)
+    build_tiny_encoder(len(tokenizer), tokenizer.pad_token_id, TinyEncoderSpec(16, 1, 2, 32, 8)).save_pretrained(tmp_path)
+    arch = {"channels": [8, 8, 8], "features_dim": 32, "pad_id": tokenizer.pad_token_id, "freeze_text": True}
+    policy = build_policy(policy_space((32, 32), 3, 8, len(tokenizer)), Discrete(len(MACROS)), arch, tmp_path, True)
+    text = policy.features_extractor.text
+    before = {k: v.clone() for k, v in text.state_dict().items()}
+    ids = torch.tensor([tokenizer("open the map", padding="max_length", max_length=8)["input_ids"]] * 2)
+    policy.train()
+    first = text(ids)
+    assert not text.model.training and len(text._remembered) == 1
+    rng = np.random.default_rng(0)
+    data = BCData(frames=rng.integers(0, 255, (200, 32, 32, 3), dtype=np.uint8),
+                  instruction_ids=np.repeat(ids[:1].numpy(), 200, axis=0), actions=rng.integers(0, len(MACROS), 200),
+                  episode_starts=np.arange(0, 200, 20))
+    train_bc(policy, data, frame_stack=3, steps=512, batch_size=64, seed=0)
+    assert all(torch.equal(before[k], v) for k, v in text.state_dict().items())
+    assert torch.equal(text(ids), first)

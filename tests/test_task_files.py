@@ -4,14 +4,14 @@ field; the shipped catalogue is well formed (phrasing splits, category coverage)
 from __future__ import annotations
 
 import copy
-import itertools
 
 import pytest
 import yaml
 
 import simagym
 from simagym.spec import Split, TaskFileError, load_task_file, template_fields
-from simagym.text import instruction_space
+from simagym.testing import check_instructions
+from simagym.testing.problems import raise_if
 
 SOURCE = "x.yaml"
 TASK = "meadow/probe-v1"
@@ -172,6 +172,50 @@ def test_slot_value_unknown_to_the_world_is_rejected_at_load(meadow_layout):
     assert_names(info.value, TASK, "slots.colour")
 
 
+def _meadow_world():
+    from simagym.envs.meadow import MeadowWorld
+
+    return {"meadow": MeadowWorld}
+
+
+@pytest.mark.parametrize(("success", "field"), [
+    ({"event": {"type": "opend", "target": {"kind": "chest"}}}, "success.event.type"),
+    ({"then": [{"near": {"kind": "chest"}}, {"not": {"event": {"type": "chest_opened"}}}]},
+     "success.then[1].not.event.type"),
+])
+def test_an_event_the_world_does_not_declare_is_a_load_error(meadow_layout, success, field):
+    """An event typo would make the task silently unsolvable: it fails at load, naming the field."""
+    with pytest.raises(TaskFileError) as info:
+        load_task_file(task_file(success=success), SOURCE, meadow_layout, worlds=_meadow_world())
+    assert_names(info.value, TASK, field)
+    assert "MeadowWorld.events" in str(info.value) and "opened" in str(info.value)
+
+
+def test_an_event_slot_value_is_checked_too(meadow_layout):
+    text = task_file(slots={"colour": ["red"], "what": ["opened", "unlokced"]},
+                     success={"event": {"type": "$what", "target": {"kind": "gate", "colour": "$colour"}}},
+                     phrasings={"train": ["{what} the {colour} gate"], "heldout": ["the {colour} gate: {what}"]})
+    with pytest.raises(TaskFileError, match="unlokced") as info:
+        load_task_file(text, SOURCE, meadow_layout, worlds=_meadow_world())
+    assert_names(info.value, TASK, "slots.what")
+
+
+def test_a_world_declaring_no_events_allows_no_event_checks(meadow_layout):
+    from simagym.world import World
+
+    quiet = type("QuietWorld", (), {"events": World.events})
+    with pytest.raises(TaskFileError, match="declared: none"):
+        load_task_file(task_file(success={"event": {"type": "opened"}}), SOURCE, meadow_layout,
+                       worlds={"meadow": quiet})
+
+
+def test_every_event_a_bundled_task_names_is_declared():
+    """The catalogue loads with the check on (no plugin errors), and each check names a declared event."""
+    assert simagym.plugin_errors() == {}
+    for spec in simagym.list_tasks(superseded_too=True):
+        spec.check_events(simagym.get_world(spec.world).events, spec.world)
+
+
 # --- the shipped catalogue ------------------------------------------------------------
 
 SPECS = simagym.list_tasks()
@@ -199,14 +243,8 @@ def test_catalogue_phrasings_name_every_slot_the_check_needs(spec):
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
 def test_catalogue_instances_fit_the_instruction_space(spec):
-    space = instruction_space()
-    names = list(spec.slots)
-    for values in itertools.product(*(spec.slots[n] for n in names)):
-        slots = {n: v.replace("_", " ") for n, v in zip(names, values)}
-        for split in Split:
-            for phrasing in spec.phrasings.of(split):
-                text = phrasing.format_map(slots)
-                assert space.contains(text), text
+    """Every phrasing with every slot combination (the plugin kit's check)."""
+    raise_if(check_instructions(spec.id))
 
 
 def test_meadow_catalogue_covers_every_category():

@@ -48,6 +48,12 @@ LAZY: dict[str, str] = {
 class GameUIWorld(World):
     name = "gameui"
     Layout = GameUILayout
+    #: What step() reports (task files may name only these).
+    events = frozenset({
+        "answered", "bought", "crafted", "decreased", "dropped", "equipped", "increased", "marker_placed",
+        "marker_removed", "moved", "put_in", "quit", "saved", "setting_changed", "settings_reset", "sold",
+        "talked", "toggled", "took_out", "travelled", "unequipped", "used"
+    })
     vocabulary = {
         "kind": frozenset((*ITEMS, *SETTINGS, *PLACES, *NPCS, *ANSWERS, "chest", "slot")),
         "colour": frozenset(POTION_COLOURS),

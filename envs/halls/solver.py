@@ -73,9 +73,9 @@ class HallsSolver(BagSolver):
         other = self._other_menu(goal)
         if other is not None:
             return self.menus.open_macro(w.menu_name, other)
-        if w.menu_name is not None and not self.menus.uses_menu(goal):
-            return key_macro("ESC")
         self._avoid = self._doors_to_avoid(goal)
+        if w.menu_name is not None:
+            return self._solve_in_menu(goal)
         macro = self._solve(goal)
         if w.menu_name is None and (macro == NOOP or (self._still >= MAX_STILL and not self._moves(macro))):
             return self._step_aside(macro)

@@ -73,6 +73,11 @@ _SWEEP = tuple(f"click:{c},{r}" for r in range(8) for c in range(8))
 class HallsWorld(BagWorld, World):
     name = "halls"
     Layout = HallsLayout
+    #: What step() reports (task files may name only these).
+    events = frozenset({
+        "dropped", "entered", "equipped", "faced", "marker_placed", "opened", "picked_up", "pressed",
+        "turned_around", "turned_left", "turned_right", "unlocked", "went_through"
+    })
     menus = MenuKeys(("inventory", "map"))
     #: Language-blind probes of Halls' own shortcuts, next to the generic ones: marking rooms
     #: on the map in a fixed order, holding or dropping a fixed inventory slot, turning and

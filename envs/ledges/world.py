@@ -49,6 +49,12 @@ def _sign(v: int) -> int:
 class LedgesWorld(BagWorld, World):
     name = "ledges"
     Layout = LedgesLayout
+    #: What step() reports (task files may name only these).
+    events = frozenset({
+        "checkpoint", "climbed", "crossed", "dropped", "equipped", "extended", "fell", "hit", "jumped_over",
+        "landed_on", "opened", "passed", "picked_up", "pulled", "put_in", "took_out", "unlocked",
+        "went_through"
+    })
     menus = MenuKeys(("inventory",))  # no map: M and Tab do nothing
     vocabulary = {"kind": frozenset(KINDS), "colour": frozenset(COLOURS)}
     #: Language-blind strategies particular to Ledges, for the audit (simagym.eval.blind): run and

@@ -48,6 +48,12 @@ def _chebyshev(a: tuple[int, int], b: tuple[int, int]) -> int:
 class MeadowWorld(BagWorld, World):
     name = "meadow"
     Layout = MeadowLayout
+    #: What step() reports (task files may name only these).
+    events = frozenset({
+        "chopped", "dropped", "equipped", "fed", "gathered", "harvested", "marker_placed", "mined",
+        "opened", "petted", "picked_up", "put_in", "took_out", "unlocked", "went_through"
+    })
+    scattered = frozenset(FLORA)  # "go to a tree": any of them
     menus = MenuKeys(("inventory", "map"))
     vocabulary = {
         "kind": frozenset((*LANDMARKS, *ITEMS, *ANIMALS, *FLORA, "chest", "gate")),

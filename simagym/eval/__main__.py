@@ -2,9 +2,10 @@
 
 Runs (or resumes) an evaluation, shows a progress bar, prints the results
 table, and writes ``DIR/episodes.jsonl``, ``DIR/run.json``, ``DIR/suite.json``
-and ``DIR/summary.json``. ``--backend ray [--address auto]`` plays the episodes as
-Ray tasks across a cluster (:mod:`simagym.eval.ray_backend`) with the same
-results and files. ``--record-videos N`` then saves GIFs of the first N
+and ``DIR/summary.json``. ``--tasks PATTERN ...`` evaluates on the tasks matching the patterns instead of a suite
+(see :func:`simagym.eval.suite.suite_from_tasks`). ``--backend ray [--address auto]`` plays the episodes as
+Ray tasks across a cluster (:mod:`simagym.eval.ray_backend`) with the same results and files. SIGTERM, like
+Ctrl-C, leaves a resumable folder with an up-to-date summary. ``--record-videos N`` then saves GIFs of the first N
 episodes of every task into ``DIR/videos/`` (see :mod:`simagym.eval.videos`).
 Bad arguments exit with status 2 and a one-line message, never a traceback.
 """
@@ -15,7 +16,9 @@ import argparse
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -38,6 +41,24 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty name (it would mean the current folder)")
+    return Path(text)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: finished episodes stay saved and summary.json is brought up to date."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: Any) -> None:
+    raise Terminated(signum)
+
+
 def agent_options(args: argparse.Namespace) -> dict[str, Any]:
     """How a trained agent acts (``--deterministic``, ``--cfg``); empty when neither flag is given."""
     options: dict[str, Any] = {}
@@ -52,8 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog=PROG, description="Evaluate an agent on a suite of simagym tasks.")
     parser.add_argument("--agent", default="oracle",
                         help="random, oracle, or package.module:ClassName (default: oracle)")
-    parser.add_argument("--suite", default="core",
-                        help="a bundled suite name (core = its highest version), name-vN, or a path to a suite .yaml (default: core)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--suite", default=None,
+                       help="a bundled suite name (core = its highest version), name-vN, or a path to a suite .yaml (default: core)")
+    which.add_argument("--tasks", nargs="+", metavar="PATTERN",
+                       help="task ids or patterns (e.g. 'meadow/go-to-*') instead of a suite: the suite tasks-v1 of"
+                            " those tasks, seeds 1000-1019, training and held-out phrasings (recorded in the results"
+                            " like any suite)")
     parser.add_argument("--episodes", type=positive_int, default=None, metavar="N",
                         help="run only the first N seeds per task per split (default: every seed of the suite)")
     parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="K",
@@ -63,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--address", default=None, metavar="ADDR",
                         help="with --backend ray: the cluster to join (auto: the one this machine is a node of;"
                              " ray://HOST:10001: as a Ray client); default: $RAY_ADDRESS, else a Ray started here")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--out", type=_folder, default=None, metavar="DIR",
                         help="run folder; re-running with the same folder resumes (default: results/<agent>-<suite>)")
     parser.add_argument("--record-videos", type=positive_int, default=None, metavar="N",
                         help="after the run, save GIFs of N episodes per task into DIR/videos (for the leaderboard)")
@@ -105,11 +131,13 @@ def _list_suites(console: Console) -> None:
 def _run(args: argparse.Namespace, console: Console, err_console: Console) -> int:
     from simagym.eval.results import episode_key
     from simagym.eval.runner import EvalRun
-    from simagym.eval.suite import load_suite
+    from simagym.eval.suite import load_suite, suite_from_tasks
     from simagym.eval.summary import render_summary
 
-    suite = load_suite(args.suite)
-    out = args.out or default_out(args.agent, args.suite)
+    suite = suite_from_tasks(args.tasks) if args.tasks else load_suite(args.suite or "core")
+    # Each task selection gets its own default folder: tasks-v1 names many suites, told apart by their hash.
+    label = f"tasks-{suite.content_hash.removeprefix('sha256:')[:12]}" if args.tasks else args.suite or "core"
+    out = args.out or default_out(args.agent, label)
     with EvalRun(args.agent, suite, out, episodes_per_task=args.episodes, workers=args.workers,
                  name=args.name, description=args.description, agent_options=agent_options(args),
                  backend=_backend(args)) as run:
@@ -175,13 +203,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_suites:
         _list_suites(console)
         return 0
+    in_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         return _run(args, console, err_console)
     except EvalError as err:
         return fail(PROG, err)
-    except KeyboardInterrupt:
-        sys.stderr.write(f"{PROG}: interrupted; finished episodes are saved, re-run the same command to resume\n")
-        return 130
+    except KeyboardInterrupt as err:
+        how = "terminated" if isinstance(err, Terminated) else "interrupted"
+        sys.stderr.write(f"{PROG}: {how}; finished episodes and summary.json are saved, re-run the same command"
+                         " to resume\n")
+        return 128 + err.signum if isinstance(err, Terminated) else 130
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

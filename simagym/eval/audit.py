@@ -23,15 +23,16 @@ and ``audit.md``.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
+from simagym.workers import worker_pool
 
 MARGIN = 0.10
 ROWS_FILE = "audit.jsonl"
@@ -78,12 +79,6 @@ class TemplateAudit:
 
 
 # --- one template (runs in a worker) -------------------------------------------------
-
-def _init_worker() -> None:
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
-
 
 def audit_task(task_id: str, seeds: Sequence[int], world_tasks: Sequence[str], margin: float = MARGIN) -> TemplateAudit:
     """Audit one template over ``seeds``; counterfactual instructions come from ``world_tasks``."""
@@ -254,8 +249,7 @@ def run_audit(task_ids: Sequence[str], seeds: Sequence[int], *, workers: int = 1
             for job in jobs:
                 finish(audit_task(*job))
         else:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+            with worker_pool(workers) as pool:
                 for future in as_completed([pool.submit(audit_task, *job) for job in jobs]):
                     finish(future.result())
     finally:

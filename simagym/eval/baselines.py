@@ -15,25 +15,18 @@ from __future__ import annotations
 
 import importlib.resources
 import json
-import multiprocessing
 import os
 import sys
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from simagym.eval.suite import SUITES_PACKAGE, Episode, Suite, env_options, load_suite
+from simagym.workers import worker_pool
 
 SUFFIX = ".baselines.json"
-
-
-def _init_worker() -> None:
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
 
 
 def play_random(episodes: Sequence[Episode]) -> list[tuple[float, bool]]:
@@ -66,8 +59,7 @@ def compute(suite: Suite, workers: int = 1) -> dict[str, Any]:
     if workers <= 1:
         results = [r for chunk in chunks for r in play_random(chunk)]
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+        with worker_pool(workers) as pool:
             results = [r for part in pool.map(play_random, chunks) for r in part]
     strata: dict[tuple[str, str], list[tuple[float, bool]]] = defaultdict(list)
     for ep, r in zip(episodes, results):

@@ -9,11 +9,10 @@ skipped on re-run, which is how an interrupted run resumes.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import traceback
 from contextlib import closing
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,26 +21,14 @@ from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 from simagym.eval.errors import EvalError
 from simagym.eval.results import (EpisodeLog, FolderLock, episode_key, prepare_run_config, read_episodes,
                                   write_suite_manifest)
-from simagym.eval.suite import Episode, Suite, env_options
+from simagym.eval.suite import Episode, Suite, env_options, suite_definition
 from simagym.eval.summary import build_summary, write_summary
+from simagym.workers import stop_now, worker_pool
 
 log = logging.getLogger("simagym.eval")
 
-#: "spawn": a fresh interpreter per worker, so no pygame/SDL or thread state is
-#: inherited from the parent (fork is unsafe with both).
-START_METHOD = "spawn"
-
 
 # --- one episode (runs inside a worker) ---------------------------------------------
-
-def _init_worker() -> None:
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
-    # K workers share the machine's cores; one BLAS/torch thread each avoids oversubscription.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("MKL_NUM_THREADS", "1")
-
 
 class _Playing:
     """One episode in progress: its env, its agent, what it has scored so far."""
@@ -134,6 +121,7 @@ def _run_identity(agent: str, suite: Suite, per_task: int | None, planned: int,
         "suite_version": suite.version,
         "suite_hash": suite.content_hash,
         "suite_source": suite.source,
+        "suite_definition": suite_definition(suite),  # enough to rebuild it (leaderboard verify)
         "episodes_per_task": per_task,
         "planned": planned,
         "seeds": list(suite.seeds if per_task is None else suite.seeds[:per_task]),
@@ -167,8 +155,8 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
         for group in groups:
             yield from _guarded_group(agent, group, options)
         return
-    ctx = multiprocessing.get_context(START_METHOD)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=ctx, initializer=_init_worker)
+    pool = worker_pool(min(workers, len(groups)))
+    finished = False
     try:
         # Keep only a few groups queued per worker so an interrupt stops quickly.
         queue = iter(groups)
@@ -184,7 +172,10 @@ def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,
                 if next_group is not None:
                     running.add(pool.submit(_guarded_group, agent, next_group, options))
                 yield from future.result()
+        finished = True
     finally:
+        if not finished:  # interrupted, terminated or failed: stop the workers now, not after their groups
+            stop_now(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -211,6 +202,16 @@ class LocalPool:
     def results(self, agent: str, groups: Sequence[Sequence[Episode]],
                 options: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         return _results(agent, groups, self.workers, options)
+
+
+def play_episodes(agent: str, episodes: Sequence[Episode], *, workers: int = 1,
+                  agent_options: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Play ``episodes``, each alone with a fresh agent seeded by its seed, over ``workers`` processes;
+    yield their records (or error records with ``error`` and ``episode``) as they finish. Nothing is
+    written: this is how a results folder's episodes are replayed (``leaderboard verify``)."""
+    check_agent(agent, agent_options)  # an agent that cannot load is one error here, not one per episode
+    with closing(_results(agent, [(episode,) for episode in episodes], workers, agent_options)) as results:
+        yield from results
 
 
 class EvalRun:
@@ -303,7 +304,11 @@ class EvalRun:
                         on_result(record)
         finally:
             wanted = set(self.episodes)
-            records = [r for r in self.finished + new if episode_key(r) in wanted]
+            try:  # what is on disk is what a resumed run will see; an interrupt may land between write and list
+                saved = read_episodes(self.out_dir)
+            except EvalError:
+                saved = self.finished + new
+            records = [r for r in saved if episode_key(r) in wanted]
             summary = build_summary(
                 records, agent=self.agent, planned=len(self.episodes), simagym_version=__version__,
                 suite={"name": self.suite.name, "version": self.suite.version, "hash": self.suite.content_hash,

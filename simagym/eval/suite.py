@@ -288,13 +288,7 @@ def parse_suite(text: str, source: str) -> SuiteFile:
         raise SuiteError(f"{source}: not valid YAML: {err}") from None
     if not isinstance(doc, dict):
         raise SuiteError(f"{source}: a suite file is a mapping with name, version, tasks and seeds")
-    try:
-        return SuiteFile.model_validate(doc)
-    except ValidationError as err:
-        first = err.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "<file>"
-        message = first["msg"].removeprefix("Value error, ")
-        raise SuiteError(f"{source}: field {field!r}: {message}") from None
+    return _validated(doc, source)
 
 
 def expand_tasks(patterns: Sequence[str], known: Sequence[str], source: str) -> tuple[str, ...]:
@@ -336,6 +330,54 @@ def load_suite(spec: str, known_tasks: Sequence["TaskSpec"] | Sequence[str] | No
             f"{source}: field 'name'/'version': the file declares {data.name}-v{data.version} "
             f"but is named for {expected[0]}-v{expected[1]}"
         )
+    return build_suite(data, source, known_tasks)
+
+
+#: ``python -m simagym.eval --tasks PATTERN``: the seeds and splits of a suite made from task patterns
+#: (the seeds ``python -m simagym.train --tasks`` evaluates on).
+TASKS_SUITE_SEEDS = {"start": 1000, "count": 20}
+TASKS_SUITE_SPLITS = ("train", "heldout")
+
+
+def suite_from_tasks(patterns: Sequence[str], known_tasks: Sequence["TaskSpec"] | Sequence[str] | None = None,
+                     ) -> Suite:
+    """A suite of the tasks matching ``patterns`` (ids or globs), seeds 1000-1019, training and held-out
+    phrasings; named ``tasks-v1``. Its results record it as :func:`suite_definition`, like any suite's."""
+    if not patterns:
+        raise SuiteError("--tasks: give at least one task id or pattern (e.g. 'meadow/go-to-*')")
+    data = _validated({"name": "tasks", "version": 1, "description": f"the tasks matching {' '.join(patterns)}",
+                       "tasks": list(patterns), "seeds": TASKS_SUITE_SEEDS, "splits": list(TASKS_SUITE_SPLITS)},
+                      "--tasks")
+    return build_suite(data, "--tasks", known_tasks)
+
+
+def suite_definition(suite: Suite) -> dict[str, Any]:
+    """What a results folder records to rebuild ``suite`` exactly (with :func:`suite_from_definition`)."""
+    return {"name": suite.name, "version": suite.version, "description": suite.description,
+            "tasks": list(suite.tasks), "seeds": list(suite.seeds), "splits": [s.value for s in suite.splits],
+            "heldout_worlds": list(suite.heldout_worlds)}
+
+
+def suite_from_definition(definition: Any, source: str) -> Suite:
+    """The suite a results folder recorded (its ``suite_definition``), over the installed tasks."""
+    if not isinstance(definition, dict):
+        raise SuiteError(f"{source}: suite_definition is not a mapping")
+    return build_suite(_validated(definition, source), source)
+
+
+def _validated(doc: dict[str, Any], source: str) -> SuiteFile:
+    try:
+        return SuiteFile.model_validate(doc)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "<file>"
+        raise SuiteError(f"{source}: field {field!r}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def build_suite(data: SuiteFile, source: str, known_tasks: Sequence["TaskSpec"] | Sequence[str] | None = None,
+                ) -> Suite:
+    """A validated suite file's content, its patterns expanded against ``known_tasks`` (default: every
+    installed task)."""
     import simagym
     from simagym.registry import catalogue
 

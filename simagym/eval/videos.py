@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from simagym.eval.errors import EvalError
+from simagym.gif import HOLD_LAST_MS, save_gif  # noqa: F401 - save_gif is part of this module's API
 from simagym.eval.suite import Episode, env_options
 from simagym.eval.summary import write_json_atomic
+from simagym.workers import worker_pool
 
 log = logging.getLogger("simagym.eval")
 
@@ -36,7 +36,6 @@ VIDEOS_DIR = "videos"
 INDEX_FILE = "index.json"
 FRAME_SIZE = 256       # the game view in the GIF, pixels per side
 FPS = 10               # the env's render_fps
-HOLD_LAST_MS = 1500    # the final frame (with success or failure) stays up this long
 GIF_MAGIC = (b"GIF87a", b"GIF89a")
 
 
@@ -95,18 +94,6 @@ def rollout_frames(agent_spec: str, episode: Episode, size: int = FRAME_SIZE,
         env.close()
 
 
-def save_gif(frames: Sequence[np.ndarray], path: Path, fps: int = FPS) -> None:
-    """Write frames as a looping GIF (one shared palette per frame, the last frame held)."""
-    from PIL import Image
-
-    images = [Image.fromarray(f).convert("P", palette=Image.Palette.ADAPTIVE, colors=255) for f in frames]
-    durations = [1000 // fps] * (len(images) - 1) + [HOLD_LAST_MS]
-    tmp = path.with_name(f".{path.name}.tmp")
-    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
-                   optimize=False, disposal=1)
-    os.replace(tmp, path)
-
-
 def record_one(agent_spec: str, episode: Episode, out_dir: str,
                agent_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Record one episode's GIF into ``out_dir``; return its index entry (runs in a worker)."""
@@ -128,12 +115,6 @@ def read_index(videos_dir: Path) -> list[dict[str, Any]]:
     except (ValueError, KeyError, TypeError) as err:
         raise EvalError(f"{path} is not a valid video index ({err})") from None
     return videos
-
-
-def _init_worker() -> None:
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
 
 
 def record_videos(agent_spec: str, episodes: Iterable[Episode], run_dir: str | os.PathLike[str], *,
@@ -161,8 +142,7 @@ def record_videos(agent_spec: str, episodes: Iterable[Episode], run_dir: str | o
         for episode in todo:
             add(record_one(agent_spec, episode, str(videos_dir), agent_options))
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_init_worker) as pool:
+        with worker_pool(min(workers, len(todo))) as pool:
             for entry in pool.map(record_one, [agent_spec] * len(todo), todo, [str(videos_dir)] * len(todo),
                                   [agent_options] * len(todo)):
                 add(entry)

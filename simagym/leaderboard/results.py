@@ -75,6 +75,8 @@ class Result:
     created: str
     episodes: list[dict[str, Any]]
     videos: list[Video] = field(default_factory=list)
+    #: Set by a replay that matched (``build --replay``): how many episodes were re-run, and the draw's seed.
+    verified: dict[str, Any] | None = None
 
     @property
     def strata(self) -> set[tuple[str, str]]:

@@ -94,6 +94,7 @@ def compute(results: list[Result], suite: Suite) -> dict[str, Any]:
             "simagym_version": result.simagym_version,
             "created": result.created,
             "source": str(result.path),
+            "verified": result.verified,  # None, or what a replay re-ran and matched (build --replay)
             "episodes": len(result.episodes),
             "coverage": {"strata": len(covered & all_strata), "of": len(all_strata)},
             "ranked": all_strata <= covered,
@@ -195,6 +196,11 @@ def _page(title: str, body: str) -> str:
             f'<title>{e(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n')
 
 
+def _verified(r: Mapping[str, Any]) -> str:
+    v = r.get("verified")
+    return f"✓ {v['replayed']} replayed" if v else "-"
+
+
 def _params(n: int | None) -> str:
     if n is None:
         return "–"
@@ -244,15 +250,18 @@ def render_index(data: Mapping[str, Any]) -> str:
         rows.append(
             f'<tr><td class="num">{r["rank"]}</td><td class="name"><a href="agents/{r["id"]}.html">{e(r["name"])}</a></td>'
             f'<td class="desc">{e(r["description"])}</td><td class="num">{_params(r["parameters"])}</td>'
-            f'{_cell(r["overall"], r["rank"] == 1, bar=True)}{_cell(r["iqm"])}<td class="num">{r["episodes"]}</td></tr>'
+            f'{_cell(r["overall"], r["rank"] == 1, bar=True)}{_cell(r["iqm"])}<td class="num">{r["episodes"]}</td>'
+            f'<td class="verified">{e(_verified(r))}</td></tr>'
         )
     body = [
         "<h1>simagym leaderboard</h1>",
         _suite_line(data),
         "<h2>Overall ranking</h2>",
         '<table id="ranking"><thead><tr><th>#</th><th>agent</th><th>description</th><th>parameters</th>'
-        "<th>success rate [95% CI]</th><th>IQM [95% CI]</th><th>episodes</th></tr></thead>",
-        f'<tbody>{"".join(rows) or "<tr><td colspan=7>no complete results</td></tr>"}{_floor_rows(data)}</tbody></table>',
+        "<th>success rate [95% CI]</th><th>IQM [95% CI]</th><th>episodes</th><th>verified</th></tr></thead>",
+        f'<tbody>{"".join(rows) or "<tr><td colspan=8>no complete results</td></tr>"}{_floor_rows(data)}</tbody></table>',
+        '<p class="meta">verified: episodes re-run with the agent the results name (python -m simagym.leaderboard'
+        " build --replay K) gave the same success, steps and return; - : not replayed.</p>",
     ]
     shown = ranked + partial
     for kind, title in (("category", "By category"), ("world", "By world"), ("split", "By split")):
@@ -283,7 +292,7 @@ def _floor_rows(data: Mapping[str, Any]) -> str:
         return ""
     o = floor["overall"]
     return "".join(f'<tr class="floor"><td></td><td class="name"><i>{label}</i></td><td class="desc">{desc}</td>'
-                   f'<td></td><td class="num">{_pct(o[k])}</td><td></td><td></td></tr>'
+                   f'<td></td><td class="num">{_pct(o[k])}</td><td></td><td></td><td></td></tr>'
                    for k, label, desc in (("chance", "chance level", "1 / the plausible goals of each layout"),
                                           ("random", "random agent", "uniformly random macros: the floor")))
 
@@ -371,18 +380,19 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         f"Suite content hash `{s['hash']}`, {s['tasks']} tasks, {s['episodes']} episodes. "
         f"Score: {md_escape(data['aggregate'])}; intervals: {md_escape(data['interval'])}.", "",
         "## Overall ranking", "",
-        "| # | agent | description | parameters | success rate [95% CI] | IQM [95% CI] | episodes |",
-        "|---|---|---|---|---|---|---|",
+        "| # | agent | description | parameters | success rate [95% CI] | IQM [95% CI] | episodes | verified |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     results = data["results"]
     for r in results:
         if "rank" in r:
             lines.append(f'| {r["rank"]} | {md_escape(r["name"])} | {md_escape(r["description"])} | '
-                         f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {r["episodes"]} |')
+                         f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {r["episodes"]} |'
+                         f' {_verified(r)} |')
     if data.get("baselines"):
         o = data["baselines"]["overall"]
-        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |  |  |",
-                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |  |  |"]
+        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |  |  |  |",
+                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |  |  |  |"]
     for kind in GROUP_KINDS:
         names = data["groups"][kind]
         lines += ["", f"## By {kind}", "", "| agent | " + " | ".join(md_escape(n) for n in names) + " |",
@@ -420,29 +430,78 @@ class SiteError(ValueError):
     pass
 
 
-def _prepare(out: Path) -> None:
-    if out.exists():
-        if not out.is_dir():
-            raise SiteError(f"--out {out} is not a folder")
-        if any(out.iterdir()) and not (out / SITE_MARKER).exists():
-            raise SiteError(f"--out {out} is not empty and not a leaderboard site; choose an empty or new folder")
-        shutil.rmtree(out / "agents", ignore_errors=True)
-    (out / "agents").mkdir(parents=True, exist_ok=True)
+#: The files a build writes under ``agents/`` (ids come from :func:`_slug`); ``leaderboard.json`` lists them
+#: under ``files`` so the next build into the same folder removes exactly those and nothing else.
+_OWN_FILE = re.compile(r"^agents/[0-9]{2,}-[a-z0-9-]{1,40}(\.html|/[0-9]+\.gif)$")
+
+
+def _previous_files(out: Path) -> list[str]:
+    """What the build that wrote ``out`` listed as its own files (only names a build could write)."""
+    try:
+        data = json.loads((out / SITE_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    files = data.get("files") if isinstance(data, dict) else None
+    return [f for f in files if isinstance(f, str) and _OWN_FILE.match(f)] if isinstance(files, list) else []
+
+
+def _prepare(out: Path) -> list[str]:
+    """Check ``out`` is new, empty, or a site an earlier build wrote; return that build's own files."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SiteError(f"--out {out} is not a folder")
+    if (out / "agents").is_symlink():
+        raise SiteError(f"--out {out}/agents is a symbolic link; choose another --out")
+    if not out.exists():
+        return []
+    if any(out.iterdir()) and not (out / SITE_MARKER).is_file():
+        raise SiteError(f"--out {out} is not empty and not a leaderboard site; choose an empty or new folder")
+    return _previous_files(out)
+
+
+def _remove(out: Path, names: list[str]) -> None:
+    """Remove the earlier build's own files (regular files only) and the agent folders they leave empty."""
+    for name in names:
+        path = out / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+        folder = path.parent
+        if folder != out / "agents" and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _check_free(out: Path, names: list[str], ours: list[str]) -> None:
+    """Refuse to write over anything an earlier build did not write (checked before anything changes)."""
+    taken = [name for name in names if name not in ours and ((out / name).exists() or (out / name).is_symlink())]
+    if taken:
+        raise SiteError(f"--out {out} already holds {taken[0]}, which no earlier build wrote; move it away or"
+                        " choose another --out (nothing there is deleted)")
 
 
 def write_site(results: list[Result], suite: Suite, out: str | Path, *,
                max_videos_per_agent: int | None = None) -> dict[str, Any]:
-    """Write the site into ``out``; return the leaderboard data (also ``leaderboard.json``)."""
+    """Write the site into ``out``; return the leaderboard data (also ``leaderboard.json``).
+
+    Rebuilding into the same folder replaces the files the last build wrote (``files`` in its
+    ``leaderboard.json``) and never deletes or overwrites anything else.
+    """
+    if max_videos_per_agent is not None and max_videos_per_agent < 0:
+        raise SiteError(f"max_videos_per_agent must be >= 0, got {max_videos_per_agent}")
     out = Path(out)
-    _prepare(out)
+    previous = _prepare(out)
     data = compute(results, suite)
     by_id = {entry["id"]: result for entry, result in zip(_in_input_order(data), results)}
+    chosen = {entry["id"]: by_id[entry["id"]].videos[:max_videos_per_agent] for entry in data["results"]}
+    files = [name for entry in data["results"] for name in (
+        [f"agents/{entry['id']}/{n}.gif" for n in range(1, len(chosen[entry["id"]]) + 1)]
+        + [f"agents/{entry['id']}.html"])]
+    _check_free(out, files, previous)
+    _remove(out, previous)
+    (out / "agents").mkdir(parents=True, exist_ok=True)
+    data["files"] = files
     for entry in data["results"]:
-        result = by_id[entry["id"]]
         folder = out / "agents" / entry["id"]
         videos = []
-        chosen = result.videos if max_videos_per_agent is None else result.videos[:max_videos_per_agent]
-        for n, video in enumerate(chosen, 1):
+        for n, video in enumerate(chosen[entry["id"]], 1):
             folder.mkdir(exist_ok=True)
             shutil.copyfile(video.source, folder / f"{n}.gif")  # bytes only; the name is ours
             videos.append({"src": f"{entry['id']}/{n}.gif", "task": video.task, "seed": video.seed,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import sys
 from pathlib import Path
@@ -35,8 +36,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite positive number, got {text}")
     return value
 
 
@@ -122,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
                              " (python -m simagym.play --record DIR), whose successful train-split episodes it imitates;"
                              " without --tasks or --suite it then trains on the recorded tasks")
     budget.add_argument("--minutes", type=_positive_float, metavar="M",
-                        help=f"wall-clock cap on training, before evaluation (default: {d.minutes:g})")
+                        help=f"wall-clock cap on training, before evaluation (default: {d.minutes:g}); "
+                        "alone, it also scales the default demonstrations and BC samples to fill it")
     budget.add_argument("--no-time-limit", action="store_true", help="no wall-clock cap: only the step budgets")
 
     tune = p.add_argument_group("optimisation")
@@ -185,6 +187,8 @@ def config_from_args(args: argparse.Namespace):
     cfg = TrainConfig.load(args.config) if args.config else TrainConfig()
     if args.config:
         cfg = dataclasses.replace(cfg, out="")  # never train into the folder the config came from
+    elif args.minutes is not None:
+        cfg = cfg.for_minutes(args.minutes)  # the default budgets scaled to the time given (flags below override)
     changes: dict = {}
     for flag in ("algo", "seed", "frame_stack"):
         if getattr(args, flag) is not None:

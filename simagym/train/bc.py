@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from simagym.train.divergence import check_loss, check_weights
 from simagym.train.policy import logits, stack_indices
 
 
@@ -144,7 +145,8 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     instruction by ``blank_ids`` (what ``--no-language`` encodes) for this fraction of
     samples, so the same policy also learns to act without language: classifier-free
     guidance contrasts the two at play time. ``policy`` is moved to ``device``;
-    batches are gathered on the CPU and sent there.
+    batches are gathered on the CPU and sent there. A loss or weights that become NaN or
+    infinite raise :class:`~simagym.train.divergence.TrainingDiverged`.
     """
     if cfg_dropout and blank_ids is None:
         raise ValueError("cfg_dropout needs blank_ids: the token ids of the empty instruction")
@@ -214,6 +216,7 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
         for group in optimizer.param_groups:
             group["lr"] = lr_at(min(progress, 1.0))
         loss_value = loss.item()
+        check_loss(loss_value, stage="behaviour cloning", update=updates, setting="lr", value=lr)
         running_loss = 0.95 * running_loss + 0.05 * loss_value if updates > 1 else loss_value
         acc = float((out.argmax(1) == actions).float().mean())
         running_acc = 0.95 * running_acc + 0.05 * acc if updates > 1 else acc
@@ -231,9 +234,11 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
             shown = max(progress, elapsed / time_budget if time_budget else 0.0)  # the bar: whichever ends first
             on_progress(min(shown, 1.0), metrics)
         if on_snapshot is not None and snapshot_seconds and now - last_snap >= snapshot_seconds:
+            check_weights(policy, stage="behaviour cloning", update=updates, setting="lr", value=lr)
             on_snapshot(elapsed)
             last_snap = now
 
+    check_weights(policy, stage="behaviour cloning", update=updates, setting="lr", value=lr)  # the last update's
     metrics["stopped_by"] = "clock" if progress < 1.0 else "steps"
     # 4. Validation accuracy on held-out episodes (a sanity check, not the success rate).
     if len(val_index):

@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Annotated, Any, Literal
 
 import gymnasium as gym
 import numpy as np
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 FORMAT = "simagym-policy"
 FORMAT_VERSION = 1
@@ -58,12 +59,97 @@ def resolve(path: str | os.PathLike[str]) -> Path:
                           f" {RUN_SUBDIR}/); pass the folder written by `python -m simagym.train --out DIR`")
 
 
+# --- checkpoint.json: every field typed and bounded (strict: "yes" is not a boolean, 2.0 not a count) ---
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _inside_folder(value: str) -> str:
+    """A path relative to the checkpoint folder that cannot leave it (no absolute path, no ``..``)."""
+    path = PurePosixPath(value)
+    if not value or path.is_absolute() or PureWindowsPath(value).is_absolute() or "\\" in value \
+            or any(part in ("..", "") for part in value.split("/")):
+        raise ValueError(f"must be a relative path inside the checkpoint folder, got {value!r}")
+    return value
+
+
+InsidePath = Annotated[str, AfterValidator(_inside_folder)]
+
+
+class ObservationMeta(BaseModel):
+    model_config = _STRICT
+    resolution: tuple[Annotated[int, Field(ge=16, le=256)], Annotated[int, Field(ge=16, le=256)]]
+    frame_stack: int = Field(ge=1, le=64)
+    max_tokens: int = Field(ge=2, le=4096)
+    vocab_size: int = Field(ge=2, le=10_000_000)
+    pad_id: int = Field(ge=0)
+    no_language: bool
+
+
+class MacrosMeta(BaseModel):
+    model_config = _STRICT
+    count: int = Field(ge=1)
+    digest: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class ArchitectureMeta(BaseModel):
+    model_config = _STRICT
+    channels: tuple[Annotated[int, Field(ge=1, le=4096)], ...] = Field(min_length=3, max_length=3)
+    features_dim: int = Field(ge=1, le=65536)
+    pad_id: int = Field(ge=0)
+    freeze_text: bool = False
+    text_dir: InsidePath = TEXT_DIR
+
+
+class TrainedMeta(BaseModel):
+    """What the policy was trained on: a description (extra fields are kept), with its known fields typed."""
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    algo: str | None = None
+    tasks: list[str] = []
+    seed: int | None = Field(default=None, ge=0)
+    run: str | None = None
+    demos: str | None = None
+    init: str | None = None
+    cfg_dropout: float | None = Field(default=None, ge=0.0, lt=1.0)
+
+
+class CheckpointMeta(BaseModel):
+    """The schema of ``checkpoint.json``."""
+    model_config = _STRICT
+    format: Literal["simagym-policy"]
+    format_version: int
+    observation: ObservationMeta
+    macros: MacrosMeta
+    architecture: ArchitectureMeta
+    weights: InsidePath = WEIGHTS_FILE
+    simagym_version: str = ""
+    trained: TrainedMeta = TrainedMeta()
+
+    @model_validator(mode="after")
+    def _pads_agree(self) -> "CheckpointMeta":
+        if self.observation.pad_id != self.architecture.pad_id:
+            raise ValueError("observation.pad_id and architecture.pad_id differ")
+        if self.observation.pad_id >= self.observation.vocab_size:
+            raise ValueError("observation.pad_id must be below vocab_size")
+        return self
+
+
+def _validation_problem(err: ValidationError) -> str:
+    """The first problem of a pydantic error, as ``field 'a.b': message (got VALUE)``."""
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "<file>"
+    got = f" (got {first['input']!r})" if first["type"] not in ("missing", "model_type") and \
+        isinstance(first.get("input"), (str, int, float, bool, type(None))) else ""
+    return f"field {where!r}: {first['msg'].removeprefix('Value error, ')}{got}"
+
+
 def read_meta(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
-    """(checkpoint folder, its validated ``checkpoint.json``)."""
+    """(checkpoint folder, its validated ``checkpoint.json`` as plain data)."""
     folder = resolve(path)
     meta_path = folder / META_FILE
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        text = meta_path.read_text(encoding="utf-8")
+        meta = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise CheckpointError(f"{meta_path} is unreadable or corrupt ({err}); re-run training or copy the"
                               " checkpoint again") from None
@@ -72,18 +158,30 @@ def read_meta(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
     if meta.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(f"{meta_path} has format version {meta.get('format_version')!r}; this simagym reads"
                               f" version {FORMAT_VERSION}: re-train, or use the simagym version that wrote it")
-    for key in ("observation", "macros", "architecture"):
-        if not isinstance(meta.get(key), dict):
-            raise CheckpointError(f"{meta_path} has no {key!r} section; the checkpoint is corrupt")
+    try:
+        # As JSON: strict types, where a JSON array is a tuple.
+        meta = CheckpointMeta.model_validate_json(text).model_dump()
+    except ValidationError as err:
+        raise CheckpointError(f"{meta_path}: {_validation_problem(err)}; the checkpoint is corrupt or was edited:"
+                              " re-run training or copy it again") from None
     macros = meta["macros"]
     from simagym.macros import MACROS
 
-    if macros.get("count") != len(MACROS) or macros.get("digest") != macro_digest():
+    if macros["count"] != len(MACROS) or macros["digest"] != macro_digest():
         raise CheckpointError(
-            f"{folder} was trained for a different macro list ({macros.get('count')} macros, digest"
-            f" {macros.get('digest')}) than this simagym's ({len(MACROS)} macros, digest {macro_digest()});"
+            f"{folder} was trained for a different macro list ({macros['count']} macros, digest"
+            f" {macros['digest']}) than this simagym's ({len(MACROS)} macros, digest {macro_digest()});"
             " re-train with this version, or use the simagym version that wrote it")
     return folder, meta
+
+
+def confined(folder: Path, relative: str, what: str) -> Path:
+    """``folder / relative``, refused if a link takes it outside ``folder``."""
+    path = folder / relative
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise CheckpointError(f"{folder / META_FILE}: {what} {relative!r} leads outside the checkpoint folder"
+                              " (through a symbolic link); a checkpoint reads only its own files")
+    return path
 
 
 def check_spaces(meta: dict[str, Any], observation_space: gym.Space | None = None,
@@ -181,8 +279,8 @@ def load_policy(path: str | os.PathLike[str], observation_space: gym.Space | Non
     folder, meta = read_meta(path)
     check_spaces(meta, observation_space, action_space, where=str(folder))
     obs, arch = meta["observation"], meta["architecture"]
-    text_dir = folder / arch.get("text_dir", TEXT_DIR)
-    weights = folder / meta.get("weights", WEIGHTS_FILE)
+    text_dir = confined(folder, arch["text_dir"], "text_dir")
+    weights = confined(folder, meta["weights"], "weights")
     if not weights.is_file():
         raise CheckpointError(f"{weights} is missing; the checkpoint is incomplete: re-run training or copy it again")
     try:
@@ -208,6 +306,9 @@ def load_policy(path: str | os.PathLike[str], observation_space: gym.Space | Non
     policy.eval()
     for p in policy.parameters():
         p.requires_grad_(False)
+    if not all(bool(p.isfinite().all()) for p in policy.parameters()):
+        raise CheckpointError(f"{weights} holds NaN or infinite weights (its training diverged); re-train it,"
+                              " e.g. with a lower --lr")
     codec = InstructionCodec(tokenizer, obs["max_tokens"], blank=bool(obs["no_language"]))
     if codec.pad_id != obs["pad_id"]:
         raise CheckpointError(f"{text_dir} pads with id {codec.pad_id} but the checkpoint was trained with"

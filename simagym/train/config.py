@@ -7,6 +7,7 @@ that file alone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -15,6 +16,14 @@ from typing import Any, Literal
 ALGOS = ("bc", "ppo", "bc+ppo", "dagger")
 DEFAULT_SUITE = "train-default"
 CONFIG_FILE = "config.json"
+
+
+#: The default run's wall-clock cap: its step budgets (demonstrations, BC samples) fit in it on this
+#: project's 2-core machine, and ``--minutes M`` alone scales them to M (see :meth:`TrainConfig.for_minutes`).
+DEFAULT_MINUTES = 11.0
+#: The most demonstrations a scaled run plays: on the whole catalogue (`core`) 20,000 noisy oracle
+#: episodes are 1.17M frames of 12 KB (64x64 RGB, stored once), 14 GB of a 24 GB machine.
+MAX_SCALED_DEMOS = 20_000
 
 
 class ConfigError(ValueError):
@@ -29,7 +38,7 @@ class TrainConfig:
     tasks: list[str] = field(default_factory=list)  # task ids or patterns; resolved to ids before saving
     out: str = ""  # the run folder; resolved to runs/<name> when empty
     seed: int = 0
-    minutes: float | None = 11.0  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
+    minutes: float | None = DEFAULT_MINUTES  # wall-clock cap on training (demos + BC + PPO); evaluation comes after
     init: str | None = None  # a run or checkpoint folder to start from: its weights, text encoder and architecture
 
     # --- observations -----------------------------------------------------------------
@@ -107,6 +116,14 @@ class TrainConfig:
     snapshot_seconds: float | None = None  # save a checkpoint every N seconds of training (for curves)
     progress: bool = True
 
+    def for_minutes(self, minutes: float) -> "TrainConfig":
+        """This configuration capped at ``minutes``, with the default budgets scaled to fill them:
+        BC samples in proportion, demonstrations too (at most :data:`MAX_SCALED_DEMOS`). So
+        ``--minutes 60`` trains for about an hour rather than stopping at the 11-minute budgets."""
+        factor = minutes / DEFAULT_MINUTES
+        return dataclasses.replace(self, minutes=minutes, bc_steps=max(1, round(self.bc_steps * factor)),
+                                   demos=max(1, min(MAX_SCALED_DEMOS, round(self.demos * factor))))
+
     def validate(self) -> "TrainConfig":
         from simagym.train.device import is_device_name
 
@@ -114,6 +131,8 @@ class TrainConfig:
             if not ok:
                 raise ConfigError(f"{name}: {message}")
 
+        need(type(self.seed) is int and 0 <= self.seed < 2**32, "seed",
+             f"must be a whole number from 0 to 2**32 - 1, got {self.seed!r}")
         need(self.algo in ALGOS, "algo", f"must be one of {', '.join(ALGOS)}, got {self.algo!r}")
         need(self.frame_stack >= 1, "frame_stack", "must be >= 1")
         # The stacked pixels are channel-first; SB3 guesses the channel axis as the smallest one.
@@ -171,10 +190,13 @@ class TrainConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown configuration fields: {', '.join(unknown)}")
-        data = dict(data)
-        if "channels" in data:
-            data["channels"] = tuple(data["channels"])
-        return cls(**data).validate()
+        from pydantic import TypeAdapter, ValidationError
+
+        try:  # every field's type, strictly ("abc" is no seed, "yes" no boolean), as JSON reads them
+            return TypeAdapter(cls).validate_json(json.dumps(data), strict=True).validate()
+        except ValidationError as err:
+            first = err.errors()[0]
+            raise ConfigError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}, got {first['input']!r}") from None
 
     @classmethod
     def load(cls, path: Path) -> "TrainConfig":

@@ -20,12 +20,11 @@ demonstrations fit in memory: 16,000 episodes at 64x64 are about 10 GB.
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import threading
 import zlib
 from collections import Counter, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -33,6 +32,7 @@ import numpy as np
 
 from simagym.train.demo_cache import CachedEpisodes, DemoCache, Episode
 from simagym.train.envs import TRAIN_SEED_BASE
+from simagym.workers import worker_pool
 
 #: Episodes per worker job: big enough to amortise pickling, small enough for a smooth progress bar.
 CHUNK = 16
@@ -114,12 +114,6 @@ def plan_jobs(task_ids: Sequence[str], episodes: int, seed: int) -> list[Job]:
     """Tasks round-robin (balanced data, even when a time budget stops generation early)."""
     n = len(task_ids)
     return [Job(task_ids[i % n], i // n, episode_seed(task_ids[i % n], i // n, seed)) for i in range(episodes)]
-
-
-def _init_worker() -> None:
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
 
 
 def play_episodes(jobs: Sequence[Job], resolution: int, noise: float) -> list[Episode]:
@@ -213,8 +207,7 @@ class _Players:
         self.ahead = 2 * workers  # chunks under way or finished but not yet taken: bounds memory
         self.pool = None
         if workers > 1 and chunks:
-            ctx = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+            self.pool = worker_pool(workers)
         self.poll()
 
     def _stopped(self) -> bool:

@@ -8,52 +8,16 @@ observation and action spaces, so any mix of tasks fits one env and one policy.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Callable, Sequence
 
 import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
 
 from simagym.macros import DiscreteActions
-from simagym.wrappers import InstructionIds
+from simagym.wrappers import InstructionIds, StackPixels, stack_frames  # noqa: F401 - stack_frames re-exported for older imports
 
 #: Training episode seeds start here, far above the small seeds that suites evaluate on.
 TRAIN_SEED_BASE = 1 << 24
-
-
-def stack_frames(frames: Sequence[np.ndarray]) -> np.ndarray:
-    """K frames (H, W, 3), oldest first -> (3K, H, W): the layout :func:`simagym.train.policy.to_pixels` makes."""
-    arr = np.stack(frames)  # (K, H, W, 3)
-    k, h, w, c = arr.shape
-    return np.ascontiguousarray(arr.transpose(0, 3, 1, 2).reshape(k * c, h, w))
-
-
-class StackPixels(gym.ObservationWrapper):
-    """``pixels`` becomes the last K frames, channel-first; the first frame fills the stack at reset."""
-
-    def __init__(self, env: gym.Env, k: int) -> None:
-        super().__init__(env)
-        h, w, c = env.observation_space["pixels"].shape
-        self.k = k
-        self._frames: deque[np.ndarray] = deque(maxlen=k)
-        self.observation_space = spaces.Dict({
-            **env.observation_space.spaces,
-            "pixels": spaces.Box(0, 255, shape=(c * k, h, w), dtype=np.uint8),
-        })
-
-    def reset(self, **kwargs):
-        obs, info = self.env.reset(**kwargs)
-        self._frames.clear()
-        self._frames.extend([obs["pixels"]] * self.k)
-        return self._stacked(obs), info
-
-    def observation(self, observation: dict[str, Any]) -> dict[str, Any]:
-        self._frames.append(observation["pixels"])
-        return self._stacked(observation)
-
-    def _stacked(self, observation: dict[str, Any]) -> dict[str, Any]:
-        return {**observation, "pixels": stack_frames(self._frames)}
 
 
 class MultiTask(gym.Env):

@@ -66,8 +66,9 @@ def resolve(cfg: TrainConfig):
 
         cfg = dataclasses.replace(cfg, text_encoder=minilm_folder())
     if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
-        raise ConfigError(f"text_encoder: {cfg.text_encoder} does not exist (expected a local Hugging Face encoder"
-                          " folder with config.json, tokenizer files and weights)")
+        what = "is a file, not a folder" if Path(cfg.text_encoder).exists() else "does not exist"
+        raise ConfigError(f"text_encoder: {cfg.text_encoder} {what} (expected a local Hugging Face encoder folder"
+                          " with config.json, tokenizer files and model.safetensors; pickles are never loaded)")
     known = sorted(t.id for t in simagym.list_tasks(superseded_too=True))
     if cfg.demo_dir is not None:
         cfg = dataclasses.replace(cfg, demo_dir=str(Path(cfg.demo_dir).resolve()))
@@ -134,24 +135,28 @@ def _progress(cfg: TrainConfig, console: Console) -> Progress:
 # --- the run --------------------------------------------------------------------------------
 
 def run(cfg: TrainConfig, console: Console | None = None) -> RunResult:
-    """Train, save, evaluate; print the comparison table. ``cfg`` need not be resolved."""
+    """Train, save, evaluate; print the comparison table. ``cfg`` need not be resolved.
+    A run that fails before saving a checkpoint removes what it wrote (see :mod:`simagym.train.run_folder`)."""
+    from simagym.train.device import resolve_device
+    from simagym.train.run_folder import new_run_folder
+
+    cfg, suite = resolve(cfg)
+    device = resolve_device(cfg.device)  # a missing GPU is a one-line error before anything is written
+    with new_run_folder(Path(cfg.out)) as run_dir:
+        return _train_and_evaluate(cfg, suite, device, run_dir, console)
+
+
+def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console: Console | None) -> RunResult:
     import torch
     from gymnasium.spaces import Discrete
     from torch.utils.tensorboard import SummaryWriter
 
     from simagym.macros import MACROS
     from simagym.train import checkpoint as ckpt
-    from simagym.train.device import resolve_device
     from simagym.train.policy import build_policy, policy_space
     from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
 
     console = console or Console(stderr=True)
-    cfg, suite = resolve(cfg)
-    device = resolve_device(cfg.device)  # a missing GPU is a one-line error before anything is written
-    run_dir = Path(cfg.out)
-    if (run_dir / "config.json").exists():
-        raise ConfigError(f"out: {run_dir} already holds a run; choose another --out (or delete it)")
-    run_dir.mkdir(parents=True, exist_ok=True)
     cfg.save(run_dir)
     result = RunResult(run_dir, cfg)
     torch.set_num_threads(cfg.threads)

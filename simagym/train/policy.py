@@ -30,19 +30,51 @@ from torch import nn
 from simagym.train.text import load_architecture, load_pretrained
 
 
+#: How many distinct token sequences a frozen encoder remembers (384 floats each for MiniLM).
+REMEMBERED_INSTRUCTIONS = 50_000
+
+
 class TextEmbedding(nn.Module):
-    """A Hugging Face encoder, mean-pooled over the non-padding tokens."""
+    """A Hugging Face encoder, mean-pooled over the non-padding tokens.
+
+    A frozen encoder (``trainable=False``) is a fixed function of the instruction: it stays in
+    eval mode (no dropout) and each distinct instruction is encoded once and remembered, so a
+    large pretrained encoder costs behaviour cloning almost nothing after its first pass.
+    """
 
     def __init__(self, model: nn.Module, pad_id: int, trainable: bool = True) -> None:
         super().__init__()
         self.model = model
         self.pad_id = pad_id
         self.dim = int(model.config.hidden_size)
+        self.trainable = trainable
+        self._remembered: dict[bytes, torch.Tensor] = {}
         if not trainable:
             for p in self.model.parameters():
                 p.requires_grad_(False)
+            self.model.eval()
+
+    def train(self, mode: bool = True) -> "TextEmbedding":
+        super().train(mode)
+        if not self.trainable:
+            self.model.eval()
+        return self
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        if self.trainable:
+            return self._encode(ids)
+        rows = [row.tobytes() for row in ids.long().cpu().numpy()]
+        new = [i for i, key in enumerate(rows) if key not in self._remembered]
+        if len(self._remembered) + len(new) > REMEMBERED_INSTRUCTIONS:  # word dropout makes many variants
+            self._remembered.clear()
+            new = list(range(len(rows)))
+        if new:
+            with torch.no_grad():
+                for i, vector in zip(new, self._encode(ids[new])):
+                    self._remembered[rows[i]] = vector
+        return torch.stack([self._remembered[key] for key in rows]).to(ids.device)
+
+    def _encode(self, ids: torch.Tensor) -> torch.Tensor:
         ids = ids.long()
         mask = ids != self.pad_id
         # A row of only padding (a tokenizer without special tokens, --no-language) still needs one position.

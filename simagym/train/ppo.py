@@ -27,6 +27,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
+from simagym.train.divergence import check_loss, check_weights
 from simagym.train.envs import env_factories
 from simagym.train.policy import InstructedPolicy, policy_kwargs
 
@@ -64,6 +65,33 @@ class _Budget(BaseCallback):
             self.stopped_by = "clock"
             return False
         # SB3 itself stops at the step budget, after training on the last rollout: stopping here would drop it.
+        return True
+
+
+class StopIfDiverged(BaseCallback):
+    """Raises :class:`TrainingDiverged` when an update left NaN or infinite weights or loss.
+
+    Checked before each rollout (after the update before it) and once more after the last update,
+    so a diverged policy never plays, is never snapshotted and never returned."""
+
+    def __init__(self, lr: float) -> None:
+        super().__init__()
+        self.lr = lr
+
+    def check(self) -> None:
+        where = {"stage": "PPO", "update": self.model._n_updates, "setting": "ppo_lr", "value": self.lr}
+        loss = self.model.logger.name_to_value.get("train/loss")
+        if loss is not None:
+            check_loss(float(loss), **where)
+        check_weights(self.model.policy, **where)
+
+    def _on_rollout_start(self) -> None:
+        self.check()
+
+    def _on_training_end(self) -> None:
+        self.check()
+
+    def _on_step(self) -> bool:
         return True
 
 
@@ -182,7 +210,8 @@ def train_ppo(task_ids: Sequence[str], text_dir: Path, arch: dict[str, Any], *, 
                 callbacks.append(ValueWarmup(value_warmup))
         snap = (lambda elapsed: on_snapshot(model.policy, elapsed)) if on_snapshot else None
         budget = _Budget(steps, time_budget, on_progress, snap, snapshot_seconds)
-        model.learn(total_timesteps=steps, callback=CallbackList([*callbacks, budget]), tb_log_name="ppo",
+        model.learn(total_timesteps=steps, callback=CallbackList([StopIfDiverged(lr), *callbacks, budget]),
+                    tb_log_name="ppo",
                     progress_bar=False)
     finally:
         vec.close()

@@ -16,9 +16,7 @@ one torch thread each, and send back the same compact :class:`Demos` arrays.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -49,16 +47,6 @@ class Rollouts:
 def oracle_label(env: Any) -> int:
     """The oracle's macro for ``env``'s current state (``env`` unwrapped), from a fresh solver."""
     return env.world.solver(env.goal).next_macro()
-
-
-def _init_worker() -> None:
-    os.environ["OMP_NUM_THREADS"] = "1"  # workers share the machine's cores with each other and with training
-    from simagym.headless import configure_sdl
-
-    configure_sdl()
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def record_rollouts(agent: str, jobs: Sequence[tuple[str, int]], resolution: int, beta: float,
@@ -121,8 +109,10 @@ def worker_pool(workers: int) -> Executor | None:
     """A pool of rollout workers to keep across rounds (torch loads once per worker); None for in-process."""
     if workers <= 1:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker)
+    from simagym.workers import worker_pool as spawned_pool
+
+    # One torch thread each: workers share the machine's cores with each other and with training.
+    return spawned_pool(workers, torch_threads=1)
 
 
 def rollouts(agent: str, task_ids: Sequence[str], episodes: int, *, seed: int, round_index: int, beta: float,

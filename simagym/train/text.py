@@ -184,11 +184,17 @@ def load_pretrained(path: str | os.PathLike[str]):
                                " folder with config.json, tokenizer files and weights)")
     if not (folder / "config.json").is_file():
         raise TextEncoderError(f"{folder} has no config.json; save the encoder with save_pretrained() first")
+    if not any(folder.glob("*.safetensors")):  # tensors only: a pickled pytorch_model.bin can run code
+        pickled = sorted(p.name for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl", ".ckpt"))
+        found = f" (it has {', '.join(pickled)}: pickles are never loaded)" if pickled else ""
+        raise TextEncoderError(f"{folder} has no model.safetensors weights{found}; load the model once where you"
+                               " trust it and save it with save_pretrained(folder, safe_serialization=True)")
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        model = AutoModel.from_pretrained(folder, local_files_only=True)
+        model = AutoModel.from_pretrained(folder, local_files_only=True, use_safetensors=True)
     except (OSError, ValueError, KeyError) as err:
-        raise TextEncoderError(f"cannot load the text encoder in {folder}: {err}") from None
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise TextEncoderError(f"cannot load the text encoder in {folder}: {first}") from None
     return tokenizer, model
 
 

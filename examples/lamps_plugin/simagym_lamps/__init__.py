@@ -27,6 +27,7 @@ class LampsWorld(World):
     name = "lamps"
     Layout = LampsLayout
     vocabulary: ClassVar = {"kind": frozenset({"lamp"}), "colour": frozenset(COLOURS)}
+    events: ClassVar = frozenset({"switched_on", "switched_off"})
 
     def reset(self, rng: np.random.Generator, layout: LampsLayout, required: list[Selector]) -> None:
         # Every required lamp exists exactly once: colours are drawn without repeats, required first.
@@ -57,12 +58,15 @@ class LampsWorld(World):
     def render(self, height: int, width: int) -> np.ndarray:
         frame = np.full((height, width, 3), 30, np.uint8)
         cell = width / self.width
+        gap = 1 if cell >= 3 else 0  # a pixel between neighbours, when cells are wide enough to spare it
+
+        def span(i: int) -> slice:
+            return slice(int(i * cell) + gap, max(int((i + 1) * cell) - gap, int(i * cell) + gap + 1))
+
         for lamp in self.lamps.values():
-            x0, x1 = int(lamp["cell"] * cell), int((lamp["cell"] + 1) * cell)
             shade = 1.0 if lamp["on"] else 0.45
-            frame[height // 4: height // 2, x0 + 1: x1 - 1] = (np.array(COLOURS[lamp["colour"]]) * shade).astype(np.uint8)
-        x0 = int(self.player * cell)
-        frame[3 * height // 4:, x0 + 1: int(x0 + cell) - 1] = 255
+            frame[height // 4: height // 2, span(lamp["cell"])] = (np.array(COLOURS[lamp["colour"]]) * shade).astype(np.uint8)
+        frame[3 * height // 4:, span(self.player)] = 255
         return frame
 
     # --- queries: ground truth for checks and the oracle --------------------------------

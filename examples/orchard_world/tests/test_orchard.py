@@ -1,0 +1,3 @@
+from simagym.testing import kit_tests
+
+test_orchard = kit_tests("orchard")
