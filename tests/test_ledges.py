@@ -7,7 +7,6 @@ plus the generator's promises on random ones."""
 from __future__ import annotations
 
 import hashlib
-import time
 
 import numpy as np
 import pytest
