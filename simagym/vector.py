@@ -187,8 +187,9 @@ class SimaVectorEnv(VectorEnv):
         return tuple(env.render() for env in self.envs)
 
     def close_extras(self, **kwargs: Any) -> None:
-        for env in self.envs:
-            env.close()
+        for played in getattr(self, "_played", ()):  # absent when the constructor failed
+            for env in played.values():
+                env.close()
 
     # -------------------------------------------------------------------------
     def _reset_one(self, i: int, seed: int | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
