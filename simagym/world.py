@@ -120,6 +120,9 @@ class World(ABC):
     #: Values each entity attribute can take, e.g. ``{"kind": {...}, "colour": {...}}``;
     #: task files are checked against it at load, so a typo fails there and not mid-run.
     vocabulary: ClassVar[Mapping[str, frozenset[str]]] = {}
+    #: How many players the world seats at once. A world with more than one mixes in
+    #: :class:`simagym.seats.Seats` (several players' state, their ticks, their views).
+    max_players: ClassVar[int] = 1
 
     # --- lifecycle -----------------------------------------------------------
     @abstractmethod

@@ -204,7 +204,7 @@ def _matches_any(kind: str, colour: str | None, selectors: list[Selector]) -> bo
     return any(sel.get("kind") == kind and sel.get("colour", colour) == colour for sel in selectors)
 
 
-def _reachable(blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
+def reachable_from(blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
     """Cells connected to ``start`` through 4-neighbours (scipy's labelling, in C)."""
     labels, _ = ndimage.label(~blocked)
     return labels == labels[start[1], start[0]]
@@ -330,7 +330,7 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
     for t in b.things:
         if t.pos is not None and t.kind not in ITEMS and t.kind != "gate":
             blocked[t.pos[1], t.pos[0]] = True
-    reach = _reachable(blocked, start)
+    reach = reachable_from(blocked, start)
     for t in b.things:
         if t.pos is None:
             continue

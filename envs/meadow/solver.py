@@ -150,7 +150,7 @@ class MeadowSolver(BagSolver):
         w = self.w
         if not w._free_for(x, y, "player"):
             if not animals_block and 0 <= x < w.n and 0 <= y < w.n and w.occupant[y, x] >= 0:
-                return w.by_id[int(w.occupant[y, x])].kind in ANIMALS
+                return w.by_id[int(w.occupant[y, x])].kind in (*ANIMALS, "player")  # they move on
             return False
         return True
 
