@@ -30,6 +30,7 @@ class MeadowLayout(LayoutParams):
     landmarks: tuple[Literal["well", "tower", "windmill", "statue", "campfire"], ...] = ()
     extra_landmarks: int = Field(1, ge=0, le=3, description="random other landmarks")
     objects: int = Field(3, ge=0, le=10, description="coloured balls, boxes, keys and gems")
+    gems: int = Field(0, ge=0, le=9, description="gems of random colours besides the objects (a race for gems)")
     tools: tuple[Literal["apple", "axe", "pickaxe", "sword"], ...] = ()
     animals: int = Field(1, ge=0, le=6)
     trees: int = Field(6, ge=0, le=20)
@@ -79,8 +80,9 @@ class MeadowLayout(LayoutParams):
         return self
 
 
-#: Layout options added for catalogue v2 (``chests`` only grew its range, so it is not one).
-V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines")
+#: Layout options added after catalogue v1 (v2's, and the team catalogue's gems; ``chests`` only grew its range).
+V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines",
+              "gems")
 
 
 @dataclass
@@ -303,6 +305,10 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
         colour = COLOURS[int(rng.integers(len(COLOURS)))]
         if not _matches_any(kind, colour, unique):
             b.anywhere(kind, colour)
+    for _ in range(p.gems):
+        colour = COLOURS[int(rng.integers(len(COLOURS)))]
+        if not _matches_any("gem", colour, unique):
+            b.anywhere("gem", colour)
     for kind in p.tools:
         if not _matches_any(kind, None, unique):
             b.anywhere(kind, None)
