@@ -76,13 +76,16 @@ def test_players_see_each_other_in_distinct_colours(task_id):
 
     raw = multi.parallel_env(task_id, resolution=96)
     env, oracle = multi.DiscreteActions(raw), multi.JointOracle(raw)
-    env.reset(seed=1)
+    obs, _ = env.reset(seed=1)
     oracle.reset()
+    both_seen = {0: False, 1: False}
     while env.agents:  # the meeting brings both into view
         obs, *_ = env.step(oracle.act())
-    for me, other in ((0, 1), (1, 0)):
-        seen = _colours(obs[f"player_{me}"]["pixels"])
-        assert SEAT_COLOURS[me] in seen and SEAT_COLOURS[other] in seen
+        for me, other in ((0, 1), (1, 0)):
+            seen = _colours(obs[f"player_{me}"]["pixels"])
+            assert SEAT_COLOURS[me] in seen  # each sees itself, in its own colour
+            both_seen[me] |= SEAT_COLOURS[other] in seen
+    assert all(both_seen.values())
 
 
 def test_giving_hands_the_item_to_the_player_faced():
@@ -230,3 +233,23 @@ def test_a_role_for_several_seats():
     spec, = load_team_file(text, "ok.yaml", LAYOUTS)
     assert spec.players == 3 and [r.id for r in spec.roles] == ["meadow/team-x-v1#0", "meadow/team-x-v1#1",
                                                                  "meadow/team-x-v1#2"]
+
+
+def test_a_held_lever_springs_back_when_its_holder_walks_off():
+    from simagym.envs.ledges.physics import SUB
+
+    env = multi.parallel_env("ledges/team-hold-lever-bridge-v1")
+    env.reset(seed=0)
+    world = env.world
+    lever = world.by_id[world.find({"kind": "lever"})[0].id]
+    bridge = world.by_id[world.find({"kind": "bridge"})[0].id]
+    with world.seated(0):
+        world.state = (lever.pos[0] * SUB, lever.pos[1] * SUB, 0, False)
+    idle, pull, walk = make_action(), make_action(keys=["E"]), make_action(keys=["A"])
+    env.step({"player_0": pull, "player_1": idle})
+    assert lever.on and bridge.on
+    env.step({"player_0": idle, "player_1": pull})  # standing still holds it
+    assert bridge.on
+    for _ in range(3):
+        env.step({"player_0": walk, "player_1": idle})
+    assert not lever.on and not bridge.on
