@@ -23,7 +23,7 @@ player (never yourself). The category is always ``team``.
 from __future__ import annotations
 
 import enum
-from typing import Any, Literal, Mapping
+from typing import Any, ClassVar, Literal, Mapping
 
 import numpy as np
 import yaml
@@ -76,6 +76,9 @@ class TeamSpec(BaseModel):
     @property
     def layout(self) -> LayoutParams:
         return self.roles[0].layout
+
+    #: Team tasks have no held-out slot combinations (evaluation suites ask).
+    heldout_compositions: ClassVar[tuple] = ()
 
     def instructions(self, slot_rng: np.random.Generator, phrase_rng: np.random.Generator,
                      split: Split = Split.TRAIN) -> list[Instruction]:
