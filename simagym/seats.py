@@ -14,6 +14,7 @@ event to another seat (a gift received).
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
@@ -115,15 +116,17 @@ class Seats:
         with self.seated(index):
             return self.render(height, width)  # type: ignore[attr-defined]
 
-    # --- the world's part -----------------------------------------------------------
-    def _act(self, inp: Input, events: list[Event]) -> bool:  # pragma: no cover - the world's
-        raise NotImplementedError
+    # --- the world's part (abstract: World's metaclass enforces them) ------------------------
+    @abstractmethod
+    def _act(self, inp: Input, events: list[Event]) -> bool:
+        """One seat's part of a tick (the current seat's); False while a menu pauses it."""
 
     def _advance(self, events: list[list[Event]]) -> None:  # noqa: B027 - a world without motion of its own
         """The world's own motion once per tick, after every seat acted."""
 
-    def _join(self, rng: np.random.Generator, index: int) -> Seat:  # pragma: no cover - the world's
-        raise NotImplementedError
+    @abstractmethod
+    def _join(self, rng: np.random.Generator, index: int) -> Seat:
+        """A new player, seat ``index``, placed in the world (seat 0 is current while it is made)."""
 
 
 __all__ = ["SEAT_COLOURS", "Seat", "SeatField", "Seats"]
