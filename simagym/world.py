@@ -112,7 +112,9 @@ class World(ABC):
 
     The environment calls, in this order: ``reset`` once, then each tick
     ``step`` followed by ``render``. Checks and the oracle only read through
-    the query methods.
+    the query methods. With several players (see :mod:`simagym.seats`):
+    ``reset``, ``add_players``, then each tick ``step_players`` followed by
+    ``render_seat`` for every player; queries answer for the seated player.
     """
 
     name: ClassVar[str]
