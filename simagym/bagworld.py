@@ -31,14 +31,24 @@ class BagWorld:
     def step(self, inp: Input) -> list[Event]:
         """Menus first (an open menu pauses the world); else E uses, Q drops, and the world plays on."""
         events: list[Event] = []
-        self._cursor = inp.cursor
-        if not self._menus_first(inp, events):
-            if "E" in inp.keys:
-                self._use(events)
-            if "Q" in inp.keys:
-                self._drop(events)
-            self._play(inp, events)
+        if self._act(inp, events):
+            self._advance([events])
         return events
+
+    def _act(self, inp: Input, events: list[Event]) -> bool:
+        """The player's part of a tick; False when the menus took it (and the world stays paused)."""
+        self._cursor = inp.cursor
+        if self._menus_first(inp, events):
+            return False
+        if "E" in inp.keys:
+            self._use(events)
+        if "Q" in inp.keys:
+            self._drop(events)
+        self._play(inp, events)
+        return True
+
+    def _advance(self, events: list[list[Event]]) -> None:  # noqa: B027 - most worlds have no motion of their own
+        """The world's own motion, once per tick after the player(s) acted (``events``: each player's)."""
 
     @abstractmethod
     def _use(self, events: list[Event]) -> None:
@@ -50,7 +60,7 @@ class BagWorld:
 
     @abstractmethod
     def _play(self, inp: Input, events: list[Event]) -> None:
-        """The rest of a tick the menus left to the world: movement, the world's own motion."""
+        """The rest of the player's tick the menus left: movement."""
 
     def _menus_first(self, inp: Input, events: list[Event]) -> bool:
         """The menus' part of a tick. True when the tick is theirs - a menu was open, or I/M opened

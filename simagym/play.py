@@ -285,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scale", type=int, default=8, help="window pixels per game pixel (default 8)")
     parser.add_argument("--fps", type=int, default=10, help="ticks per second (default 10, the environment's rate)")
     parser.add_argument("--player", default="human", help="who is playing (stored with each episode)")
+    parser.add_argument("--seat", type=int, default=0, help="team tasks: the player seat you play (default 0)")
+    parser.add_argument("--teammates", default="oracle", metavar="AGENT",
+                        help="team tasks: who plays the other seats: oracle (default), random, or a trained run folder")
     return parser
 
 
@@ -299,8 +302,10 @@ def plan_episodes(args: argparse.Namespace) -> list[Any]:
         episodes = [Episode(t, seed, sp.value) for seed in suite.seeds for t in chosen for sp in suite.task_splits(t)]
     else:
         import simagym
+        from simagym.multi.registry import get_team_task, is_team_task
 
-        spec = simagym.get_task(simagym.task_id_of(args.task))
+        task_id = simagym.task_id_of(args.task)
+        spec = get_team_task(task_id) if is_team_task(task_id) else simagym.get_task(task_id)
         split = EvalSplit(args.split).value
         seeds = list(load_suite("core").seeds) if args.seed is None else list(range(args.seed, args.seed + 10_000))
         episodes = [Episode(spec.id, s, split) for s in seeds]
@@ -338,8 +343,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not episodes:
             print("nothing left to play: every planned episode is already recorded")
             return 0
-        session = PlaySession(episodes, resolution=args.resolution, scale=args.scale, fps=args.fps,
-                              record=args.record, player=args.player)
+        from simagym.multi.registry import is_team_task
+
+        options = dict(resolution=args.resolution, scale=args.scale, fps=args.fps, record=args.record, player=args.player)
+        if is_team_task(episodes[0].task):  # several players: you play one seat (simagym.multi.play)
+            from simagym.multi.play import TeamPlaySession
+
+            session = TeamPlaySession(episodes, seat=args.seat, teammates=args.teammates, **options)
+        else:
+            session = PlaySession(episodes, **options)
         finished = session.run()
     except (EvalError, UnknownTaskError, ValueError) as err:
         return fail(PROG, err)

@@ -113,7 +113,9 @@ class World(ABC):
 
     The environment calls, in this order: ``reset`` once, then each tick
     ``step`` followed by ``render``. Checks and the oracle only read through
-    the query methods.
+    the query methods. With several players (see :mod:`simagym.seats`):
+    ``reset``, ``add_players``, then each tick ``step_players`` followed by
+    ``render_seat`` for every player; queries answer for the seated player.
     """
 
     name: ClassVar[str]
@@ -128,6 +130,9 @@ class World(ABC):
     #: Kinds the world scatters several of, where an instruction means any one ("go to a tree"):
     #: a required selector naming one of them may match several entities.
     scattered: ClassVar[frozenset[str]] = frozenset()
+    #: How many players the world seats at once. A world with more than one mixes in
+    #: :class:`simagym.seats.Seats` (several players' state, their ticks, their views).
+    max_players: ClassVar[int] = 1
 
     # --- lifecycle -----------------------------------------------------------
     @abstractmethod

@@ -80,6 +80,8 @@ class LedgesLayout(LayoutParams):
     ladder_colours: bool = Field(False, description="ladders lead to platforms of distinct colours and take "
                                  "their colour")
     flat: bool = Field(False, description="ground without steps")
+    hold_levers: bool = Field(False, description="levers stay down only while a player stands at them (team tasks: "
+                              "one holds the lever, the other crosses)")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):
@@ -94,7 +96,7 @@ class LedgesLayout(LayoutParams):
 
 #: Layout options added for catalogue v2, with the defaults that build every v1 level unchanged.
 V2_DEFAULTS = {"doors": 0, "gates": 0, "stacked": True, "clear": False, "sides": False, "shuffle_inventory": False,
-               "ladder_colours": False, "flat": False}
+               "ladder_colours": False, "flat": False, "hold_levers": False}
 
 
 @dataclass

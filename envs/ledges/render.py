@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from simagym.art import Sprite, TileAtlas, blit, masked_sprite
 from simagym.inventory import PanelLook, draw_held
 
 from .physics import SUB
-from .things import HAZARD_PAINTERS, HUD_SPRITES, SKY, SPRITE_ID, TILE_PAINTERS, player_painter
+from .things import HAZARD_PAINTERS, HUD_SPRITES, PLAYER_RGB, SKY, SPRITE_ID, TILE_PAINTERS, player_painter
 
 VIEW = 9  # cells across the larger side of the view
 
@@ -37,8 +38,8 @@ def tile_size(height: int, width: int) -> int:
 
 
 @lru_cache(maxsize=None)
-def player_sprite(tile: int, facing: int, climbing: bool) -> Sprite:
-    return masked_sprite(tile, player_painter(facing, climbing))
+def player_sprite(tile: int, facing: int, climbing: bool, rgb: tuple[int, int, int] = PLAYER_RGB) -> Sprite:
+    return masked_sprite(tile, player_painter(facing, climbing, rgb))
 
 
 @lru_cache(maxsize=None)
@@ -48,8 +49,10 @@ def hazard_sprite(tile: int, kind: str) -> Sprite:
 
 def camera_view(tiles: np.ndarray, images: dict[int, np.ndarray], player: tuple[int, int], facing: int,
                 climbing: bool, hazards: list[tuple[str, int, int]], hand_sprite: int, height: int,
-                width: int) -> np.ndarray:
-    """The ``height`` x ``width`` view around the player, clamped to the level.
+                width: int, colour: tuple[int, int, int] = PLAYER_RGB,
+                others: Sequence[tuple[int, int, int, bool, tuple[int, int, int]]] = ()) -> np.ndarray:
+    """The ``height`` x ``width`` view around the player (in ``colour``), clamped to the level, with
+    ``others`` (the other players: x, y, facing, climbing, colour) where they are.
 
     ``tiles`` holds atlas ids per cell; ``images`` caches the whole level's picture per tile size
     (the world patches it when a cell changes); ``player`` and ``hazards`` positions are in units.
@@ -80,7 +83,9 @@ def camera_view(tiles: np.ndarray, images: dict[int, np.ndarray], player: tuple[
         sx, sy = hx * t // SUB - left, hy * t // SUB - top
         if -t < sx < width and -t < sy < height:
             blit(frame, hazard_sprite(t, kind), sx, sy)
-    blit(frame, player_sprite(t, facing, climbing), px - left, py - top)
+    for ox, oy, o_facing, o_climbing, rgb in others:
+        blit(frame, player_sprite(t, o_facing, o_climbing, rgb), ox * t // SUB - left, oy * t // SUB - top)
+    blit(frame, player_sprite(t, facing, climbing, colour), px - left, py - top)
     if hand_sprite:
         draw_held(frame, cells.tiles[HUD_SPRITES + hand_sprite])
     return frame

@@ -301,7 +301,7 @@ class LedgesSolver(BagSolver):
             target = self._one(roles["target"])
             if not target.open:
                 return self._open(target)
-            side = -target.side
+            side = -w.sides[target.id]
             mid = target.lo * SUB + 2
             goal = Goal(("through", target.id, side), lambda p, s, tt: (s[0] + 2 - mid) * side > 0)
             return self._travel(goal, "through")
@@ -420,7 +420,7 @@ class LedgesSolver(BagSolver):
 
     def _crossed_goal(self, gap: Thing) -> Goal:
         w = self.w
-        side = -gap.side or 1
+        side = -w.sides[gap.id] or 1
         lo, hi = gap.lo * SUB, gap.hi * SUB
 
         def test(p: State | None, s: State, t: int) -> bool:

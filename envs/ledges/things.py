@@ -69,7 +69,6 @@ class Thing:
     base: tuple[int, int] = (0, 0)  # hazards: patrol start, in units
     span: int = 0  # hazards: patrol length, in units
     phase: int = 0  # hazards: clock offset
-    side: int = 0  # gaps, doors, gates, hazards: which side of it the player was last on (-1, 0, 1)
     _view: Entity | None = None
 
     def view(self) -> Entity:
@@ -282,16 +281,16 @@ HUD_SPRITES = N_TERRAIN + N_SPRITES
 PLAYER_RGB = (255, 120, 220)
 
 
-def player_painter(facing: int, climbing: bool) -> Painter:
-    """The player: a pink figure with a dark outline; eyes show which way it faces."""
+def player_painter(facing: int, climbing: bool, rgb: tuple[int, int, int] = PLAYER_RGB) -> Painter:
+    """The player: a figure in ``rgb`` (pink, alone) with a dark outline; eyes show which way it faces."""
 
     def paint(c: Canvas) -> None:
         body = c.rect(0.22, 0.38, 0.78, 0.86) | c.disc(0.5, 0.28, 0.22)
         legs = c.rect(0.26, 0.86, 0.44, 1.0) | c.rect(0.56, 0.86, 0.74, 1.0)
         c.fill(body | legs, (25, 20, 35))
-        c.fill(c.rect(0.3, 0.42, 0.7, 0.82) | c.disc(0.5, 0.28, 0.15), PLAYER_RGB)
+        c.fill(c.rect(0.3, 0.42, 0.7, 0.82) | c.disc(0.5, 0.28, 0.15), rgb)
         if climbing:
-            c.fill(c.rect(0.1, 0.3, 0.22, 0.5) | c.rect(0.78, 0.3, 0.9, 0.5), PLAYER_RGB)  # arms up
+            c.fill(c.rect(0.1, 0.3, 0.22, 0.5) | c.rect(0.78, 0.3, 0.9, 0.5), rgb)  # arms up
         else:
             ex = 0.58 if facing > 0 else 0.42
             c.fill(c.rect(ex - 0.05, 0.22, ex + 0.05, 0.32), (20, 20, 30))

@@ -23,10 +23,11 @@ from simagym.eval.blind import Script
 from simagym.inventory import Bag, draw_inventory
 from simagym.macros import GRID
 from simagym.menus import MenuKeys
+from simagym.seats import SEAT_COLOURS, Seat, SeatField, Seats
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
 from .layout import Generated, LedgesLayout, generate
-from .physics import ONEWAY, SOLID, SUB, Body, State, box_cells, centre_cell, hits, patrol_offset
+from .physics import LEFT, ONEWAY, RIGHT, SOLID, SUB, WALK, Body, State, box_cells, centre_cell, hits, patrol_offset
 from .render import INVENTORY_LOOK, camera_view, patch
 from .things import (
     CLOUD, COLOURS, HAZARDS, ITEMS, KINDS, LANDMARKS, SKY, SKY_SPRITES, SPRITE_ID, TERRAIN, TERRAIN_FLAGS, Thing,
@@ -46,7 +47,7 @@ def _sign(v: int) -> int:
     return (v > 0) - (v < 0)
 
 
-class LedgesWorld(BagWorld, World):
+class LedgesWorld(BagWorld, Seats, World):
     name = "ledges"
     Layout = LedgesLayout
     #: What step() reports (task files may name only these).
@@ -55,8 +56,9 @@ class LedgesWorld(BagWorld, World):
         "landed_on", "opened", "passed", "picked_up", "pulled", "put_in", "took_out", "unlocked",
         "went_through"
     })
+    max_players = 4
     menus = MenuKeys(("inventory",))  # no map: M and Tab do nothing
-    vocabulary = {"kind": frozenset(KINDS), "colour": frozenset(COLOURS)}
+    vocabulary = {"kind": frozenset((*KINDS, "player")), "colour": frozenset(COLOURS)}
     #: Language-blind strategies particular to Ledges, for the audit (simagym.eval.blind): run and
     #: jump either way (forever, or then stop at the far wall); walk either way using everything
     #: met and stopping at every cell; climb every ladder met; hold the first slot, then drop it or
@@ -73,12 +75,24 @@ class LedgesWorld(BagWorld, World):
         "I-sweep": Script(("key:I", *(f"click:{c},{r}" for r in range(GRID) for c in range(GRID)))),
     }
 
+    # Each player's own state (see simagym.seats): ``sides`` is which side of every gap, wall and
+    # hazard it was last on; ``moved_from`` where its tick began; ``me`` the player as a thing
+    # others can be near, once there is more than one.
+    (state, start, spawn, facing, bag, menu_name, support_now, fresh_drops, _cursor, sides, moved_from,
+     me) = (SeatField() for _ in range(12))
+
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: LedgesLayout, required: list[Selector]) -> None:
         self.load(generate(rng, layout, required), layout.start_menu)
+        self.hold_levers = layout.hold_levers
 
     def load(self, g: Generated, menu: str | None = None) -> None:
         """Start playing a generated (or hand-made, see :func:`.layout.from_text`) level."""
+        self._first_seat()
+        self.me = None
+        self.moved_from = None
+        self.sides = {}
+        self.hold_levers = False  # levers that spring back once nobody stands at them
         self.W, self.H = W, H = g.width, g.height
         self.terrain = g.terrain
         self.flags = [TERRAIN_FLAGS[v] for v in g.terrain.ravel().tolist()]
@@ -118,6 +132,44 @@ class LedgesWorld(BagWorld, World):
         self.support_now = self.support_of(self.state)
         self._sync_sides()
 
+    def _join(self, rng: np.random.Generator, index: int) -> Seat:
+        """Another player, standing a cell or more beside the first one's start (players pass
+        through each other); every player becomes a thing."""
+        if self.me is None:
+            self.me = self._player_thing(self.state)
+        spots = self._beside(self.start)
+        x, y = spots[(index - 1) % len(spots)] if spots else self.start
+        state = (x, y, 0, False)
+        seat = Seat(index, state=state, start=(x, y), spawn=(x, y), facing=1, bag=Bag([]), menu_name=None,
+                    support_now=self.support_of(state), fresh_drops=[], _cursor=(0.5, 0.5), sides={},
+                    moved_from=None, me=self._player_thing(state))
+        self.seat, first = seat, self.seat
+        try:
+            self._sync_sides()
+        finally:
+            self.seat = first
+        return seat
+
+    def _beside(self, start: tuple[int, int]) -> list[tuple[int, int]]:
+        """Where a player can stand one to three cells' walk either side of ``start``, nearest first."""
+        found: dict[int, list[tuple[int, int]]] = {1: [], 2: [], 3: []}
+        for key, d in ((RIGHT, 1), (LEFT, -1)):
+            s = (start[0], start[1], 0, False)
+            for cells in (1, 2, 3):
+                for _ in range(SUB // WALK):
+                    s = self.body.advance(s, key)
+                if s[:2] != (start[0] + d * cells * SUB, start[1]) or not self.body.supported(s[0], s[1]):
+                    break
+                found[cells].append(s[:2])
+        return found[1] + found[2] + found[3]
+
+    def _player_thing(self, state: State) -> Thing:
+        t = Thing(max(self.by_id) + 1, "player", pos=centre_cell(state[0], state[1]))
+        self.by_id[t.id] = t
+        self.things.append(t)
+        self.by_kind[t.kind].append(t)
+        return t
+
     def _refresh(self, c: int, r: int) -> None:
         """Recompute the atlas id of one cell after anything on it changed."""
         i = r * self.W + c
@@ -141,12 +193,13 @@ class LedgesWorld(BagWorld, World):
         """Which side of every gap, wall and hazard the player is on, without events (start, respawn)."""
         x, y, _, _ = self.state
         mid = x + 2
+        sides = self.sides
         for g in self.gaps:
-            g.side = -1 if mid < g.lo * SUB else 1 if mid >= g.hi * SUB else g.side
+            sides[g.id] = -1 if mid < g.lo * SUB else 1 if mid >= g.hi * SUB else sides.get(g.id, 0)
         for w in self.walls:
-            w.side = _sign(mid - (w.lo * SUB + 2)) or w.side
+            sides[w.id] = _sign(mid - (w.lo * SUB + 2)) or sides.get(w.id, 0)
         for h in self.hazards:
-            h.side = 1 if x >= hazard_xy(h, self.t)[0] else -1
+            sides[h.id] = 1 if x >= hazard_xy(h, self.t)[0] else -1
 
     # --- dynamics ------------------------------------------------------------
     def _play(self, inp: Input, events: list[Event]) -> None:
@@ -155,16 +208,26 @@ class LedgesWorld(BagWorld, World):
         jump = "SPACE" in keys
         up = "W" in keys or "UP" in keys
         down = "S" in keys or "DOWN" in keys
-        prev = self.state
-        self.state = self.body.advance_input(prev, move, jump, up, down)
+        self.moved_from = self.state
+        self.state = self.body.advance_input(self.state, move, jump, up, down)
         if move:
             self.facing = move
+
+    def _advance(self, events: list[list[Event]]) -> None:
+        """The clock ticks (hazards move), then every player meets what it moved into."""
         self.t += 1
-        self._after_move(prev, events)
+        for i, own in enumerate(events):
+            with self.seated(i):
+                self._after_move(self.moved_from or self.state, own)
+                self.moved_from = None
+                if self.me is not None:
+                    self.me.pos = centre_cell(*self.state[:2])
+        if self.hold_levers:
+            self._release_levers(events)
 
     def _after_move(self, prev: State, events: list[Event]) -> None:
         x, y, _, climbing = self.state
-        W = self.W
+        W, sides = self.W, self.sides
         if self.body.fell(self.state):
             gap = next((g for g in self.gaps if g.lo * SUB <= x + 2 < g.hi * SUB), None)
             events.append(Event("fell", {"gap": gap.view()} if gap is not None else {}))
@@ -177,13 +240,13 @@ class LedgesWorld(BagWorld, World):
                 self._respawn()
                 return
             side = 1 if x >= hx else -1
-            if side != h.side:
-                if h.side and h.base[1] - BAND <= y <= h.base[1] + 2 and _sign(x - prev[0]) == side:
+            if side != sides[h.id]:
+                if sides[h.id] and h.base[1] - BAND <= y <= h.base[1] + 2 and _sign(x - prev[0]) == side:
                     roles = {"hazard": h.view()}
                     events.append(Event("passed", roles))
                     if not self.body.supported(x, y) and not climbing:
                         events.append(Event("jumped_over", roles))
-                h.side = side
+                sides[h.id] = side
         # Touch: items are picked up, flags become the checkpoint.
         cells = box_cells(x, y)
         if self.fresh_drops:
@@ -223,16 +286,16 @@ class LedgesWorld(BagWorld, World):
         if support >= 0:
             for g in self.gaps:
                 side = -1 if mid < g.lo * SUB else 1 if mid >= g.hi * SUB else 0
-                if side and side != g.side:
-                    if g.side:
+                if side and side != sides[g.id]:
+                    if sides[g.id]:
                         events.append(Event("crossed", {"gap": g.view()}))
-                    g.side = side
+                    sides[g.id] = side
         for w in self.walls:
             side = _sign(mid - (w.lo * SUB + 2))
-            if side and side != w.side:
-                if w.side:
+            if side and side != sides[w.id]:
+                if sides[w.id]:
                     events.append(Event("went_through", {"target": w.view()}))
-                w.side = side
+                sides[w.id] = side
 
     def support_of(self, s: State) -> int:
         """The id of the platform, ground or bridge the player stands on, else -1."""
@@ -303,14 +366,30 @@ class LedgesWorld(BagWorld, World):
                 return
 
     def _pull(self, lever: Thing, events: list[Event]) -> None:
-        lever.on = not lever.on
+        # A lever held down (hold_levers) stays down while pulled again; others toggle.
+        self._set_lever(lever, True if self.hold_levers else not lever.on)
+        events.append(Event("pulled", {"lever": lever.view()}))
+        self._wire(lever, events)
+
+    def _release_levers(self, events: list[list[Event]]) -> None:
+        """Held levers spring back once nobody stands at them."""
+        standing = {centre_cell(*s.state[:2]) for s in self.seats}
+        for lever in self.by_kind.get("lever", []):
+            if lever.on and lever.pos not in standing:
+                self._set_lever(lever, False)
+                self._wire(lever, [])  # closing and retracting are nobody's event
+
+    def _set_lever(self, lever: Thing, on: bool) -> None:
+        lever.on = on
         lever.changed()
         self._refresh(*lever.pos)
-        events.append(Event("pulled", {"lever": lever.view()}))
+
+    def _wire(self, lever: Thing, events: list[Event]) -> None:
+        """Gates and bridges of the lever's colour follow it."""
         for gate in self.by_kind.get("gate", []):
             if gate.colour == lever.colour and gate.open != lever.on:
-                if not lever.on and any(cell in gate.cells for cell in box_cells(*self.state[:2])):
-                    continue  # never close a gate on the player
+                if not lever.on and any(cell in gate.cells for seat in self.seats for cell in box_cells(*seat.state[:2])):
+                    continue  # never close a gate on a player
                 gate.open = lever.on
                 gate.changed()
                 self._set_terrain(gate.cells, f"gate-{'open' if gate.open else 'closed'}:{gate.colour}")
@@ -370,7 +449,9 @@ class LedgesWorld(BagWorld, World):
         x, y, _, climbing = self.state
         hazards = [(h.kind, *hazard_xy(h, self.t)) for h in self.hazards]
         hand = SPRITE_ID[self.bag.hand.sprite_name()] if self.bag.hand is not None else 0
-        frame = camera_view(self.tiles, self.images, (x, y), self.facing, climbing, hazards, hand, height, width)
+        others = [(s.state[0], s.state[1], s.facing, s.state[3], SEAT_COLOURS[s.index]) for s in self.others()]
+        frame = camera_view(self.tiles, self.images, (x, y), self.facing, climbing, hazards, hand, height, width,
+                            SEAT_COLOURS[self.seat.index], others)
         if self.menu_name is None:
             return frame
         draw_inventory(frame, self.bag, INVENTORY_LOOK)
@@ -379,10 +460,12 @@ class LedgesWorld(BagWorld, World):
 
     # --- queries --------------------------------------------------------------
     def entities(self) -> Iterable[Entity]:
-        return [t.view() for t in self.things]
+        return [t.view() for t in self.things if t is not self.me]
 
     def find(self, selector: Selector) -> list[Entity]:
-        return find_in(self.things, self.by_kind, selector)
+        found = find_in(self.things, self.by_kind, selector)
+        # Other players are things to this one; it is not one to itself.
+        return found if self.me is None else [e for e in found if e.id != self.me.id]
 
     def cells_of(self, t: Thing) -> tuple[tuple[int, int], ...]:
         """Where a thing is, in cells (nothing while carried or in a chest)."""
@@ -395,7 +478,7 @@ class LedgesWorld(BagWorld, World):
 
     def is_near(self, entity: Entity) -> bool:
         t = self.by_id.get(entity.id)
-        if t is None:
+        if t is None or t is self.me:
             return False
         if t.kind == "ground":
             return self.support_now == t.id

@@ -30,6 +30,7 @@ class MeadowLayout(LayoutParams):
     landmarks: tuple[Literal["well", "tower", "windmill", "statue", "campfire"], ...] = ()
     extra_landmarks: int = Field(1, ge=0, le=3, description="random other landmarks")
     objects: int = Field(3, ge=0, le=10, description="coloured balls, boxes, keys and gems")
+    gems: int = Field(0, ge=0, le=9, description="gems of random colours besides the objects (a race for gems)")
     tools: tuple[Literal["apple", "axe", "pickaxe", "sword"], ...] = ()
     animals: int = Field(1, ge=0, le=6)
     trees: int = Field(6, ge=0, le=20)
@@ -79,8 +80,9 @@ class MeadowLayout(LayoutParams):
         return self
 
 
-#: Layout options added for catalogue v2 (``chests`` only grew its range, so it is not one).
-V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines")
+#: Layout options added after catalogue v1 (v2's, and the team catalogue's gems; ``chests`` only grew its range).
+V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines",
+              "gems")
 
 
 @dataclass
@@ -204,7 +206,7 @@ def _matches_any(kind: str, colour: str | None, selectors: list[Selector]) -> bo
     return any(sel.get("kind") == kind and sel.get("colour", colour) == colour for sel in selectors)
 
 
-def _reachable(blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
+def reachable_from(blocked: np.ndarray, start: tuple[int, int]) -> np.ndarray:
     """Cells connected to ``start`` through 4-neighbours (scipy's labelling, in C)."""
     labels, _ = ndimage.label(~blocked)
     return labels == labels[start[1], start[0]]
@@ -303,6 +305,10 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
         colour = COLOURS[int(rng.integers(len(COLOURS)))]
         if not _matches_any(kind, colour, unique):
             b.anywhere(kind, colour)
+    for _ in range(p.gems):
+        colour = COLOURS[int(rng.integers(len(COLOURS)))]
+        if not _matches_any("gem", colour, unique):
+            b.anywhere("gem", colour)
     for kind in p.tools:
         if not _matches_any(kind, None, unique):
             b.anywhere(kind, None)
@@ -330,7 +336,7 @@ def _attempt(rng: np.random.Generator, p: MeadowLayout, required: list[Selector]
     for t in b.things:
         if t.pos is not None and t.kind not in ITEMS and t.kind != "gate":
             blocked[t.pos[1], t.pos[0]] = True
-    reach = _reachable(blocked, start)
+    reach = reachable_from(blocked, start)
     for t in b.things:
         if t.pos is None:
             continue

@@ -18,19 +18,49 @@ if TYPE_CHECKING:
     from .world import MeadowWorld
 
 STEP_KEYS = {(0, -1): "W", (0, 1): "S", (-1, 0): "A", (1, 0): "D"}
+# What a path may go through: nothing that blocks; other players of higher seats, who make way
+# (one rule of way between players, so two of them never dodge each other back and forth); also
+# animals and every player (they move on). Where to stand (STAND): anywhere but a fixed thing, so a
+# passing player never changes a goal.
+STRICT, RANKED, MOVERS, STAND = range(4)
 TOOL_FOR = {"log": ("axe", "tree"), "stone": ("pickaxe", "rock")}
 
 
 class MeadowSolver(BagSolver):
     w: "MeadowWorld"
+    _parked: set[tuple[int, int]] = set()
+    _last_seen: dict[int, tuple[int, int]] = {}
 
     def next_macro(self) -> int:
+        # Other players who stood still since the last tick (done, or waiting) are in the way like
+        # any fixed thing; moving ones make way by seat.
+        now = {s.index: s.player for s in self.w.others()}
+        self._parked = {cell for i, cell in now.items() if self._last_seen.get(i) == cell}
+        self._last_seen = now
         goal = pending_goal(self.check, self.w)
+        if goal is None and now and not self.check.transient:
+            return self._make_way()
         if isinstance(goal, Not) and isinstance(goal.part, MenuOpen):  # "not this menu": another one
             if goal.part.name is None:
                 return key_macro("I")
             return key_macro("TAB" if self.w.menu_name is not None else "ESC")
         return super().next_macro()
+
+    def _make_way(self) -> int:
+        """Done (and not with a place to stay at): step away from a player next to this one, who may
+        need the cell."""
+        w = self.w
+        others = [s.player for s in w.others()]
+
+        def room(cell: tuple[int, int]) -> int:
+            return min(max(abs(cell[0] - o[0]), abs(cell[1] - o[1])) for o in others)
+
+        if room(w.player) > 1:
+            return NOOP
+        steps = [(room((w.player[0] + d[0], w.player[1] + d[1])), d) for d in STEP_KEYS
+                 if self._passable(w.player[0] + d[0], w.player[1] + d[1], STRICT)]
+        best = max(steps, default=None, key=lambda step: step[0])
+        return key_macro(STEP_KEYS[best[1]]) if best is not None and best[0] > 1 else NOOP
 
     # --- leaves -----------------------------------------------------------------
     def _near(self, leaf: Near) -> int:
@@ -83,6 +113,13 @@ class MeadowSolver(BagSolver):
             if t == "went_through" and target.open:
                 return self._go({target.pos})
             return self._interact(target, "E")
+        if t == "gave":  # hold the item, face another player, E
+            held = self._hold(roles["item"])
+            if held is not None:
+                return held
+            return self._interact_any(self._things(roles.get("receiver", {"kind": "player"})), "E")
+        if t == "received":  # the partner brings it: stay where it can find you
+            return NOOP
         if t == "petted":
             return self._interact(self._one(roles["animal"]), "E")
         if t == "fed":
@@ -144,28 +181,33 @@ class MeadowSolver(BagSolver):
         steps = [(1, 0), (-1, 0), (0, 1), (0, -1)]
         if diagonal:
             steps += [(0, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)]
-        return [(pos[0] + dx, pos[1] + dy) for dx, dy in steps if self._passable(pos[0] + dx, pos[1] + dy, True)]
+        return [(pos[0] + dx, pos[1] + dy) for dx, dy in steps if self._passable(pos[0] + dx, pos[1] + dy, STAND)]
 
-    def _passable(self, x: int, y: int, animals_block: bool) -> bool:
+    def _passable(self, x: int, y: int, through: int) -> bool:
         w = self.w
-        if not w._free_for(x, y, "player"):
-            if not animals_block and 0 <= x < w.n and 0 <= y < w.n and w.occupant[y, x] >= 0:
-                return w.by_id[int(w.occupant[y, x])].kind in ANIMALS
+        if w._free_for(x, y, "player"):
+            return True
+        if through == STRICT or not (0 <= x < w.n and 0 <= y < w.n) or w.occupant[y, x] < 0:
             return False
-        return True
+        t = w.by_id[int(w.occupant[y, x])]
+        if t.kind == "player" and through in (RANKED, STAND):
+            if t.pos in self._parked:
+                return False
+            return through == STAND or next(s.index for s in w.seats if s.me is t) > w.seat.index
+        return through == MOVERS and t.kind in (*ANIMALS, "player")
 
     def _go(self, goal: set[tuple[int, int]]) -> int:
         """First step of a shortest path to any goal cell (NOOP when there)."""
         w = self.w
         if w.player in goal or not goal:
             return NOOP
-        for animals_block in (True, False):
-            step = self._bfs(goal, animals_block)
+        for through in (RANKED, MOVERS):
+            step = self._bfs(goal, through)
             if step is not None:
                 return key_macro(STEP_KEYS[step])
         return NOOP
 
-    def _bfs(self, goal: set[tuple[int, int]], animals_block: bool) -> tuple[int, int] | None:
+    def _bfs(self, goal: set[tuple[int, int]], through: int) -> tuple[int, int] | None:
         start = self.w.player
         first: dict[tuple[int, int], tuple[int, int] | None] = {start: None}
         queue = deque([start])
@@ -173,7 +215,7 @@ class MeadowSolver(BagSolver):
             cell = queue.popleft()
             for d in STEP_KEYS:
                 nxt = (cell[0] + d[0], cell[1] + d[1])
-                if nxt in first or not self._passable(nxt[0], nxt[1], animals_block):
+                if nxt in first or not self._passable(nxt[0], nxt[1], through):
                     continue
                 first[nxt] = first[cell] or d
                 if nxt in goal:

@@ -51,6 +51,8 @@ class Thing:
         self._view = None
 
     def sprite_name(self) -> str:
+        if self.kind == "player":
+            return ""  # players are drawn over the tiles, each in its seat's colour
         name = self.kind
         if self.kind in ("chest", "gate"):
             name += "-open" if self.open else "-closed"
@@ -255,13 +257,16 @@ SPRITE_ID = {name: i for i, name in enumerate(SPRITE_NAMES)}
 SPRITE_PAINTERS = [SPRITES[n] for n in SPRITE_NAMES]
 
 
-def player_painter(facing: tuple[int, int]) -> Painter:
-    """The player: a blue-shirted figure with a white arrow showing where it faces."""
+PLAYER_RGB = (255, 120, 220)
+
+
+def player_painter(facing: tuple[int, int], rgb: tuple[int, int, int] = PLAYER_RGB) -> Painter:
+    """The player: a figure in ``rgb`` with a white arrow showing where it faces."""
     fx, fy = facing
 
     def paint(c: Canvas) -> None:
         c.fill(c.disc(0.5, 0.5, 0.36), (20, 20, 30))
-        c.fill(c.disc(0.5, 0.5, 0.3), (255, 120, 220))
+        c.fill(c.disc(0.5, 0.5, 0.3), rgb)
         tip = (0.5 + 0.32 * fx, 0.5 + 0.32 * fy)
         side = (-fy * 0.2, fx * 0.2)
         c.fill(c.triangle(tip, (0.5 + side[0], 0.5 + side[1]), (0.5 - side[0], 0.5 - side[1])), (255, 255, 255))

@@ -20,10 +20,11 @@ from simagym.eval.blind import Script
 from simagym.inventory import Bag, draw_inventory
 from simagym.macros import GRID
 from simagym.menus import MenuKeys, map_cell
+from simagym.seats import SEAT_COLOURS, Seat, SeatField, Seats
 from simagym.world import Entity, Event, Selector, World, find_in, group_by_kind
 
 from . import menus
-from .layout import MeadowLayout, generate
+from .layout import WALKABLE_LUT, MeadowLayout, generate, reachable_from
 from .render import RADIUS, camera_view
 from .things import (
     ANIMALS, COLOURS, FLORA, ITEMS, LANDMARKS, SPRITE_ID, STUMP, VOID, WALKABLE, Thing,
@@ -35,7 +36,6 @@ WANDER_P = 0.15
 PAD = RADIUS + 1
 MAX_MARKERS = 8  # older markers disappear, as in most games
 MARKER_COLOUR = (255, 0, 255)
-PLAYER_COLOUR = (255, 120, 220)  # the player sprite's own colour
 
 _MAP_COLOURS = {"well": (40, 70, 160), "tower": (150, 150, 160), "windmill": (235, 225, 190), "statue": (250, 250, 250),
                 "campfire": (250, 120, 20), "chest": (150, 95, 40), "tree": (30, 100, 40), "rock": (120, 120, 125)}
@@ -45,7 +45,7 @@ def _chebyshev(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(abs(a[0] - b[0]), abs(a[1] - b[1]))
 
 
-class MeadowWorld(BagWorld, World):
+class MeadowWorld(BagWorld, Seats, World):
     name = "meadow"
     Layout = MeadowLayout
     #: What step() reports (task files may name only these).
@@ -54,9 +54,10 @@ class MeadowWorld(BagWorld, World):
         "opened", "petted", "picked_up", "put_in", "took_out", "unlocked", "went_through"
     })
     scattered = frozenset(FLORA)  # "go to a tree": any of them
+    max_players = 4
     menus = MenuKeys(("inventory", "map"))
     vocabulary = {
-        "kind": frozenset((*LANDMARKS, *ITEMS, *ANIMALS, *FLORA, "chest", "gate")),
+        "kind": frozenset((*LANDMARKS, *ITEMS, *ANIMALS, *FLORA, "chest", "gate", "player")),
         "colour": frozenset(COLOURS),
     }
     #: Language-blind strategies particular to Meadow, for the audit (simagym.eval.blind): hold
@@ -71,8 +72,14 @@ class MeadowWorld(BagWorld, World):
         "I-Tab": Script(("key:I", "key:TAB")),
     }
 
+    # Each player's own state (see simagym.seats); ``me`` is the player as a thing in the world,
+    # which others can bump into and face, once there is more than one.
+    player, start, facing, bag, menu_name, _cursor, markers, me = (SeatField() for _ in range(8))
+
     # --- lifecycle -----------------------------------------------------------
     def reset(self, rng: np.random.Generator, layout: MeadowLayout, required: list[Selector]) -> None:
+        self._first_seat()
+        self.me = None
         g = generate(rng, layout, required)
         self.rng = rng
         self.n = layout.size
@@ -97,6 +104,29 @@ class MeadowWorld(BagWorld, World):
             if t.pos is not None:
                 self._grid(t)[t.pos[1], t.pos[0]] = t.id
                 self._refresh(*t.pos)
+
+    def _join(self, rng: np.random.Generator, index: int) -> Seat:
+        """Another player, on a free cell the first can walk to; every player becomes a thing."""
+        if self.me is None:
+            self.me = self._player_thing(self.player)
+        blocked = ~WALKABLE_LUT[self.terrain] | (self.occupant >= 0)
+        blocked[self.player[1], self.player[0]] = False
+        free = ~blocked & (self.item_at < 0) & reachable_from(blocked, self.player)
+        free[self.player[1], self.player[0]] = False
+        for x, y in self.pen_cells:
+            free[y, x] = False
+        cells = np.flatnonzero(free)
+        y, x = divmod(int(cells[int(rng.integers(cells.size))]), self.n)
+        return Seat(index, player=(x, y), start=(x, y), facing=(0, 1), bag=Bag([]), menu_name=None,
+                    _cursor=(0.5, 0.5), markers=[], me=self._player_thing((x, y)))
+
+    def _player_thing(self, pos: tuple[int, int]) -> Thing:
+        t = Thing(max(self.by_id) + 1, "player")
+        self.by_id[t.id] = t
+        self.things.append(t)
+        self.by_kind[t.kind].append(t)
+        self._place(t, pos)
+        return t
 
     def _grid(self, t: Thing) -> np.ndarray:
         return self.item_at if t.kind in ITEMS else self.occupant
@@ -129,6 +159,8 @@ class MeadowWorld(BagWorld, World):
         move = next((d for k, d in MOVES if k in inp.keys), None)
         if move is not None:
             self._move(move, events)
+
+    def _advance(self, events: list[list[Event]]) -> None:
         self._wander()
 
     def _click_map(self, x: float, y: float, events: list[Event]) -> None:
@@ -181,6 +213,8 @@ class MeadowWorld(BagWorld, World):
                 if target.shows_contents:
                     self._refresh(*target.pos)
                 events.append(Event("took_out", {"item": item.view(), "container": target.view()}))
+        elif kind == "player" and hand is not None:
+            self._give(target, events)
         elif kind in ANIMALS:
             if hand == "apple":
                 apple = self.bag.hand
@@ -207,6 +241,17 @@ class MeadowWorld(BagWorld, World):
             events.append(Event("gathered", {"item": product.view()}))
             # Either of the two, for instructions that name the source and leave the tool to the player.
             events.append(Event("harvested", {"target": target.view(), "item": product.view()}))
+
+    def _give(self, partner: Thing, events: list[Event]) -> None:
+        """E facing another player: the held item goes into their hand."""
+        seat = next(s for s in self.seats if s.me is partner)
+        item = self.bag.hand
+        if seat.bag.full:
+            return
+        self.bag.lose(item)
+        seat.bag.pick_up(item, [])  # a gift is received, not picked up
+        events.append(Event("gave", {"item": item.view(), "receiver": partner.view()}))
+        self.tell(seat.index, Event("received", {"item": item.view(), "giver": self.me.view()}))
 
     def _drop(self, events: list[Event]) -> None:
         item = self.bag.hand
@@ -235,7 +280,7 @@ class MeadowWorld(BagWorld, World):
         if not (0 <= x < self.n and 0 <= y < self.n) or self.terrain[y, x] not in WALKABLE:
             return False
         tid = self.occupant[y, x]
-        if tid >= 0 and self.by_id[int(tid)].blocks:
+        if tid >= 0 and self.by_id[int(tid)].blocks and (self.me is None or tid != self.me.id):
             return False
         if walker == "animal":
             return tid < 0 and self.item_at[y, x] < 0 and (x, y) != self.player and (x, y) not in self.pen_cells
@@ -247,6 +292,8 @@ class MeadowWorld(BagWorld, World):
         x, y = self.player[0] + d[0], self.player[1] + d[1]
         if self._free_for(x, y, "player"):
             self.player = (x, y)
+            if self.me is not None:
+                self._place(self.me, (x, y))
             tid = self.occupant[y, x]
             if tid >= 0 and self.by_id[int(tid)].kind == "gate":
                 events.append(Event("went_through", {"target": self.by_id[int(tid)].view()}))
@@ -266,7 +313,7 @@ class MeadowWorld(BagWorld, World):
         draws = self.rng.random(2 * len(self.animals)) if self.animals else ()
         for i, animal in enumerate(self.animals):
             # Animals wait for a player standing next to them, so they can be petted or fed.
-            if draws[2 * i] >= WANDER_P or _chebyshev(animal.pos, self.player) <= 1:
+            if draws[2 * i] >= WANDER_P or any(_chebyshev(animal.pos, s.player) <= 1 for s in self.seats):
                 continue
             dx, dy = ((1, 0), (-1, 0), (0, 1), (0, -1))[int(draws[2 * i + 1] * 4)]
             x, y = animal.pos[0] + dx, animal.pos[1] + dy
@@ -283,22 +330,24 @@ class MeadowWorld(BagWorld, World):
             frame = cached.copy()
             for cell in self.markers:
                 menus.paint_cell(frame, cell, self.n, MARKER_COLOUR)
-            menus.paint_cell(frame, self.player, self.n, PLAYER_COLOUR)
+            for seat in self.others():
+                menus.paint_cell(frame, seat.player, self.n, SEAT_COLOURS[seat.index])
+            menus.paint_cell(frame, self.player, self.n, SEAT_COLOURS[self.seat.index])
         else:
             hand = SPRITE_ID[self.bag.hand.sprite_name()] if self.bag.hand is not None else 0
-            frame = camera_view(self.tiles, PAD, self.player, self.facing, hand, height, width)
+            others = [(s.player, s.facing, SEAT_COLOURS[s.index]) for s in self.others()]
+            frame = camera_view(self.tiles, PAD, self.player, self.facing, hand, height, width,
+                                SEAT_COLOURS[self.seat.index], others)
             if self.menu_name is None:
                 return frame
             draw_inventory(frame, self.bag, menus.INVENTORY_LOOK)
         draw_cursor(frame, *self._cursor)
         return frame
 
-    _cursor = (0.5, 0.5)
-
     def _map_marks(self) -> list[tuple[tuple[int, int], tuple[int, int, int]]]:
         marks = []
         for t in self.things:
-            if t.pos is None or t.kind in ITEMS or t.kind in ANIMALS:
+            if t.pos is None or t.kind in ITEMS or t.kind in ANIMALS or t.kind == "player":
                 continue
             rgb = PALETTE[t.colour] if t.colour else _MAP_COLOURS.get(t.kind, (200, 200, 200))
             marks.append((t.pos, rgb))
@@ -306,14 +355,16 @@ class MeadowWorld(BagWorld, World):
 
     # --- queries --------------------------------------------------------------
     def entities(self) -> Iterable[Entity]:
-        return [t.view() for t in self.things]
+        return [t.view() for t in self.things if t is not self.me]
 
     def find(self, selector: Selector) -> list[Entity]:
-        return find_in(self.things, self.by_kind, selector)
+        found = find_in(self.things, self.by_kind, selector)
+        # Other players are things to this one; it is not one to itself.
+        return found if self.me is None else [e for e in found if e.id != self.me.id]
 
     def is_near(self, entity: Entity) -> bool:
         t = self.by_id.get(entity.id)
-        return t is not None and t.pos is not None and _chebyshev(t.pos, self.player) <= 1
+        return t is not None and t is not self.me and t.pos is not None and _chebyshev(t.pos, self.player) <= 1
 
     def displacement(self) -> tuple[float, float]:
         return (float(self.player[0] - self.start[0]), float(self.player[1] - self.start[1]))

@@ -66,6 +66,8 @@ def agent_options(args: argparse.Namespace) -> dict[str, Any]:
         options["deterministic"] = True
     if args.cfg is not None:
         options["cfg"] = args.cfg
+    if args.teammates != "self":
+        options["teammates"] = args.teammates
     return options
 
 
@@ -98,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cfg", type=_finite_float, default=None, metavar="LAMBDA",
                         help="a trained agent acts on logits(instruction) + LAMBDA * (logits(instruction) -"
                              " logits(blank)): classifier-free guidance on language (default: 0, none)")
+    parser.add_argument("--teammates", choices=("self", "oracle", "random"), default="self",
+                        help="team suites: who plays beside the agent - itself in every seat (self-play), or the"
+                             " oracle or the random agent in the other seats (default: self)")
     parser.add_argument("--name", default=None, help="the agent's name in results and on the leaderboard (default: its class's)")
     parser.add_argument("--description", default=None, help="a one-line description of the agent (default: its class's)")
     parser.add_argument("--list-suites", action="store_true", help="list the bundled suites (with content hashes) and exit")
@@ -135,6 +140,8 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
     from simagym.eval.summary import render_summary
 
     suite = suite_from_tasks(args.tasks) if args.tasks else load_suite(args.suite or "core")
+    if args.teammates != "self" and not any(hasattr(spec, "roles") for spec in suite.specs):
+        raise EvalError(f"--teammates applies to team suites (such as team-v1), not {suite.label}")
     # Each task selection gets its own default folder: tasks-v1 names many suites, told apart by their hash.
     label = f"tasks-{suite.content_hash.removeprefix('sha256:')[:12]}" if args.tasks else args.suite or "core"
     out = args.out or default_out(args.agent, label)

@@ -37,12 +37,16 @@ def content_hash(data: Any) -> str:
 
 
 def task_data(spec: "TaskSpec") -> dict[str, Any]:
-    """A task spec as plain JSON data (the checks as written in the task file)."""
+    """A task spec as plain JSON data (the checks as written in the task file); a team task
+    (:class:`simagym.multi.spec.TeamSpec`) as its own fields and each role's."""
+    if hasattr(spec, "roles"):
+        team = spec.model_dump(mode="json", exclude={"roles", "description"})
+        return {**team, "roles": [task_data(role) for role in spec.roles]}  # type: ignore[attr-defined]
     layout = spec.layout.model_dump(mode="json") if hasattr(spec.layout, "model_dump") else spec.layout
     return {
         "id": spec.id,
         "world": spec.world,
-        "category": spec.category.value,
+        "category": getattr(spec.category, "value", spec.category),
         "tags": list(spec.tags),
         "max_steps": spec.max_steps,
         "layout": layout,

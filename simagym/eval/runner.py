@@ -67,6 +67,12 @@ def run_group(agent_spec: str, episodes: Sequence[Episode],
     ``agent_options`` say); return their records in order. An agent class that acts for several episodes at once
     (:meth:`~simagym.agents.base.Agent.act_together`: one forward pass for all) gets them together;
     the group is fixed by the suite's episode order, so results never depend on workers or timing."""
+    from simagym.multi.registry import is_team_task
+
+    if episodes and is_team_task(episodes[0].task):  # several players: simagym.multi plays them (a suite is all one kind)
+        from simagym.multi.evaluate import run_team_group
+
+        return run_team_group(agent_spec, episodes, agent_options)
     playing = [_Playing(agent_spec, episode, agent_options) for episode in episodes]
     try:
         while True:
@@ -137,14 +143,16 @@ def check_agent(agent: str, options: Mapping[str, Any] | None = None) -> dict[st
     ``name``, ``description``, ``parameters`` (its parameter count), ``group_size`` and ``options``
     (how it acts: a learned agent's sampling or argmax, and its guidance scale)."""
     from simagym.agents import load_agent
+    from simagym.multi.evaluate import split_options
 
     try:
-        loaded = load_agent(agent, seed=0, options=options)
+        own, teammates = split_options(options)  # teammates: who plays beside the agent in team tasks
+        loaded = load_agent(agent, seed=0, options=own)
     except ValueError as err:
         raise EvalError(str(err)) from None
     return {"name": str(loaded.name), "description": str(loaded.description),
             "parameters": int(loaded.parameter_count()), "group_size": int(type(loaded).group_size),
-            "options": dict(loaded.settings())}
+            "options": {**loaded.settings(), **({"teammates": teammates} if teammates != "self" else {})}}
 
 
 def _results(agent: str, groups: Sequence[Sequence[Episode]], workers: int,

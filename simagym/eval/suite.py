@@ -381,8 +381,10 @@ def build_suite(data: SuiteFile, source: str, known_tasks: Sequence["TaskSpec"] 
     import simagym
     from simagym.registry import catalogue
 
-    if known_tasks is None:  # published suites may name superseded task versions
-        known_tasks = simagym.list_tasks(superseded_too=True)
+    from simagym.multi.registry import list_team_tasks
+
+    if known_tasks is None:  # published suites may name superseded task versions; team tasks are tasks too
+        known_tasks = [*simagym.list_tasks(superseded_too=True), *list_team_tasks()]
     installed = catalogue().tasks
     # Specs, or ids: an installed id brings its spec; a bare id (tests) is a task with no slots.
     by_id: dict[str, Any] = {}
@@ -392,6 +394,10 @@ def build_suite(data: SuiteFile, source: str, known_tasks: Sequence["TaskSpec"] 
         else:
             by_id[task.id] = task
     tasks = expand_tasks(data.tasks, sorted(by_id), source)
+    teams = {getattr(by_id[t], "category", None) == "team" for t in tasks}
+    if len(teams) > 1:
+        raise SuiteError(f"{source}: field 'tasks': a suite holds team tasks or single-player tasks, not both "
+                         "(put the team tasks in a suite of their own)")
     worlds = {by_id[t].world if by_id[t] is not None else t.partition("/")[0] for t in tasks}
     missing = [w for w in data.heldout_worlds if w not in worlds]
     if missing:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from simagym.eval.bootstrap import AGGREGATE, INTERVAL, grouped_rates, iqm, stratified_rate
 from simagym.eval.stats import Rate
+from simagym.multi.evaluate import agent_rates_records
 
 SUMMARY_FILE = "summary.json"
 GROUPS = {"by_category": "category", "by_world": "world", "by_task": "task", "by_split": "split"}
@@ -55,6 +56,10 @@ def build_summary(records: Iterable[Mapping[str, Any]], *, agent: str, suite: Ma
                     "mean_steps": None, "mean_return": None}
     for name, field in GROUPS.items():
         summary[name] = {group: _rate_dict(rate) for group, rate in grouped_rates(records, field).items()}
+    players = agent_rates_records(records)
+    if players:  # team tasks: ``success`` above is the team's; this is each seat the agent played
+        summary["per_player"] = _rate_dict(stratified_rate(players))
+        summary["per_player_by_task"] = {g: _rate_dict(r) for g, r in grouped_rates(players, "task").items()}
     return summary
 
 
@@ -105,6 +110,8 @@ def render_summary(summary: Mapping[str, Any], console: Console | None = None) -
                       f"{_pct(r['ci_low'])} - {_pct(r['ci_high'])}{half}")
 
     row("overall", "all", summary)
+    if summary.get("per_player"):
+        row("overall", "per player", summary["per_player"])
     for group in TABLE_GROUPS:
         table.add_section()
         for name, r in summary[group].items():

@@ -28,8 +28,10 @@ TARGET_SUCCESS, TARGET_VS_RANDOM, TARGET_HELDOUT_SHARE = 0.60, 3.0, 0.90
 
 
 def evaluate_agent(agent: str, suite, split: str, out: Path, *, episodes: int | None, workers: int,
-                   console: Console, label: str, show_progress: bool = True) -> dict[str, Any]:
-    """Run the eval runner for one agent on one split of ``suite``; return summary.json's content."""
+                   console: Console, label: str, show_progress: bool = True,
+                   agent_options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the eval runner for one agent on one split of ``suite``; return summary.json's content.
+    ``agent_options``: how it plays (team suites: its ``teammates``)."""
     from simagym.eval.runner import EvalRun
     from simagym.eval.suite import EvalSplit
 
@@ -37,7 +39,8 @@ def evaluate_agent(agent: str, suite, split: str, out: Path, *, episodes: int | 
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[successes]} successes"), TimeElapsedColumn(), TextColumn("ETA"),
                         TimeRemainingColumn(), console=console, disable=not show_progress)
-    with EvalRun(agent, one_split, out, episodes_per_task=episodes, workers=workers) as run, progress:
+    with EvalRun(agent, one_split, out, episodes_per_task=episodes, workers=workers,
+                 agent_options=agent_options) as run, progress:
         bar = progress.add_task(label, total=len(run.episodes), completed=run.skipped, successes=0)
         successes = 0
 
@@ -119,12 +122,13 @@ def _ratio(x: float | None) -> str:
 
 
 def render_table(rows: list[dict[str, Any]], conditions: list[str], title: str, console: Console,
-                 per_task: bool = False) -> None:
-    """Overall (with intervals), per world and category; per task too with ``per_task``."""
+                 per_task: bool = False, labels: dict[str, str] | None = None) -> None:
+    """Overall (with intervals), per world and category; per task too with ``per_task``. ``labels``
+    names the conditions (default: :data:`CONDITIONS`' labels)."""
     table = Table(title=title)
     table.add_column("")
     for condition in conditions:
-        table.add_column(CONDITIONS[condition][0], justify="right")
+        table.add_column((labels or {}).get(condition) or CONDITIONS[condition][0], justify="right")
     table.add_column("vs random", justify="right")
     kind = None
     for row in rows:

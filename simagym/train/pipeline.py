@@ -78,7 +78,14 @@ def resolve(cfg: TrainConfig):
         if not cfg.tasks and cfg.suite is None:  # train on what was recorded
             cfg = dataclasses.replace(cfg, tasks=_recorded_tasks(cfg.demo_dir, known))
     if cfg.suite is not None:  # a suite names both the training tasks and the evaluation seeds
-        suite = load_suite(cfg.suite, known)
+        from simagym.multi.registry import list_team_tasks
+        from simagym.multi.training import is_team_suite
+
+        suite = load_suite(cfg.suite, [*known, *list_team_tasks()])
+        if is_team_suite(suite) and (cfg.algo != "bc" or cfg.demo_dir is not None):
+            raise ConfigError(f"suite: {suite.label} is a team suite; it trains one shared policy for every seat by"
+                              " --algo bc from the joint oracle (PPO, DAgger and recorded demonstrations play one"
+                              " player)")
         # Pin the version of a bundled suite ("train-default" -> "train-default-v1") in the saved config.
         pinned = suite.label if suite.source.startswith("simagym.") else cfg.suite
         cfg = dataclasses.replace(cfg, suite=pinned, tasks=list(suite.tasks))
@@ -154,9 +161,11 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
     from simagym.macros import MACROS
     from simagym.train import checkpoint as ckpt
     from simagym.train.policy import build_policy, policy_space
+    from simagym.multi.training import is_team_suite
     from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
 
     console = console or Console(stderr=True)
+    team = is_team_suite(suite)  # several players: one shared policy for every seat (simagym.multi.training)
     cfg.save(run_dir)
     result = RunResult(run_dir, cfg)
     torch.set_num_threads(cfg.threads)
@@ -204,7 +213,8 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
         with progress:
             # 2. Behaviour cloning from oracle demonstrations.
             if cfg.uses_bc:
-                policy, data = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot, device)
+                policy, data = _run_bc(cfg, policy, codec, progress, writer, deadline, result, snapshot, device,
+                                       team=team)
                 # 3. DAgger rounds: the learner's own states, labelled by the oracle, added to BC's data.
                 if cfg.algo == "dagger":
                     _run_dagger(cfg, policy, data, codec, progress, writer, deadline, result,
@@ -228,11 +238,13 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
 
     # 5. Evaluate with the eval runner: training phrasings, held-out phrasings and compositions, the random agent.
     if cfg.evaluate:
+        from simagym.multi.training import evaluate_team_run
         from simagym.train.evaluation import comparison_rows, evaluate_run
 
         t_eval = time.monotonic()
-        result.summaries = evaluate_run(run_dir, suite, episodes=cfg.eval_episodes, workers=cfg.eval_workers,
-                                        console=console, show_progress=cfg.progress)
+        evaluate = evaluate_team_run if team else evaluate_run
+        result.summaries = evaluate(run_dir, suite, episodes=cfg.eval_episodes, workers=cfg.eval_workers,
+                                    console=console, show_progress=cfg.progress)
         result.rows = comparison_rows(result.summaries)
         result.timings["eval_s"] = time.monotonic() - t_eval
     result.timings["total_s"] = time.monotonic() - t_start
@@ -246,11 +258,14 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
 
 def report(result: RunResult, console: Console) -> None:
     """The comparison table, the targets and where the time went."""
+    from simagym.multi.training import TEAM_CONDITIONS
     from simagym.train.evaluation import render_table, targets
 
     who = f"{result.config.algo}{', no language' if result.config.no_language else ''} agent"
+    team = "oracle-teammates" in result.summaries  # the team conditions' names
     render_table(result.rows, list(result.summaries), f"success rate: {who} vs the random agent", console,
-                 per_task=len(result.config.tasks) <= 30)  # the whole catalogue's tasks go to results.json only
+                 per_task=len(result.config.tasks) <= 30,  # the whole catalogue's tasks go to results.json only
+                 labels={c: v[0] for c, v in TEAM_CONDITIONS.items()} if team else None)
     for name, t in targets(result.rows).items():
         value = t["reached"]
         reached = "-" if value is None else (f"{value:.1%}" if name == "success" else f"{value:.2f}")
@@ -345,11 +360,15 @@ def recorded_bc_data(cfg: TrainConfig, codec, progress: Progress, result: RunRes
 
 
 def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
-            result: RunResult, snapshot, device) -> tuple[Any, Any]:
-    """Behaviour cloning; returns the policy and its data (DAgger aggregates onto it)."""
+            result: RunResult, snapshot, device, team: bool = False) -> tuple[Any, Any]:
+    """Behaviour cloning; returns the policy and its data (DAgger aggregates onto it). ``team``: the
+    joint oracle's demonstrations, each seat's view (simagym.multi.training)."""
+    from simagym.multi.training import team_bc_data
     from simagym.train.bc import train_bc
 
-    if cfg.demo_dir is not None:
+    if team:
+        data = team_bc_data(cfg, codec, progress, writer, deadline, result)
+    elif cfg.demo_dir is not None:
         data = recorded_bc_data(cfg, codec, progress, result)
     else:
         data = oracle_bc_data(cfg, codec, progress, writer, deadline, result)

@@ -151,7 +151,11 @@ def make_text_folder(folder: Path, *, pretrained: str | None, vocab_size: int, s
     else:
         import simagym
 
-        specs = None if not tasks else [simagym.get_task(t) for t in tasks]
+        from simagym.multi.registry import get_team_task, is_team_task
+
+        # A team task's phrasings are its roles'.
+        specs = None if not tasks else [spec for t in tasks for spec in (
+            get_team_task(t).roles if is_team_task(t) else (simagym.get_task(t),))]
         tokenizer = train_tokenizer(training_corpus(specs), vocab_size)
         model = build_tiny_encoder(len(tokenizer), tokenizer.pad_token_id, spec, seed)
     tokenizer.save_pretrained(folder)

@@ -1,0 +1,133 @@
+"""Training one shared policy for every seat of the team tasks (``python -m simagym.train --suite
+team-v1``): behaviour cloning from the joint oracle, each player's view of an episode being one
+demonstration (its own frames, its own instruction, the macros the oracle chose for its seat), so
+the one policy learns every role; then evaluations in self-play, beside oracle teammates and
+beside random teammates, next to the random agent (all through the eval runner).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from simagym.macros import MACROS
+
+#: condition -> (label, teammates, suite split, who plays the evaluated seats). ``train``,
+#: ``heldout`` and ``random`` keep the single-player names, so the run's table and targets read alike.
+TEAM_CONDITIONS: dict[str, tuple[str, str, str, str]] = {
+    "train": ("self-play", "self", "train", "agent"),
+    "heldout": ("self-play, held-out phrasings", "self", "heldout", "agent"),
+    "oracle-teammates": ("with oracle teammates", "oracle", "train", "agent"),
+    "random-teammates": ("with random teammates", "random", "train", "agent"),
+    "random": ("random agent (self-play)", "self", "train", "random"),
+}
+
+
+@dataclass
+class TeamDemos:
+    """Each seat's episodes back to back: frame ``i`` was seen when the oracle chose ``actions[i]``."""
+
+    frames: np.ndarray  # (N, H, W, 3) uint8
+    actions: np.ndarray  # (N,) int16
+    episode_starts: np.ndarray  # (E,) one episode per seat per team episode
+    instructions: list[str]  # (E,)
+    team_successes: np.ndarray  # (team episodes,) bool
+
+    def per_frame(self, values: np.ndarray) -> np.ndarray:
+        return np.repeat(values, np.diff(np.append(self.episode_starts, len(self.actions))), axis=0)
+
+
+def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: int, noise: float = 0.0,
+               on_progress=None, should_stop=None) -> TeamDemos:
+    """``episodes`` joint-oracle episodes spread over ``tasks`` (round robin). With ``noise``, each
+    seat's executed macro is sometimes a random one while its label stays the oracle's (as in
+    :mod:`simagym.train.demos`), so the data also shows how to recover."""
+    from simagym.train.envs import TRAIN_SEED_BASE
+
+    from . import DiscreteActions, JointOracle, parallel_env
+
+    rng = np.random.default_rng(seed)
+    envs = {t: parallel_env(t, resolution=resolution) for t in tasks}
+    frames: list[np.ndarray] = []
+    actions: list[int] = []
+    starts: list[int] = []
+    instructions: list[str] = []
+    successes: list[bool] = []
+    for k in range(episodes):
+        if should_stop is not None and should_stop():
+            break
+        raw = envs[tasks[k % len(tasks)]]
+        env, oracle = DiscreteActions(raw), JointOracle(raw)
+        obs, _ = env.reset(seed=TRAIN_SEED_BASE + int(rng.integers(1 << 30)))
+        oracle.reset()
+        seats = range(raw.task.players)
+        trace: list[list[tuple[np.ndarray, int]]] = [[] for _ in seats]
+        infos: dict[str, Any] = {}
+        while raw.agents:
+            chosen = oracle.act()
+            played = {}
+            for seat in seats:
+                agent = f"player_{seat}"
+                trace[seat].append((obs[agent]["pixels"], chosen[agent]))
+                played[agent] = int(rng.integers(len(MACROS))) if rng.random() < noise else chosen[agent]
+            obs, _, _, _, infos = env.step(played)
+        for seat in seats:
+            starts.append(len(actions))
+            instructions.append(raw.instructions[seat].text)
+            frames += [f for f, _ in trace[seat]]
+            actions += [a for _, a in trace[seat]]
+        successes.append(bool(infos["player_0"]["team_success"]))
+        if on_progress is not None:
+            on_progress(1)
+    if not actions:
+        raise ValueError("no team demonstrations were played (the time budget ended first)")
+    return TeamDemos(np.stack(frames), np.asarray(actions, np.int16), np.asarray(starts, np.int64), instructions,
+                     np.asarray(successes))
+
+
+def team_bc_data(cfg, codec, progress, writer, deadline: float | None, result):
+    """The BC data of a team run (what :func:`simagym.train.pipeline.oracle_bc_data` is for one player)."""
+    from simagym.train.bc import BCData
+
+    t0 = time.monotonic()
+    bar = progress.add_task("joint-oracle demonstrations", total=cfg.demos, info="")
+    demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3  # a third of the budget at most
+    demos = team_demos(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
+                       on_progress=lambda n: progress.update(bar, advance=n),
+                       should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
+    result.timings["demos_s"] = time.monotonic() - t0
+    result.train_stats |= {"demo_episodes": len(demos.team_successes), "demo_seat_episodes": len(demos.instructions),
+                           "demo_frames": len(demos.actions), "demo_success": float(demos.team_successes.mean())}
+    writer.add_scalar("demos/frames_per_s", len(demos.actions) / max(result.timings["demos_s"], 1e-9), 0)
+    progress.console.print(f"demonstrations: {len(demos.team_successes)} joint-oracle team episodes"
+                           f" ({len(demos.instructions)} seats' views), {len(demos.actions)} frames in"
+                           f" {result.timings['demos_s']:.0f} s ({demos.team_successes.mean():.0%} succeeded despite"
+                           f" {cfg.demo_noise:.0%} random moves)")
+    ids = codec.ids_many(demos.instructions)
+    return BCData(frames=demos.frames, instruction_ids=demos.per_frame(ids), actions=demos.actions,
+                  episode_starts=demos.episode_starts)
+
+
+def evaluate_team_run(run_dir, suite, *, episodes: int | None, workers: int, console,
+                      show_progress: bool) -> dict[str, dict[str, Any]]:
+    """Every team condition; results go to ``run_dir/eval-<condition>``."""
+    from simagym.train.evaluation import evaluate_agent
+
+    summaries = {}
+    for condition, (label, teammates, split, who) in TEAM_CONDITIONS.items():
+        options = {"teammates": teammates} if teammates != "self" else None
+        summaries[condition] = evaluate_agent(
+            str(run_dir) if who == "agent" else who, suite, split, run_dir / f"eval-{condition}",
+            episodes=episodes, workers=workers, console=console, show_progress=show_progress,
+            label=label if who == "random" else f"trained agent, {label}", agent_options=options)
+    return summaries
+
+
+def is_team_suite(suite) -> bool:
+    return any(hasattr(suite.spec(t), "roles") for t in suite.tasks)
+
+
+__all__ = ["TEAM_CONDITIONS", "TeamDemos", "team_demos", "team_bc_data", "evaluate_team_run", "is_team_suite"]

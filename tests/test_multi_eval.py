@@ -1,0 +1,68 @@
+"""Team suites through the evaluation runner: team and per-player success with the same intervals,
+resume, teammates, and the bundled team-v1 suite."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simagym.eval.__main__ import main
+from simagym.eval.errors import EvalError
+from simagym.eval.runner import run_eval
+from simagym.eval.suite import SuiteError, load_suite
+from simagym.multi import list_team_tasks
+
+TASKS = ["meadow/team-give-key-v1", "ledges/team-race-coins-v1"]
+
+
+def suite_file(tmp_path: Path, tasks: list[str], name: str = "teamlet") -> Path:
+    path = tmp_path / f"{name}-v1.yaml"
+    path.write_text(f"name: {name}\nversion: 1\ntasks: {json.dumps(tasks)}\nseeds: [1, 2]\nsplits: [train, heldout]\n")
+    return path
+
+
+def test_team_v1_holds_every_team_task_and_pins_its_hash():
+    suite = load_suite("team-v1")
+    assert set(suite.tasks) == {s.id for s in list_team_tasks()}
+    assert len(suite.seeds) >= 20 and {s.value for s in suite.splits} == {"train", "heldout"}
+
+
+def test_oracle_team_run_gives_team_and_per_player_success_and_resumes(tmp_path):
+    suite = load_suite(str(suite_file(tmp_path, TASKS)))
+    out = tmp_path / "run"
+    outcome = run_eval("oracle", suite, out)
+    summary = outcome.summary
+    assert summary["success_rate"] == 1.0 and summary["complete"] and summary["episodes"] == 8
+    # A race has one winner: per player, half the seats of the coin race succeed.
+    assert summary["per_player"]["episodes"] == 16
+    assert summary["per_player_by_task"]["meadow/team-give-key-v1"]["success_rate"] == 1.0
+    assert summary["per_player_by_task"]["ledges/team-race-coins-v1"]["success_rate"] == 0.5
+    record = json.loads((out / "episodes.jsonl").read_text().splitlines()[0])
+    assert record["category"] == "team" and record["agent_seats"] == [0, 1] and len(record["instructions"]) == 2
+    again = run_eval("oracle", suite, out)
+    assert again.ran == 0 and again.skipped == 8
+
+
+def test_teammates_play_the_other_seats_and_are_part_of_the_run(tmp_path, capsys):
+    suite = suite_file(tmp_path, TASKS)
+    out = tmp_path / "run"
+    assert main(["--agent", "random", "--teammates", "oracle", "--suite", str(suite), "--out", str(out),
+                 "--workers", "1", "--no-progress"]) == 0
+    assert "per player" in capsys.readouterr().out
+    records = [json.loads(line) for line in (out / "episodes.jsonl").read_text().splitlines()]
+    assert {r["teammates"] for r in records} == {"oracle"}
+    assert all(len(r["agent_seats"]) == 1 and r["agent_seats"][0] == r["seed"] % 2 for r in records)
+    # Resuming the same folder with other teammates is another run: refused.
+    assert main(["--agent", "random", "--suite", str(suite), "--out", str(out), "--no-progress"]) == 2
+
+
+def test_team_options_are_checked(tmp_path, capsys):
+    with pytest.raises(SuiteError, match="team tasks or single-player tasks, not both"):
+        load_suite(str(suite_file(tmp_path, [TASKS[0], "meadow/go-to-house-v2"], name="mixed")))
+    assert main(["--agent", "random", "--teammates", "oracle", "--suite", "core", "--no-progress"]) == 2
+    assert "--teammates applies to team suites" in capsys.readouterr().err
+    with pytest.raises(EvalError, match="teammates must be one of"):
+        run_eval("random", load_suite(str(suite_file(tmp_path, TASKS))), tmp_path / "x",
+                 agent_options={"teammates": "nobody"})
