@@ -66,3 +66,13 @@ def test_team_options_are_checked(tmp_path, capsys):
     with pytest.raises(EvalError, match="teammates must be one of"):
         run_eval("random", load_suite(str(suite_file(tmp_path, TASKS))), tmp_path / "x",
                  agent_options={"teammates": "nobody"})
+
+
+def test_the_leaderboard_ranks_a_team_suite(tmp_path):
+    """A team suite's results go on the leaderboard like any other (team success, its interval)."""
+    from simagym.leaderboard.__main__ import main as leaderboard
+
+    run_eval("oracle", load_suite("team-v1"), tmp_path / "oracle", episodes_per_task=1)
+    assert leaderboard(["build", str(tmp_path / "oracle"), "--out", str(tmp_path / "site")]) == 0
+    board = json.loads((tmp_path / "site" / "leaderboard.json").read_text())
+    assert "team-v1" in json.dumps(board) and "oracle" in (tmp_path / "site" / "leaderboard.md").read_text()

@@ -23,7 +23,7 @@ player (never yourself). The category is always ``team``.
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar, Literal, Mapping
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 import yaml
@@ -33,7 +33,14 @@ from simagym import yamlio
 from simagym.spec import Instruction, Split, TaskFileError, TaskSpec
 from simagym.world import LayoutParams, Selector
 
-TEAM = "team"
+class TeamCategory(str, enum.Enum):
+    """A team template's category: like :class:`simagym.spec.Category`, so code that reads
+    ``spec.category.value`` (results, the leaderboard, recordings) reads every spec alike."""
+
+    TEAM = "team"
+
+
+TEAM = TeamCategory.TEAM
 #: Roles' own keys; the rest of a team template is shared by every role.
 ROLE_KEYS = frozenset({"phrasings", "success", "failure", "seats"})
 SHARED_KEYS = frozenset({"id", "world", "kind", "race", "tags", "description", "max_steps", "layout", "slots", "settle"})
@@ -50,7 +57,7 @@ class RoleSpec(TaskSpec):
     """One player's part of a team template: a task spec whose id names its seat (``...#1``)."""
 
     id: str
-    category: Literal["team"] = TEAM  # type: ignore[assignment]
+    category: TeamCategory = TEAM  # type: ignore[assignment]
 
 
 class TeamSpec(BaseModel):
@@ -63,7 +70,7 @@ class TeamSpec(BaseModel):
     kind: TeamKind
     #: A race: the first player whose part is done wins, and the episode ends there.
     race: bool = False
-    category: Literal["team"] = TEAM
+    category: TeamCategory = TEAM
     description: str = ""
     max_steps: int = Field(gt=0, le=10_000)
     roles: tuple[RoleSpec, ...] = Field(min_length=2, max_length=4)
