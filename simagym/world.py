@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Mapping, Protocol, Sequence, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 from simagym.actions import Input
 
@@ -105,6 +105,19 @@ class LayoutParams(BaseModel):
     """Base of every world's validated layout parameters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    #: Options a world added after a catalogue was published: left out of the layout's data (which
+    #: task and suite hashes cover) while they keep their defaults, so earlier specs, and the published
+    #: suites' content hashes, read exactly as before.
+    added_later: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_later_defaults(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self.added_later:
+                if name in data and getattr(self, name) == type(self).model_fields[name].default:
+                    del data[name]
+        return data
 
 
 class World(ABC):

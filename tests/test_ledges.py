@@ -16,7 +16,7 @@ from simagym.actions import Input, key_set, make_action
 from simagym.agents import load_agent
 from simagym.checks import parse_check
 from simagym.envs.ledges import LedgesWorld
-from simagym.envs.ledges.layout import V2_DEFAULTS, LedgesLayout, from_text, generate
+from simagym.envs.ledges.layout import V2_OPTIONS, LedgesLayout, from_text, generate
 from simagym.inventory import slot_cell
 from simagym.envs.ledges.physics import SUB
 from simagym.envs.ledges.things import GRASS, PLAYER_RGB
@@ -396,7 +396,7 @@ def test_v1_layouts_dump_as_published():
     stay as published."""
     for spec in simagym.list_tasks(world="ledges", superseded_too=True):
         if spec.id.endswith("-v1"):
-            assert not set(spec.layout.model_dump(mode="json")) & set(V2_DEFAULTS), spec.id
+            assert not set(spec.layout.model_dump(mode="json")) & set(V2_OPTIONS), spec.id
     assert LedgesLayout(doors=2).model_dump()["doors"] == 2
 
 

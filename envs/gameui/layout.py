@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_serializer, model_validator
+from pydantic import Field, model_validator
 
 from simagym.world import LayoutParams, Selector
 
@@ -33,6 +33,8 @@ LATER_PARAMS = ("markers_on_places", "shuffle_quit", "look_alikes")
 
 
 class GameUILayout(LayoutParams):
+    added_later = LATER_PARAMS  # not in the layout data while at their defaults (see LayoutParams)
+
     start: tuple[Screen, ...] = Field(("main",), min_length=1, description="start screen, drawn at random")
     opened_from: tuple[Literal["game", "main"], ...] = Field(("main",), min_length=1,
                                                              description="where Esc goes back to from the start screen")
@@ -59,17 +61,6 @@ class GameUILayout(LayoutParams):
     slider_start: Literal["any", "low", "high"] = "any"
     recipes: int = Field(3, ge=1, le=3, description="recipes shown in the crafting book")
     shuffle_quit: bool = Field(False, description="the quit box's yes and no buttons trade places in half the layouts")
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: Any) -> dict[str, Any]:
-        """The layout as data (suite hashes): parameters added after the v1 catalogue was published
-        are left out while they keep their defaults, so a v1 layout's data, and its hash, stay as
-        they were."""
-        data = handler(self)
-        for name in LATER_PARAMS:
-            if getattr(self, name) == type(self).model_fields[name].default:
-                data.pop(name, None)
-        return data
 
     @model_validator(mode="after")
     def _ranges(self) -> "GameUILayout":

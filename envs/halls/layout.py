@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_serializer, model_validator
+from pydantic import Field, model_validator
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
@@ -24,7 +24,13 @@ MAX_ATTEMPTS = 100
 NEIGHBOURS = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
 
+#: Layout options added for catalogue v2, with the defaults that leave v1 unchanged.
+V2_OPTIONS = ("face_away", "shuffle_bag")
+
+
 class HallsLayout(LayoutParams):
+    added_later = V2_OPTIONS  # not in the layout data while at their defaults (see LayoutParams)
+
     columns: int = Field(3, ge=2, le=3, description="rooms along each side of the corridor")
     rows: int = Field(2, ge=1, le=2, description="1: rooms on one side of the corridor, 2: on both")
     doors: int = Field(2, ge=0, le=6, description="rooms closed off by a coloured door (the rest have open doorways)")
@@ -46,16 +52,6 @@ class HallsLayout(LayoutParams):
     face_away: bool = Field(False, description="the player starts facing nothing of the kinds the task names")
     shuffle_bag: bool = Field(False, description="carried items lie in random slots (else targets come first)")
 
-    @model_serializer(mode="wrap")
-    def _dump(self, handler):
-        """Options left at their defaults are not written, so v1 specs (and suite hashes) read as before."""
-        data = handler(self)
-        if isinstance(data, dict):
-            for name, default in V2_DEFAULTS.items():
-                if name in data and data[name] == default:
-                    del data[name]
-        return data
-
     @model_validator(mode="after")
     def _fits(self) -> "HallsLayout":
         rooms = self.columns * self.rows
@@ -66,10 +62,6 @@ class HallsLayout(LayoutParams):
         if len(self.landmarks) + self.extra_landmarks > rooms or self.buttons > rooms:
             raise ValueError(f"at most one landmark and one button per room ({rooms} rooms)")
         return self
-
-
-#: Layout options added for catalogue v2, with the defaults that leave v1 unchanged.
-V2_DEFAULTS = {"face_away": False, "shuffle_bag": False}
 
 
 @dataclass

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_serializer
+from pydantic import Field
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
 
@@ -41,7 +41,14 @@ BARRIER_WIDTH = {"gate": 1, "door": 1, "bridge": 5}
 MIN_ROOM = 11
 
 
+#: Layout options added for catalogue v2 (their defaults build every v1 level unchanged).
+V2_OPTIONS = ("doors", "gates", "stacked", "clear", "sides", "shuffle_inventory", "ladder_colours", "flat",
+              "hold_levers")
+
+
 class LedgesLayout(LayoutParams):
+    added_later = V2_OPTIONS  # not in the layout data while at their defaults (see LayoutParams)
+
     width: int = Field(34, ge=20, le=64, description="level width in cells")
     flags: int = Field(2, ge=0, le=6, description="coloured flags (distinct colours); touching one makes it the checkpoint")
     coins: int = Field(2, ge=0, le=8)
@@ -82,21 +89,6 @@ class LedgesLayout(LayoutParams):
     flat: bool = Field(False, description="ground without steps")
     hold_levers: bool = Field(False, description="levers stay down only while a player stands at them (team tasks: "
                               "one holds the lever, the other crosses)")
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler):
-        """Options left at their defaults are not written, so v1 specs (and suite hashes) read as before."""
-        data = handler(self)
-        if isinstance(data, dict):
-            for name, default in V2_DEFAULTS.items():
-                if name in data and data[name] == default:
-                    del data[name]
-        return data
-
-
-#: Layout options added for catalogue v2, with the defaults that build every v1 level unchanged.
-V2_DEFAULTS = {"doors": 0, "gates": 0, "stacked": True, "clear": False, "sides": False, "shuffle_inventory": False,
-               "ladder_colours": False, "flat": False, "hold_levers": False}
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import Field, field_validator, model_validator
 from scipy import ndimage
 
 from simagym.world import LayoutError, LayoutParams, Selector, retry_layout
@@ -24,7 +24,14 @@ KINDS = Literal["house", "well", "tower", "windmill", "statue", "campfire", "bal
                 "pickaxe", "sword", "log", "stone", "cow", "sheep", "pig", "chicken", "tree", "rock", "chest", "gate"]
 
 
+#: Layout options added after catalogue v1 (v2's, and the team catalogue's gems; ``chests`` only grew its range).
+V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines",
+              "gems")
+
+
 class MeadowLayout(LayoutParams):
+    added_later = V2_OPTIONS  # not in the layout data while at their defaults (see LayoutParams)
+
     size: int = Field(16, ge=12, le=24, description="map side in cells")
     houses: int = Field(2, ge=0, le=4, description="houses of distinct colours")
     landmarks: tuple[Literal["well", "tower", "windmill", "statue", "campfire"], ...] = ()
@@ -60,17 +67,6 @@ class MeadowLayout(LayoutParams):
             raise ValueError("the inventory holds at most 8 items")
         return items
 
-    @model_serializer(mode="wrap")
-    def _dump(self, handler):
-        """Catalogue v2's options left at their defaults are not written, so v1 specs (and the
-        published suites' content hashes) read exactly as before."""
-        data = handler(self)
-        if isinstance(data, dict):
-            for name in V2_OPTIONS:
-                if name in data and getattr(self, name) == type(self).model_fields[name].default:
-                    del data[name]
-        return data
-
     @model_validator(mode="after")
     def _chests_tell_apart(self) -> "MeadowLayout":
         if self.chests > 1 and not (self.chest_colours or self.stocked_chests):
@@ -78,11 +74,6 @@ class MeadowLayout(LayoutParams):
         if self.chest_colours and self.stocked_chests:
             raise ValueError("chest_colours and stocked_chests do not go together")
         return self
-
-
-#: Layout options added after catalogue v1 (v2's, and the team catalogue's gems; ``chests`` only grew its range).
-V2_OPTIONS = ("chest_colours", "stocked_chests", "gates", "shuffle_inventory", "clear_of", "clearance", "clear_lines",
-              "gems")
 
 
 @dataclass
