@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from simagym.cli_errors import configure_logging, fail, OneLineParser, positive_int, usage_error, UsageError
+from simagym.cli_errors import (configure_logging, fail, non_negative_int, OneLineParser, positive_int, usage_error,
+                                UsageError)
 
 PROG = "python -m simagym.train"
 
@@ -68,16 +69,6 @@ def _non_negative_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
     return value
 
 
@@ -139,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"blank the instruction for this fraction of BC samples (e.g. 0.1), so the agent"
                            f" also learns to act without language and --cfg guidance works at evaluation"
                            f" (default: {d.cfg_dropout:g})")
-    tune.add_argument("--dagger-rounds", type=_non_negative_int, metavar="R",
+    tune.add_argument("--dagger-rounds", type=non_negative_int, metavar="R",
                       help=f"DAgger rounds after BC (default: {d.dagger_rounds})")
     tune.add_argument("--dagger-episodes", type=positive_int, metavar="N",
                       help=f"learner episodes per DAgger round (default: {d.dagger_episodes})")
@@ -151,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--kl-coef", type=_non_negative_float, metavar="C",
                       help=f"PPO from a BC agent: penalty per step on log pi - log pi_BC, a KL to the starting"
                            f" policy (default: {d.ppo_kl_coef:g}; 0 turns it off)")
-    tune.add_argument("--value-warmup", type=_non_negative_int, metavar="N",
+    tune.add_argument("--value-warmup", type=non_negative_int, metavar="N",
                       help=f"PPO from a BC agent: env steps that train only the value head first"
                            f" (default: {d.ppo_value_warmup:,})")
     tune.add_argument("--envs", type=positive_int, metavar="K", help=f"PPO env processes (default: {d.n_envs})")
