@@ -19,7 +19,7 @@ def load_agent(spec: str, seed: int | None = None, options: Mapping[str, Any] | 
     """``random``, ``oracle``, ``package.module:ClassName`` of an :class:`Agent` subclass, or the
     path of a run folder written by ``python -m simagym.train`` (a :class:`LearnedAgent`).
 
-    ``options`` (``deterministic``, ``cfg``) say how a learned agent acts; other agents take none.
+    ``options`` (``deterministic``, ``cfg``, ``temperature``) say how a learned agent acts; other agents take none.
     """
     if spec not in BUILTIN and _is_run_path(spec):
         from simagym.agents.learned import LearnedAgent

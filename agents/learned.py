@@ -10,6 +10,9 @@ training run, sampling succeeded in 88.6% of train-default episodes where the
 argmax did in 74.3%. Loaded weights are cached per process, so an evaluation
 worker that makes a fresh agent for every episode loads the checkpoint once.
 
+``temperature=T`` samples from ``softmax(logits / T)``: below 1 the agent keeps to its likely
+macros more often while still breaking loops (T -> 0 is the argmax).
+
 ``cfg=LAMBDA`` acts with classifier-free guidance on language (SIMA's method):
 on ``logits(instruction) + LAMBDA * (logits(instruction) - logits(blank))``, the
 blank being the empty instruction that ``--no-language`` and training's
@@ -61,7 +64,7 @@ class LearnedAgent(Agent):
     description = "a policy trained by python -m simagym.train (pixels + instruction -> macros)"
 
     def __init__(self, path: str | os.PathLike[str], seed: int | None = None, deterministic: bool = False,
-                 device: str = "auto", cfg: float = 0.0) -> None:
+                 device: str = "auto", cfg: float = 0.0, temperature: float = 1.0) -> None:
         import math
 
         import torch
@@ -70,6 +73,9 @@ class LearnedAgent(Agent):
 
         if not math.isfinite(cfg):
             raise ValueError(f"cfg must be a finite number (the guidance scale; 0 = none), got {cfg}")
+        if not (math.isfinite(temperature) and temperature > 0):
+            raise ValueError(f"temperature must be a finite number above 0 (1 = the policy as trained; use"
+                             f" deterministic=True for the argmax), got {temperature}")
 
         self.path = Path(path)
         self.device = resolve_device(device)  # auto: a CUDA GPU when torch sees one
@@ -79,6 +85,7 @@ class LearnedAgent(Agent):
         self.frame_stack = int(obs["frame_stack"])
         self.deterministic = deterministic
         self.cfg = float(cfg)
+        self.temperature = float(temperature)
         if self.cfg and self.meta.get("trained", {}).get("cfg_dropout") == 0:
             raise ValueError(f"{self.path} was trained without --cfg-dropout, so it never learned to act on the"
                              " blank instruction that guidance contrasts with; train with --cfg-dropout 0.1 to use"
@@ -144,11 +151,13 @@ class LearnedAgent(Agent):
         out = guided_logits(out[0], out[1], self.cfg) if self.cfg else out[0]
         if self.deterministic:
             return int(out.argmax())
-        probs = self._torch.softmax(out.double(), 0).numpy()
+        probs = self._torch.softmax(out.double() / self.temperature, 0).numpy()
         return int(self._rng.choice(len(probs), p=probs / probs.sum()))
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.policy.parameters())
 
     def settings(self) -> dict[str, Any]:
-        return {"deterministic": self.deterministic, "cfg": self.cfg}
+        settings = {"deterministic": self.deterministic, "cfg": self.cfg}
+        # Named only when it differs from 1, so results recorded before the option existed resume as they were.
+        return settings if self.temperature == 1.0 else {**settings, "temperature": self.temperature}

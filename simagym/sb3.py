@@ -69,11 +69,16 @@ def wrap(env: gym.Env, text_dir: str | os.PathLike[str], *, max_tokens: int = MA
 
 
 def policy_kwargs(text_dir: str | os.PathLike[str], *, channels: Sequence[int] = (16, 32, 32), features_dim: int = 256,
-                  freeze_text: bool = False) -> dict[str, Any]:
+                  freeze_text: bool = False, click_map: bool = True) -> dict[str, Any]:
     """``policy_kwargs`` for SB3's ``MultiInputPolicy`` (PPO, A2C...) that make :class:`InstructedCNN` its
-    features extractor, with the text encoder in ``text_dir`` (its weights are loaded and trained)."""
+    features extractor, with the text encoder in ``text_dir`` (its weights are loaded and trained).
+
+    ``click_map``: the features end with a score per click cell; :class:`InstructedPolicy` (``PPO(InstructedPolicy,
+    env, ...)``) adds them to the click macros' logits, as ``python -m simagym.train`` does, and any other
+    policy reads them as 64 more features."""
     codec = InstructionCodec(load_tokenizer(text_dir), MAX_TOKENS)
-    arch = {"channels": list(channels), "features_dim": features_dim, "pad_id": codec.pad_id, "freeze_text": freeze_text}
+    arch = {"channels": list(channels), "features_dim": features_dim, "pad_id": codec.pad_id, "freeze_text": freeze_text,
+            "click_map": click_map}
     return _policy_kwargs(arch, text_dir, text_weights=True)
 
 

@@ -104,3 +104,49 @@ def test_plan_gives_every_task_its_own_seeds():
     assert len({j.seed for j in jobs}) == 4 and min(j.seed for j in jobs) >= 1 << 24
     assert plan_jobs(TASKS[::-1], 4, seed=0)[0].seed == jobs[1].seed  # independent of the other tasks
     assert plan_jobs(TASKS, 4, seed=1)[0].seed != jobs[0].seed
+
+
+def test_allocation_gives_shorter_tasks_more_episodes():
+    from simagym.train.demos import allocate
+
+    assert allocate([2.0, 2.0, 2.0], 9, balance=0.5) == [3, 3, 3]
+    assert allocate([1.0, 100.0], 110, balance=0.0) == [55, 55]  # 0: round-robin
+    assert allocate([1.0, 100.0], 110, balance=1.0) == [109, 1]  # 1: equal frames, and every task keeps one
+    counts = allocate([1.0, 4.0, 16.0], 700, balance=0.5)
+    assert sum(counts) == 700 and counts == [400, 200, 100]
+
+
+def test_a_plan_interleaves_tasks_in_proportion_to_their_counts():
+    counts = [40, 10, 5]
+    jobs = plan_jobs(["a", "b", "c"], counts, seed=0)
+    assert sorted((j.task, j.index) for j in jobs) == sorted(
+        (t, i) for t, n in zip("abc", counts) for i in range(n))
+    for stop in range(1, len(jobs) + 1):  # a time budget that stops anywhere leaves the planned mix
+        done = [sum(j.task == t for j in jobs[:stop]) for t in "abc"]
+        assert all(abs(d - n * stop / len(jobs)) <= 1.5 for d, n in zip(done, counts)), (stop, done)
+    assert [(j.task, j.index) for j in plan_jobs(TASKS, 4, seed=0)] == [
+        (t, j.index) for t, j in zip([TASKS[0], TASKS[1]] * 2, plan_jobs(TASKS, [2, 2], seed=0))]
+
+
+def test_balanced_demonstrations_favour_short_tasks_and_repeat_through_the_cache(tmp_path):
+    """The pilot episodes that measure each task's length are the first of its own episodes: with a cache
+    they are played once, and the data is the same as without one."""
+    kwargs = dict(seed=3, noise=0.2, workers=1, balance=1.0)
+    plain = generate(TASKS, 24, **kwargs)
+    per_task = {t: plain.tasks.count(t) for t in TASKS}
+    lengths = {t: plain.episode_lengths()[[x == t for x in plain.tasks]].mean() for t in TASKS}
+    short, long = sorted(TASKS, key=lengths.get)
+    assert per_task[short] > per_task[long] and sum(per_task.values()) == 24
+    for t in TASKS:  # each task's episodes are its first ones, pilots included
+        assert sorted(s for s, x in zip(plain.seeds, plain.tasks) if x == t) == sorted(
+            j.seed for j in plan_jobs([t], per_task[t], seed=3))
+    cache = DemoCache(tmp_path)
+    cold = generate(TASKS, 24, cache=cache, **kwargs)
+    from simagym.train.demos import PILOT_EPISODES
+
+    # The pilots, read back after measuring (a task given fewer episodes than its pilot uses its first ones).
+    assert cold.cached == sum(min(PILOT_EPISODES, n) for n in per_task.values())
+    _same(cold, plain)
+    warm = generate(TASKS, 24, cache=cache, **kwargs)
+    assert warm.cached == 24
+    _same(warm, plain)

@@ -203,6 +203,26 @@ def test_guided_agent_acts_on_the_guided_logits(dagger_run):
         LearnedAgent(dagger_run.run_dir, cfg=float("nan"))
 
 
+def test_temperature_sharpens_the_sampled_distribution(dagger_run):
+    """temperature=T samples from softmax(logits / T): a tiny T plays the argmax, T=1 the policy as trained."""
+    import torch
+
+    from simagym.agents.learned import LearnedAgent
+
+    out = torch.tensor([[0.0, 1.0, 0.5, -2.0]])
+    def picks(**options):
+        agent = LearnedAgent(dagger_run.run_dir, seed=0, **options)
+        return np.bincount([agent._choose(out) for _ in range(4000)], minlength=4) / 4000
+
+    assert np.allclose(picks(temperature=1.0), torch.softmax(out[0], 0).numpy(), atol=0.03)
+    assert np.allclose(picks(temperature=0.5), torch.softmax(out[0] / 0.5, 0).numpy(), atol=0.03)
+    assert picks(temperature=1e-4)[1] == 1.0
+    assert LearnedAgent(dagger_run.run_dir, temperature=0.5).settings()["temperature"] == 0.5
+    for bad in (0.0, -1.0, float("inf")):
+        with pytest.raises(ValueError, match="temperature"):
+            LearnedAgent(dagger_run.run_dir, temperature=bad)
+
+
 def test_guidance_needs_an_agent_trained_with_cfg_dropout(dagger_run, tmp_path):
     import shutil
 
@@ -276,10 +296,10 @@ def test_eval_flags_are_recorded_and_part_of_the_runs_identity(dagger_run, tmp_p
 
     suite, out = _suite(tmp_path), tmp_path / "eval"
     base = ["--agent", str(dagger_run.run_dir), "--suite", str(suite), "--workers", "1", "--no-progress"]
-    assert main([*base, "--out", str(out), "--deterministic", "--cfg", "1.5"]) == 0
+    assert main([*base, "--out", str(out), "--deterministic", "--cfg", "1.5", "--temperature", "0.5"]) == 0
     for name in ("run.json", "summary.json"):
         record = json.loads((out / name).read_text())
-        assert record["agent_options"] == {"deterministic": True, "cfg": 1.5}, name
+        assert record["agent_options"] == {"deterministic": True, "cfg": 1.5, "temperature": 0.5}, name
     assert main([*base, "--out", str(tmp_path / "default")]) == 0  # the defaults are recorded too
     assert json.loads((tmp_path / "default" / "run.json").read_text())["agent_options"] == {
         "deterministic": False, "cfg": 0.0}
@@ -294,6 +314,8 @@ def test_eval_flags_are_recorded_and_part_of_the_runs_identity(dagger_run, tmp_p
     (["--agent", "oracle", "--deterministic"], "applies to a trained agent"),
     (["--cfg", "nan"], "expected a finite number"),
     (["--cfg", "x"], "expected a number"),
+    (["--temperature", "0"], "expected a number above 0"),
+    (["--agent", "random", "--temperature", "0.5"], "applies to a trained agent"),
 ])
 def test_eval_flag_errors_are_one_line(argv, message, tmp_path, capsys):
     from simagym.eval.__main__ import main

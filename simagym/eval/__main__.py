@@ -41,6 +41,13 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _positive_float(text: str) -> float:
+    value = _finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
 def _folder(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a folder, got an empty name (it would mean the current folder)")
@@ -60,12 +67,14 @@ def _raise_terminated(signum: int, _frame: Any) -> None:
 
 
 def agent_options(args: argparse.Namespace) -> dict[str, Any]:
-    """How a trained agent acts (``--deterministic``, ``--cfg``); empty when neither flag is given."""
+    """How a trained agent acts (``--deterministic``, ``--cfg``, ``--temperature``); empty when none is given."""
     options: dict[str, Any] = {}
     if args.deterministic:
         options["deterministic"] = True
     if args.cfg is not None:
         options["cfg"] = args.cfg
+    if args.temperature is not None:
+        options["temperature"] = args.temperature
     if args.teammates != "self":
         options["teammates"] = args.teammates
     return options
@@ -100,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cfg", type=_finite_float, default=None, metavar="LAMBDA",
                         help="a trained agent acts on logits(instruction) + LAMBDA * (logits(instruction) -"
                              " logits(blank)): classifier-free guidance on language (default: 0, none)")
+    parser.add_argument("--temperature", type=_positive_float, default=None, metavar="T",
+                        help="a trained agent samples from softmax(logits / T): below 1 it keeps to its likely macros"
+                             " (default: 1, the policy as trained)")
     parser.add_argument("--teammates", choices=("self", "oracle", "random"), default="self",
                         help="team suites: who plays beside the agent - itself in every seat (self-play), or the"
                              " oracle or the random agent in the other seats (default: self)")

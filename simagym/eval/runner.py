@@ -226,7 +226,7 @@ class EvalRun:
     """One invocation on a run folder: validates, locks it, knows what is left to run.
 
     Use as a context manager; :meth:`execute` runs the pending episodes. ``agent_options``
-    (``deterministic``, ``cfg``) say how a learned agent acts; they are part of the run's identity.
+    (``deterministic``, ``cfg``, ``temperature``) say how a learned agent acts; they are part of the run's identity.
     ``backend`` plays the episodes (default: a :class:`LocalPool` of ``workers`` processes); the
     results do not depend on it.
     """

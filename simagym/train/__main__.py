@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--lr", type=_positive_float, help=f"BC learning rate (default: {d.lr:g})")
     tune.add_argument("--demo-noise", type=_fraction, metavar="P",
                       help=f"chance the demonstrator plays a random move, labels unchanged (default: {d.demo_noise:g})")
+    tune.add_argument("--demo-balance", type=_non_negative_float, metavar="B",
+                      help=f"oracle episodes per task go as (mean episode length) ** -B: 0 round-robin, 1 equal"
+                           f" frames per task (default: {d.demo_balance:g})")
     tune.add_argument("--word-dropout", type=_fraction, metavar="P",
                       help=f"hide each instruction word as [UNK] with this chance in BC, as an unseen word"
                            f" reads (default: {d.word_dropout:g})")
@@ -208,7 +211,7 @@ def config_from_args(args: argparse.Namespace):
         changes |= {"demos": args.demos, "demo_dir": None}
     for flag, name in (("bc_steps", "bc_steps"), ("ppo_steps", "ppo_steps"),
                        ("minutes", "minutes"), ("batch_size", "batch_size"), ("lr", "lr"),
-                       ("demo_noise", "demo_noise"), ("envs", "n_envs"), ("threads", "threads"),
+                       ("demo_noise", "demo_noise"), ("demo_balance", "demo_balance"), ("envs", "n_envs"), ("threads", "threads"),
                        ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds"),
                        ("cfg_dropout", "cfg_dropout"), ("word_dropout", "word_dropout"),
                        ("dagger_rounds", "dagger_rounds"),

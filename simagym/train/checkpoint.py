@@ -98,6 +98,7 @@ class ArchitectureMeta(BaseModel):
     features_dim: int = Field(ge=1, le=65536)
     pad_id: int = Field(ge=0)
     freeze_text: bool = False
+    click_map: bool = False  # checkpoints from before the click map have none
     text_dir: InsidePath = TEXT_DIR
 
 
@@ -244,7 +245,7 @@ def save_checkpoint(folder: str | os.PathLike[str], policy, meta: dict[str, Any]
 
 def make_meta(*, resolution: int, frame_stack: int, max_tokens: int, vocab_size: int, pad_id: int,
               no_language: bool, channels: tuple[int, ...], features_dim: int, freeze_text: bool,
-              trained: dict[str, Any]) -> dict[str, Any]:
+              click_map: bool, trained: dict[str, Any]) -> dict[str, Any]:
     from simagym import __version__
     from simagym.macros import MACROS
 
@@ -256,7 +257,7 @@ def make_meta(*, resolution: int, frame_stack: int, max_tokens: int, vocab_size:
                         "no_language": no_language},
         "macros": {"count": len(MACROS), "digest": macro_digest()},
         "architecture": {"channels": list(channels), "features_dim": features_dim, "pad_id": pad_id,
-                         "freeze_text": freeze_text, "text_dir": TEXT_DIR},
+                         "freeze_text": freeze_text, "click_map": click_map, "text_dir": TEXT_DIR},
         "weights": WEIGHTS_FILE,
         "simagym_version": __version__,
         "trained": trained,

@@ -58,11 +58,15 @@ class TrainConfig:
     # --- vision and fusion --------------------------------------------------------------
     channels: tuple[int, int, int] = (16, 32, 32)
     features_dim: int = 256
+    click_map: bool = True  # score each click cell from the feature map under it (see simagym.train.policy)
 
     # --- behaviour cloning (oracle demonstrations) --------------------------------------
     demos: int = 12000  # oracle episodes
     demo_dir: str | None = None  # a recording folder (python -m simagym.play --record): BC imitates it, not the oracle
     demo_noise: float = 0.2  # chance the demonstrator plays a random move (labels stay the oracle's): recovery data
+    # Episodes per task go as (mean episode length) ** -demo_balance: 0 is round-robin, 1 equal frames per task.
+    # Between the two, a one-click task gets more episodes (its decisive frame is rare) without starving long ones.
+    demo_balance: float = 0.0
     demo_workers: int = 2
     bc_steps: int = 1_100_000  # training samples (updates x batch)
     batch_size: int = 128
@@ -141,6 +145,7 @@ class TrainConfig:
         need(self.minutes is None or self.minutes > 0, "minutes", "must be > 0")
         need(self.demos >= 1, "demos", "must be >= 1")
         need(0.0 <= self.demo_noise < 1.0, "demo_noise", "must be in [0, 1)")
+        need(0.0 <= self.demo_balance <= 2.0, "demo_balance", "must be in [0, 2] (0: round-robin, 1: equal frames)")
         need(0.0 <= self.word_dropout < 1.0, "word_dropout", "must be in [0, 1)")
         need(0.0 <= self.cfg_dropout < 1.0, "cfg_dropout", "must be in [0, 1)")
         need(self.dagger_rounds >= 0, "dagger_rounds", "must be >= 0")

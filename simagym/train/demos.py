@@ -12,6 +12,13 @@ tasks, or how many episodes, a run asks for: with a
 :class:`~simagym.train.demo_cache.DemoCache` the episodes an earlier run played
 are read back instead of played again, and the result is the same either way.
 
+Tasks differ a hundredfold in length (answering a dialogue is one click; crossing
+Halls to open a door is 170 moves), so equal episodes per task would give the
+short tasks - whose one decisive choice is a frame or two - a sliver of the data.
+With ``balance`` > 0, a task's share of the episodes goes as its mean episode
+length to the power ``-balance`` (measured on its first :data:`PILOT_EPISODES`
+episodes, which are part of the data): 0 is round-robin, 1 equal frames per task.
+
 Workers are spawned (no inherited pygame/SDL state), import no torch, and send
 back compact arrays. Frames are stored once, uint8, in one array that grows in
 place (never a second, concatenated copy), so the whole catalogue's
@@ -40,6 +47,8 @@ CHUNK = 16
 READ_AHEAD = 64
 #: Episodes per task and run seed: the episode index has this many values in the seed.
 MAX_EPISODES_PER_TASK = 1 << 20
+#: Episodes per task played first to measure its length, when episodes are balanced by length.
+PILOT_EPISODES = 4
 #: Mixed into each episode's seed for its noise stream, so noise never repeats the env's draws.
 NOISE_STREAM = 0x4E015E
 
@@ -110,10 +119,28 @@ def episode_seed(task: str, index: int, seed: int) -> int:
     return TRAIN_SEED_BASE + per_task * MAX_EPISODES_PER_TASK + index
 
 
-def plan_jobs(task_ids: Sequence[str], episodes: int, seed: int) -> list[Job]:
-    """Tasks round-robin (balanced data, even when a time budget stops generation early)."""
-    n = len(task_ids)
-    return [Job(task_ids[i % n], i // n, episode_seed(task_ids[i % n], i // n, seed)) for i in range(episodes)]
+def plan_jobs(task_ids: Sequence[str], episodes: int | Sequence[int], seed: int) -> list[Job]:
+    """``episodes`` in all (round-robin), or ``episodes[i]`` of task ``i``; interleaved in proportion
+    to each task's count, so a time budget that stops generation early leaves the same mix."""
+    counts = _split_evenly(episodes, len(task_ids)) if isinstance(episodes, int) else list(episodes)
+    # Task i's j-th episode is due at (j + 0.5) / count_i; ties go in task order (plain round-robin).
+    due = sorted(((j + 0.5) / n, i, j) for i, n in enumerate(counts) for j in range(n))
+    return [Job(task_ids[i], j, episode_seed(task_ids[i], j, seed)) for _, i, j in due]
+
+
+def _split_evenly(episodes: int, n: int) -> list[int]:
+    return [episodes // n + (i < episodes % n) for i in range(n)]
+
+
+def allocate(lengths: Sequence[float], episodes: int, balance: float) -> list[int]:
+    """Episodes per task, ``episodes`` in all, in proportion to ``length ** -balance`` (largest
+    remainders round; every task keeps at least one)."""
+    weights = np.asarray(lengths, float) ** -balance
+    exact = episodes * weights / weights.sum()
+    counts = np.maximum(np.floor(exact).astype(int), 1)
+    for i in np.argsort(-(exact - np.floor(exact)), kind="stable")[:max(0, episodes - int(counts.sum()))]:
+        counts[i] += 1
+    return counts.tolist()
 
 
 def play_episodes(jobs: Sequence[Job], resolution: int, noise: float) -> list[Episode]:
@@ -288,14 +315,35 @@ class _Reader:
 
 def generate(task_ids: Sequence[str], episodes: int, *, seed: int = 0, resolution: int = 64, noise: float = 0.0,
              workers: int = 2, on_progress: Callable[[int], None] | None = None,
-             should_stop: Callable[[], bool] | None = None, cache: DemoCache | None = None) -> Demos:
+             should_stop: Callable[[], bool] | None = None, cache: DemoCache | None = None,
+             balance: float = 0.0) -> Demos:
     """``episodes`` oracle episodes over ``task_ids``; the same arguments give the same demos.
 
     ``on_progress(n)`` is told of every n finished episodes; ``should_stop()`` ends early
     (a time budget) with the episodes finished so far. With ``cache``, episodes found there
     are read instead of played, and played ones are added to it; the result is identical.
+    ``balance`` > 0 gives shorter tasks more episodes (see the module's docstring).
     """
-    jobs = plan_jobs(task_ids, episodes, seed)
+    counts: int | list[int] = episodes
+    if balance and len(task_ids) > 1 and episodes > PILOT_EPISODES * len(task_ids):
+        # The pilot episodes are the first of each task's own: with a cache they are played once.
+        pilot = _play(plan_jobs(task_ids, PILOT_EPISODES * len(task_ids), seed), seed=seed, resolution=resolution,
+                      noise=noise, workers=workers, on_progress=None, should_stop=should_stop, cache=cache)
+        measured = {task: [] for task in task_ids}
+        for task, length in zip(pilot.tasks, pilot.episode_lengths()):
+            measured[task].append(length)
+        known = [np.mean(v) for v in measured.values() if v]
+        typical = float(np.mean(known)) if known else 1.0  # a time budget may stop the pilot itself
+        lengths = [float(np.mean(measured[task])) if measured[task] else typical for task in task_ids]
+        counts = allocate(lengths, episodes, balance)
+    return _play(plan_jobs(task_ids, counts, seed), seed=seed, resolution=resolution, noise=noise, workers=workers,
+                 on_progress=on_progress, should_stop=should_stop, cache=cache)
+
+
+def _play(jobs: Sequence[Job], *, seed: int, resolution: int, noise: float, workers: int,
+          on_progress: Callable[[int], None] | None, should_stop: Callable[[], bool] | None,
+          cache: DemoCache | None) -> Demos:
+    """The episodes of ``jobs``, read from ``cache`` where it has them, else played in workers."""
     needed = Counter(job.task for job in jobs)
     cached: dict[str, CachedEpisodes] = {}
     if cache is not None:

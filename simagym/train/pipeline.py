@@ -118,7 +118,7 @@ def adopt_checkpoint(cfg: TrainConfig) -> TrainConfig:
         cfg, init=str(folder.resolve()), resolution=int(height), frame_stack=int(obs["frame_stack"]),
         max_tokens=int(obs["max_tokens"]), no_language=bool(obs["no_language"]),
         channels=tuple(arch["channels"]), features_dim=int(arch["features_dim"]),
-        freeze_text=bool(arch.get("freeze_text", False))).validate()
+        freeze_text=bool(arch.get("freeze_text", False)), click_map=bool(arch.get("click_map", False))).validate()
 
 
 def _run_name(checkpoint: str | None) -> str | None:
@@ -186,7 +186,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
         seed=cfg.seed, tasks=cfg.tasks)
     codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
     arch = {"channels": list(cfg.channels), "features_dim": cfg.features_dim, "pad_id": codec.pad_id,
-            "freeze_text": cfg.freeze_text}
+            "freeze_text": cfg.freeze_text, "click_map": cfg.click_map}
     space = policy_space((cfg.resolution, cfg.resolution), cfg.frame_stack, cfg.max_tokens, codec.vocab_size)
     policy = build_policy(space, Discrete(len(MACROS)), arch, text_dir, text_weights=True, lr=cfg.lr)
     if cfg.init:  # --init: continue from a saved policy (checked against this run's spaces first)
@@ -194,7 +194,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
     meta = ckpt.make_meta(
         resolution=cfg.resolution, frame_stack=cfg.frame_stack, max_tokens=cfg.max_tokens,
         vocab_size=codec.vocab_size, pad_id=codec.pad_id, no_language=cfg.no_language, channels=cfg.channels,
-        features_dim=cfg.features_dim, freeze_text=cfg.freeze_text,
+        features_dim=cfg.features_dim, freeze_text=cfg.freeze_text, click_map=cfg.click_map,
         trained={"algo": cfg.algo, "tasks": cfg.tasks, "seed": cfg.seed, "run": run_dir.name,
                  "demos": "oracle" if cfg.demo_dir is None else Path(cfg.demo_dir).name,
                  "init": _run_name(cfg.init),
@@ -302,7 +302,7 @@ def oracle_bc_data(cfg: TrainConfig, codec, progress: Progress, writer, deadline
     demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3
     cache = None if cfg.demo_cache is None else DemoCache(None if cfg.demo_cache == "auto" else cfg.demo_cache)
     demos = generate(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
-                     workers=cfg.demo_workers, on_progress=on_demo, cache=cache,
+                     workers=cfg.demo_workers, on_progress=on_demo, cache=cache, balance=cfg.demo_balance,
                      should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
     progress.update(bar, completed=cfg.demos, info=f"{demos.episodes} episodes, {len(demos)} frames")
     result.timings["demos_s"] = time.monotonic() - t0

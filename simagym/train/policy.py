@@ -11,6 +11,13 @@ maps, so language can select *what to look for* before spatial pooling), and is
 concatenated again at the end. The head is SB3's ``ActorCriticPolicy``
 (logits over the macros and a value), so behaviour cloning and PPO train the
 very same module and one checkpoint serves both.
+
+Clicks are where the screen's content is: with ``click_map`` the extractor also
+scores every cell of the click grid from the feature map under it (a small
+convolution, the same for every cell), and :class:`ClickHead` adds those scores
+to the click macros' logits. "Click the green key" then needs one detector that
+works anywhere, not a separate mapping from the whole screen to each of 64
+positions (the fully convolutional action maps of StarCraft II agents).
 """
 
 from __future__ import annotations
@@ -27,7 +34,12 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from torch import nn
 
+from simagym.macros import GRID, MACRO_INDEX
 from simagym.train.text import load_architecture, load_pretrained
+
+#: The click macros are contiguous, row by row: ``click:<col>,<row>`` at ``FIRST_CLICK + row * GRID + col``.
+FIRST_CLICK = MACRO_INDEX["click:0,0"]
+CLICK_CELLS = GRID * GRID
 
 
 #: How many distinct token sequences a frozen encoder remembers (384 floats each for MiniLM).
@@ -118,12 +130,17 @@ class InstructedCNN(BaseFeaturesExtractor):
     ``text_dir`` is a Hugging Face folder (tokenizer + config, maybe weights);
     ``text_weights`` says whether to load its weights (training) or only its
     architecture (loading a checkpoint, whose weights replace them).
+
+    ``click_map``: the features end with one score per click-grid cell (``GRID`` x ``GRID``, row by
+    row), read from the feature map under that cell; :class:`InstructedPolicy` adds them to the click
+    macros' logits (any other SB3 head reads them as features).
     """
 
     def __init__(self, observation_space: spaces.Dict, text_dir: str, text_weights: bool = True,
                  pad_id: int = 0, freeze_text: bool = False, channels: Sequence[int] = (16, 32, 32),
-                 features_dim: int = 256) -> None:
-        super().__init__(observation_space, features_dim)
+                 features_dim: int = 256, click_map: bool = False) -> None:
+        super().__init__(observation_space, features_dim + (CLICK_CELLS if click_map else 0))
+        self.fused_dim = features_dim
         c_in, height, width = observation_space["pixels"].shape
         _, model = load_pretrained(text_dir) if text_weights else load_architecture(text_dir)
         self.text = TextEmbedding(model, pad_id, trainable=not freeze_text)
@@ -141,6 +158,9 @@ class InstructedCNN(BaseFeaturesExtractor):
         self.spatial = nn.Sequential(nn.Linear(n_in, features_dim), nn.ReLU())
         # The instruction joins again at the end: FiLM says what to look for, this says what to do with it.
         self.fuse = nn.Sequential(nn.Linear(features_dim + d, features_dim), nn.ReLU())
+        # A 2x2 window of the stem's patches (offset by half a patch) covers one click cell exactly at 64x64;
+        # at other resolutions the window's scores are averaged onto the click grid.
+        self.click = nn.Sequential(nn.Conv2d(c3, 32, 2), nn.ReLU(), nn.Conv2d(32, 1, 1)) if click_map else None
 
     def _stem(self, pixels: torch.Tensor) -> torch.Tensor:
         """``self.stem`` on the centred image (``2x - 1``, padded with zeros), as one matrix product.
@@ -201,8 +221,12 @@ class InstructedCNN(BaseFeaturesExtractor):
         """``pixels``: float in [0, 1], (B, 3K, H, W) (what :func:`to_pixels` and the env wrappers give),
         or the uint8 frames themselves, (B, K, H, W, 3) oldest first (what behaviour cloning gathers:
         the faster path); ``text`` from :meth:`embed`."""
-        h = self.spatial(self._readout(self._conv(pixels, text)))
-        return self.fuse(torch.cat([h, text], dim=1))
+        grid = self._conv(pixels, text)
+        h = self.fuse(torch.cat([self.spatial(self._readout(grid)), text], dim=1))
+        if self.click is None:
+            return h
+        cells = F.adaptive_avg_pool2d(self.click(grid), GRID)  # (B, 1, GRID, GRID): identity at 64x64
+        return torch.cat([h, cells.flatten(1)], dim=1)
 
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
         # SB3 already scaled the uint8 pixels to [0, 1] and turned the ids into floats.
@@ -229,19 +253,45 @@ def policy_kwargs(arch: dict[str, Any], text_dir: str | Path, text_weights: bool
         "features_extractor_kwargs": {
             "text_dir": str(text_dir), "text_weights": text_weights, "pad_id": arch["pad_id"],
             "freeze_text": arch["freeze_text"], "channels": tuple(arch["channels"]),
-            "features_dim": arch["features_dim"],
+            "features_dim": arch["features_dim"], "click_map": arch.get("click_map", False),
         },
         "share_features_extractor": True,
     }
 
 
+class ClickHead(nn.Module):
+    """Macro logits from ``[fused features, click-cell scores]``: a linear layer over the fused features
+    for every macro, plus each cell's score on its click macro."""
+
+    def __init__(self, fused_dim: int, n_macros: int) -> None:
+        super().__init__()
+        self.fused_dim = fused_dim
+        self.linear = nn.Linear(fused_dim, n_macros)
+        self.cells = slice(FIRST_CLICK, FIRST_CLICK + CLICK_CELLS)
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        out = self.linear(latent[:, :self.fused_dim])
+        scores = F.pad(latent[:, self.fused_dim:], (self.cells.start, out.shape[1] - self.cells.stop))
+        return out + scores
+
+
 class InstructedPolicy(ActorCriticPolicy):
-    """SB3's actor-critic with small initial logits (a near-uniform start, as PPO implementations use)."""
+    """SB3's actor-critic with small initial logits (a near-uniform start, as PPO implementations use),
+    and the click map's scores on the click macros when the extractor has one."""
 
     def _build(self, lr_schedule) -> None:
         super()._build(lr_schedule)
-        nn.init.orthogonal_(self.action_net.weight, gain=0.01)
-        nn.init.zeros_(self.action_net.bias)
+        extractor = self.features_extractor
+        if getattr(extractor, "click", None) is not None:
+            if self.action_space.n < FIRST_CLICK + CLICK_CELLS:
+                raise ValueError(f"a click map needs simagym's macros ({FIRST_CLICK + CLICK_CELLS}+ actions),"
+                                 f" got {self.action_space.n} actions")
+            self.action_net = ClickHead(extractor.fused_dim, self.action_space.n)
+            # _build made the optimiser before this head existed: make it again over every parameter.
+            self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)
+        head = self.action_net.linear if isinstance(self.action_net, ClickHead) else self.action_net
+        nn.init.orthogonal_(head.weight, gain=0.01)
+        nn.init.zeros_(head.bias)
 
 
 def build_policy(observation_space: spaces.Dict, action_space: gym.spaces.Discrete, arch: dict[str, Any],
