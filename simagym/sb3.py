@@ -68,7 +68,7 @@ def wrap(env: gym.Env, text_dir: str | os.PathLike[str], *, max_tokens: int = MA
     return StackPixels(env, frame_stack)
 
 
-def policy_kwargs(text_dir: str | os.PathLike[str], *, channels: Sequence[int] = (16, 32, 32), features_dim: int = 256,
+def policy_kwargs(text_dir: str | os.PathLike[str], *, channels: Sequence[int] = (48, 32, 32), features_dim: int = 256,
                   freeze_text: bool = False, click_map: bool = True) -> dict[str, Any]:
     """``policy_kwargs`` for SB3's ``MultiInputPolicy`` (PPO, A2C...) that make :class:`InstructedCNN` its
     features extractor, with the text encoder in ``text_dir`` (its weights are loaded and trained).

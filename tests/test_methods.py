@@ -339,7 +339,7 @@ def test_train_flags_reach_the_configuration(tmp_path):
 
 
 def test_minutes_alone_scales_the_default_budgets_to_fill_them():
-    """``--minutes 60`` trains for about an hour (the 11-minute run's budgets, scaled), not for the
+    """``--minutes 60`` trains for about an hour (the default run's budgets, scaled), not for the
     default budgets under a longer cap; budgets given explicitly win, and demonstrations stay within
     what a 24 GB machine holds."""
     from simagym.train.__main__ import build_parser, config_from_args

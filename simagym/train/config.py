@@ -20,10 +20,11 @@ CONFIG_FILE = "config.json"
 
 #: The default run's wall-clock cap: its step budgets (demonstrations, BC samples) fit in it on this
 #: project's 2-core machine, and ``--minutes M`` alone scales them to M (see :meth:`TrainConfig.for_minutes`).
-DEFAULT_MINUTES = 11.0
-#: The most demonstrations a scaled run plays: on the whole catalogue (`core`) 20,000 noisy oracle
-#: episodes are 1.17M frames of 12 KB (64x64 RGB, stored once), 14 GB of a 24 GB machine.
-MAX_SCALED_DEMOS = 20_000
+DEFAULT_MINUTES = 13.0
+#: The most demonstrations a scaled run plays: on the whole catalogue (`core`), balanced by length
+#: (``demo_balance`` 0.5), 60,000 noisy oracle episodes are about 1M frames of 12 KB (64x64 RGB, stored
+#: once), 12 GB of a 24 GB machine.
+MAX_SCALED_DEMOS = 60_000
 
 
 class ConfigError(ValueError):
@@ -56,20 +57,22 @@ class TrainConfig:
     freeze_text: bool = False
 
     # --- vision and fusion --------------------------------------------------------------
-    channels: tuple[int, int, int] = (16, 32, 32)
+    # A wide stem: each 8x8 patch of the 3 stacked frames (576 values) keeps 48 features, enough for a
+    # 5-pixel inventory icon or glyph (16 lost them: bench/results/sima.md, README "What the default run reaches").
+    channels: tuple[int, int, int] = (48, 32, 32)
     features_dim: int = 256
     click_map: bool = True  # score each click cell from the feature map under it (see simagym.train.policy)
 
     # --- behaviour cloning (oracle demonstrations) --------------------------------------
-    demos: int = 12000  # oracle episodes
+    demos: int = 36000  # oracle episodes (balanced by length: about 310k frames on train-default-v2)
     demo_dir: str | None = None  # a recording folder (python -m simagym.play --record): BC imitates it, not the oracle
     demo_noise: float = 0.2  # chance the demonstrator plays a random move (labels stay the oracle's): recovery data
     # Episodes per task go as (mean episode length) ** -demo_balance: 0 is round-robin, 1 equal frames per task.
     # Between the two, a one-click task gets more episodes (its decisive frame is rare) without starving long ones.
-    demo_balance: float = 0.0
+    demo_balance: float = 0.5
     demo_workers: int = 2
     bc_steps: int = 1_100_000  # training samples (updates x batch)
-    batch_size: int = 128
+    batch_size: int = 256
     lr: float = 2e-3
     weight_decay: float = 1e-4
     val_fraction: float = 0.05
@@ -110,10 +113,10 @@ class TrainConfig:
     eval_workers: int = 2
 
     # --- bookkeeping ----------------------------------------------------------------------
-    # One torch thread: on this project's shared 2-core machine the other core is rarely free, and a second
-    # thread made BC slower (0.96x against 1.27x for one, bench/results/train_speed.md). Idle threads now
-    # sleep instead of spinning (simagym/train/__init__.py), so --threads N is safe where cores are free.
-    threads: int = 1
+    # Both cores of this project's 2-core machine learn once the demonstrations exist: with the wide stem and
+    # batches of 256, two threads did 2,230 samples/s against 1,965 for the former single-threaded default
+    # (quiet machine). Idle threads sleep instead of spinning (simagym/train/__init__.py).
+    threads: int = 2
     device: str = "auto"  # auto: CUDA when torch.cuda.is_available(), else the CPU; or cpu, cuda, cuda:N
     # Oracle episodes kept on disk across runs: auto ($XDG_CACHE_HOME/simagym/demos), a folder, or None (off).
     demo_cache: str | None = "auto"
@@ -123,7 +126,7 @@ class TrainConfig:
     def for_minutes(self, minutes: float) -> "TrainConfig":
         """This configuration capped at ``minutes``, with the default budgets scaled to fill them:
         BC samples in proportion, demonstrations too (at most :data:`MAX_SCALED_DEMOS`). So
-        ``--minutes 60`` trains for about an hour rather than stopping at the 11-minute budgets."""
+        ``--minutes 60`` trains for about an hour rather than stopping at the 13-minute budgets."""
         factor = minutes / DEFAULT_MINUTES
         return dataclasses.replace(self, minutes=minutes, bc_steps=max(1, round(self.bc_steps * factor)),
                                    demos=max(1, min(MAX_SCALED_DEMOS, round(self.demos * factor))))
