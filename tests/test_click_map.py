@@ -83,3 +83,20 @@ def test_the_optimiser_trains_the_click_head(text_dir):
     optimised = {id(p) for group in policy.optimizer.param_groups for p in group["params"]}
     assert all(id(p) in optimised for p in policy.action_net.parameters())
     assert all(id(p) in optimised for p in policy.features_extractor.click.parameters())
+
+
+def test_sb3_ppo_learns_with_the_click_head(tmp_path):
+    """``PPO(InstructedPolicy, ...)`` with the documented helpers: SB3's own loop trains the click head."""
+    from stable_baselines3 import PPO
+
+    import simagym
+    from simagym.sb3 import InstructedPolicy, policy_kwargs, text_encoder, wrap
+
+    text = text_encoder(tmp_path / "text", tasks=["meadow/open-map-v1"])
+    env = wrap(simagym.make("meadow/open-map-v1"), text)
+    model = PPO(InstructedPolicy, env, policy_kwargs=policy_kwargs(text, channels=(8, 8, 8), features_dim=32),
+                n_steps=32, batch_size=16, n_epochs=1, seed=0, device="cpu")
+    assert isinstance(model.policy.action_net, ClickHead)
+    before = model.policy.action_net.linear.weight.detach().clone()
+    model.learn(32)
+    assert not torch.equal(before, model.policy.action_net.linear.weight)
