@@ -443,18 +443,18 @@ def selector_values(raw: Any) -> Iterator[tuple[str, Any]]:
         yield from selector_values(arg)
 
 
-def event_types(raw: Any, field: str) -> Iterator[tuple[str, Any]]:
-    """Every ``(field, type)`` an ``event`` check in a condition names, the field a dotted path
-    such as ``success.then[1].event.type``; a type may be a ``$slot`` ref. Lets task loading
-    check them against the events a world declares (:attr:`World.events`)."""
+def event_checks(raw: Any, field: str) -> Iterator[tuple[str, Any, tuple[str, ...]]]:
+    """Every ``event`` check in a condition as ``(field, type, role names)``, the field a dotted
+    path such as ``success.then[1].event``; a type may be a ``$slot`` ref. Lets task loading check
+    them against the events a world declares (:attr:`World.events`, :attr:`World.event_roles`)."""
     (name, arg), = raw.items()
     if name == "event":
-        yield f"{field}.event.type", arg["type"]
+        yield f"{field}.event", arg["type"], tuple(k for k in arg if k not in ("type", "at_least"))
     elif name in ("all", "any", "then"):
         for i, part in enumerate(arg):
-            yield from event_types(part, f"{field}.{name}[{i}]")
+            yield from event_checks(part, f"{field}.{name}[{i}]")
     elif name == "not":
-        yield from event_types(arg, f"{field}.not")
+        yield from event_checks(arg, f"{field}.not")
 
 
 def parse_check(raw: Any, field: str = "success") -> CheckSpec:

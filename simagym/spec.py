@@ -34,7 +34,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from simagym.checks import DIRECTIONS, Check, CheckError, CheckSpec, event_types, parse_check, selector_values
+from simagym.checks import DIRECTIONS, Check, CheckError, CheckSpec, event_checks, parse_check, selector_values
 from simagym import yamlio
 from simagym.text import CHARSET, MAX_INSTRUCTION_LENGTH
 from simagym.world import LayoutParams, Selector
@@ -225,21 +225,32 @@ class TaskSpec(BaseModel):
                     raise TaskFileError(self.source, self.id, where,
                                         f"{attr} {wrong} unknown to world {self.world!r}; known: {sorted(vocabulary[attr])}")
 
-    def check_events(self, events: frozenset[str], world_class: str) -> None:
+    def check_events(self, events: frozenset[str], world_class: str,
+                     roles: Mapping[str, frozenset[str]] | None = None) -> None:
         """Raise :class:`TaskFileError` naming the field if an ``event`` check names an event type
-        the world does not declare (``world_class.events``): such a task could never succeed."""
+        the world does not declare (``world_class.events``), or a role its events of that type never
+        carry (``world_class.event_roles``, where the world declares them): such a task could never
+        succeed."""
         for check in (self.success, self.failure):
             if check is None:
                 continue
-            for field, value in event_types(check.raw, check.field):
+            for field, value, named in event_checks(check.raw, check.field):
                 slot = value[1:] if isinstance(value, str) and value.startswith("$") else None
                 values = self.slots.get(slot, ()) if slot else (value,)
                 wrong = sorted(str(v) for v in values if v not in events)
                 if wrong:
                     known = ", ".join(sorted(events)) or "none"
-                    raise TaskFileError(self.source, self.id, f"slots.{slot}" if slot else field,
+                    raise TaskFileError(self.source, self.id, f"slots.{slot}" if slot else f"{field}.type",
                                         f"event {', '.join(wrong)} is not one world {self.world!r} reports"
                                         f" (declared: {known}); fix the name or add it to {world_class}.events")
+                for role in named:
+                    for kind in values:
+                        carried = (roles or {}).get(kind)
+                        if carried is not None and role not in carried:
+                            raise TaskFileError(self.source, self.id, f"{field}.{role}",
+                                                f"world {self.world!r} reports {kind} events with the roles"
+                                                f" {', '.join(sorted(carried)) or 'none'}, never {role!r}; fix the"
+                                                f" role or add it to {world_class}.event_roles[{kind!r}]")
 
     @property
     def instances(self) -> int:
@@ -420,5 +431,6 @@ def _load_task(raw: Any, i: int, defaults: Mapping[str, Any], source: str, layou
     if vocabularies and spec.world in vocabularies:
         spec.check_vocabulary(vocabularies[spec.world])
     if worlds and spec.world in worlds:
-        spec.check_events(worlds[spec.world].events, worlds[spec.world].__name__)
+        world = worlds[spec.world]
+        spec.check_events(world.events, world.__name__, getattr(world, "event_roles", None))
     return spec.model_copy(update={"layout": layout})

@@ -140,6 +140,10 @@ class World(ABC):
     #: these (checked at load: a typo would make the task silently unsolvable), and
     #: :mod:`simagym.testing` fails a world that reports one it did not declare.
     events: ClassVar[frozenset[str]] = frozenset()
+    #: The roles each event type's events carry, e.g. ``{"put_in": frozenset({"item", "container"})}``.
+    #: Optional; where a type is listed, a task's ``event`` check may name only these roles (checked
+    #: at load: ``itme`` would never match), and :mod:`simagym.testing` fails an event that carries others.
+    event_roles: ClassVar[Mapping[str, frozenset[str]]] = {}
     #: Kinds the world scatters several of, where an instruction means any one ("go to a tree"):
     #: a required selector naming one of them may match several entities.
     scattered: ClassVar[frozenset[str]] = frozenset()

@@ -127,6 +127,7 @@ class ShoddyWorld(World):
     name = "shoddy"
     Layout = Layout
     events = frozenset({"switched_on"})
+    event_roles = {"switched_on": frozenset({"lamp"})}
 
     def reset(self, rng, layout, required):
         colours = list({"red", "green", "blue", "yellow"})  # set order: differs between processes
@@ -138,6 +139,8 @@ class ShoddyWorld(World):
             self.player = min(self.player + 1, len(self.lamps) - 1)
         if "E" in inp.keys:
             return [Event("blinked", {"target": self.entities()[self.player]})]  # never declared
+        if "Q" in inp.keys:
+            return [Event("switched_on", {"target": self.entities()[self.player]})]  # declared as "lamp"
         return []
 
     def render(self, height, width):
@@ -195,6 +198,11 @@ tasks:
     max_steps: 12
     phrasings: {train: ["blink a lamp"], heldout: ["make a lamp blink"]}
     success: {event: {type: blinked}}
+  - id: shoddy/switch-on-red-v1
+    category: object
+    max_steps: 12
+    phrasings: {train: ["switch the red lamp on"], heldout: ["light the red lamp"]}
+    success: {event: {type: switched_on, lmap: {colour: red}}}
 '''
 
 
@@ -220,5 +228,9 @@ def test_the_kit_finds_every_defect_of_a_broken_world(tmp_path):
     assert "shoddy/twin-lamps-v1" in report and "matches 2 entities" in report
     assert "shoddy/switch-on-v1: the oracle failed on seeds [0, 1, 2]" in report
     assert "'blinked'" in report and "ShoddyWorld.events does not declare" in report
+    # A role the world never reports is a load error; a role it reports but never declared, a finding.
+    assert "shoddy/switch-on-red-v1" in report and "field 'success.event.lmap'" in report
+    assert "ShoddyWorld.event_roles['switched_on']" in report
+    assert "switched_on events with the roles ['target']" in report
     assert "different frames in another process" in report
     assert "ok   shoddy/go-to-lamp-v1:instructions" in done.stdout

@@ -209,11 +209,36 @@ def test_a_world_declaring_no_events_allows_no_event_checks(meadow_layout):
                        worlds={"meadow": quiet})
 
 
+def test_a_role_the_world_never_reports_is_a_load_error(meadow_layout):
+    """``{type: put_in, itme: ...}`` could never match: it fails at load, naming the role's field."""
+    success = {"then": [{"near": {"kind": "chest"}},
+                        {"event": {"type": "put_in", "itme": {"kind": "key"}, "container": {"kind": "chest"}}}]}
+    with pytest.raises(TaskFileError) as info:
+        load_task_file(task_file(success=success), SOURCE, meadow_layout, worlds=_meadow_world())
+    assert_names(info.value, TASK, "success.then[1].event.itme")
+    assert "MeadowWorld.event_roles['put_in']" in str(info.value) and "container, item" in str(info.value)
+
+
+def test_roles_are_unchecked_for_an_event_type_a_world_lists_no_roles_for(meadow_layout):
+    """``event_roles`` is optional: a plugin world that declares only ``events`` keeps working."""
+    from simagym.world import World
+
+    loose = type("LooseWorld", (), {"events": frozenset({"opened"}), "event_roles": World.event_roles})
+    success = {"event": {"type": "opened", "anything": {"kind": "chest"}}}
+    load_task_file(task_file(success=success), SOURCE, meadow_layout, worlds={"meadow": loose})
+
+
 def test_every_event_a_bundled_task_names_is_declared():
-    """The catalogue loads with the check on (no plugin errors), and each check names a declared event."""
+    """The catalogue loads with the check on (no plugin errors), and each check names a declared event
+    and only roles the world's events of that type carry; team tasks too."""
+    from simagym.multi.registry import team_tasks
+
     assert simagym.plugin_errors() == {}
-    for spec in simagym.list_tasks(superseded_too=True):
-        spec.check_events(simagym.get_world(spec.world).events, spec.world)
+    specs = [*simagym.list_tasks(superseded_too=True), *(r for t in team_tasks().values() for r in t.roles)]
+    for spec in specs:
+        world = simagym.get_world(spec.world)
+        assert world.event_roles and set(world.event_roles) == world.events
+        spec.check_events(world.events, spec.world, world.event_roles)
 
 
 # --- the shipped catalogue ------------------------------------------------------------

@@ -48,12 +48,33 @@ LAZY: dict[str, str] = {
 class GameUIWorld(World):
     name = "gameui"
     Layout = GameUILayout
-    #: What step() reports (task files may name only these).
-    events = frozenset({
-        "answered", "bought", "crafted", "decreased", "dropped", "equipped", "increased", "marker_placed",
-        "marker_removed", "moved", "put_in", "quit", "saved", "setting_changed", "settings_reset", "sold",
-        "talked", "toggled", "took_out", "travelled", "unequipped", "used"
-    })
+    #: What step() reports, with the roles each event carries (a role may be absent: a drop far from
+    #: anything has no landmark); task files may name only these.
+    event_roles = {
+        "answered": frozenset({"answer", "speaker"}),
+        "bought": frozenset({"item"}),
+        "crafted": frozenset({"item"}),
+        "decreased": frozenset({"setting"}),
+        "dropped": frozenset({"item"}),
+        "equipped": frozenset({"item", "slot"}),
+        "increased": frozenset({"setting"}),
+        "marker_placed": frozenset({"target"}),
+        "marker_removed": frozenset({"target"}),
+        "moved": frozenset({"item"}),
+        "put_in": frozenset({"container", "item"}),
+        "quit": frozenset(),
+        "saved": frozenset(),
+        "setting_changed": frozenset({"setting"}),
+        "settings_reset": frozenset(),
+        "sold": frozenset({"item"}),
+        "talked": frozenset({"npc"}),
+        "toggled": frozenset({"setting"}),
+        "took_out": frozenset({"container", "item"}),
+        "travelled": frozenset({"target"}),
+        "unequipped": frozenset({"item", "slot"}),
+        "used": frozenset({"item"}),
+    }
+    events = frozenset(event_roles)
     vocabulary = {
         "kind": frozenset((*ITEMS, *SETTINGS, *PLACES, *NPCS, *ANSWERS, "chest", "slot")),
         "colour": frozenset(POTION_COLOURS),

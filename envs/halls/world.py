@@ -73,11 +73,24 @@ _SWEEP = tuple(f"click:{c},{r}" for r in range(8) for c in range(8))
 class HallsWorld(BagWorld, World):
     name = "halls"
     Layout = HallsLayout
-    #: What step() reports (task files may name only these).
-    events = frozenset({
-        "dropped", "entered", "equipped", "faced", "marker_placed", "opened", "picked_up", "pressed",
-        "turned_around", "turned_left", "turned_right", "unlocked", "went_through"
-    })
+    #: What step() reports, with the roles each event carries (a role may be absent: a drop far from
+    #: anything has no landmark); task files may name only these.
+    event_roles = {
+        "dropped": frozenset({"item", "landmark", "place", "room"}),
+        "entered": frozenset({"room"}),
+        "equipped": frozenset({"item"}),
+        "faced": frozenset({"target"}),
+        "marker_placed": frozenset({"target"}),
+        "opened": frozenset({"target"}),
+        "picked_up": frozenset({"item"}),
+        "pressed": frozenset({"target"}),
+        "turned_around": frozenset(),
+        "turned_left": frozenset(),
+        "turned_right": frozenset(),
+        "unlocked": frozenset({"target"}),
+        "went_through": frozenset({"target"}),
+    }
+    events = frozenset(event_roles)
     menus = MenuKeys(("inventory", "map"))
     #: Language-blind probes of Halls' own shortcuts, next to the generic ones: marking rooms
     #: on the map in a fixed order, holding or dropping a fixed inventory slot, turning and

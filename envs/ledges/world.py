@@ -50,12 +50,29 @@ def _sign(v: int) -> int:
 class LedgesWorld(BagWorld, Seats, World):
     name = "ledges"
     Layout = LedgesLayout
-    #: What step() reports (task files may name only these).
-    events = frozenset({
-        "checkpoint", "climbed", "crossed", "dropped", "equipped", "extended", "fell", "hit", "jumped_over",
-        "landed_on", "opened", "passed", "picked_up", "pulled", "put_in", "took_out", "unlocked",
-        "went_through"
-    })
+    #: What step() reports, with the roles each event carries (a role may be absent: a drop far from
+    #: anything has no landmark); task files may name only these.
+    event_roles = {
+        "checkpoint": frozenset({"flag"}),
+        "climbed": frozenset({"ladder"}),
+        "crossed": frozenset({"gap"}),
+        "dropped": frozenset({"item", "landmark"}),
+        "equipped": frozenset({"item"}),
+        "extended": frozenset({"target"}),
+        "fell": frozenset({"gap"}),
+        "hit": frozenset({"hazard"}),
+        "jumped_over": frozenset({"hazard"}),
+        "landed_on": frozenset({"platform"}),
+        "opened": frozenset({"target"}),
+        "passed": frozenset({"hazard"}),
+        "picked_up": frozenset({"item"}),
+        "pulled": frozenset({"lever"}),
+        "put_in": frozenset({"container", "item"}),
+        "took_out": frozenset({"container", "item"}),
+        "unlocked": frozenset({"target"}),
+        "went_through": frozenset({"target"}),
+    }
+    events = frozenset(event_roles)
     max_players = 4
     menus = MenuKeys(("inventory",))  # no map: M and Tab do nothing
     vocabulary = {"kind": frozenset((*KINDS, "player")), "colour": frozenset(COLOURS)}

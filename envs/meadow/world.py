@@ -48,11 +48,28 @@ def _chebyshev(a: tuple[int, int], b: tuple[int, int]) -> int:
 class MeadowWorld(BagWorld, Seats, World):
     name = "meadow"
     Layout = MeadowLayout
-    #: What step() reports (task files may name only these).
-    events = frozenset({
-        "chopped", "dropped", "equipped", "fed", "gathered", "harvested", "marker_placed", "mined",
-        "opened", "petted", "picked_up", "put_in", "took_out", "unlocked", "went_through"
-    })
+    #: What step() reports, with the roles each event carries (a role may be absent: a drop far from
+    #: anything has no landmark); task files may name only these.
+    event_roles = {
+        "chopped": frozenset({"target"}),
+        "dropped": frozenset({"item", "landmark"}),
+        "equipped": frozenset({"item"}),
+        "fed": frozenset({"animal", "item"}),
+        "gathered": frozenset({"item"}),
+        "gave": frozenset({"item", "receiver"}),
+        "harvested": frozenset({"item", "target"}),
+        "marker_placed": frozenset({"target"}),
+        "mined": frozenset({"target"}),
+        "opened": frozenset({"target"}),
+        "petted": frozenset({"animal"}),
+        "picked_up": frozenset({"item"}),
+        "put_in": frozenset({"container", "item"}),
+        "received": frozenset({"giver", "item"}),
+        "took_out": frozenset({"container", "item"}),
+        "unlocked": frozenset({"target"}),
+        "went_through": frozenset({"target"}),
+    }
+    events = frozenset(event_roles)
     scattered = frozenset(FLORA)  # "go to a tree": any of them
     max_players = 4
     menus = MenuKeys(("inventory", "map"))

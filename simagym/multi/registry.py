@@ -31,7 +31,7 @@ def team_tasks() -> dict[str, TeamSpec]:
                 for entry in sorted(folder.iterdir(), key=lambda e: e.name):
                     if entry.name.endswith(".yaml"):
                         for spec in load_team_file(entry.read_text(encoding="utf-8"), f"{ep.value}/{entry.name}",
-                                                   layouts, vocabularies):
+                                                   layouts, vocabularies, cat.worlds):
                             if spec.id in found or spec.id in cat.tasks:
                                 raise TaskFileError(spec.source, spec.id, "id", "task id already taken; choose a new id")
                             found[spec.id] = spec

@@ -112,7 +112,8 @@ def world_targets(instructions: list[Instruction]) -> list[Selector]:
 
 
 def load_team_file(text: str, source: str, layouts: Mapping[str, type[LayoutParams]],
-                   vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None = None) -> list[TeamSpec]:
+                   vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+                   worlds: Mapping[str, type] | None = None) -> list[TeamSpec]:
     """Parse one YAML team task file; a problem raises :class:`TaskFileError` naming file, task and field."""
     try:
         doc = yamlio.load(text)
@@ -125,7 +126,7 @@ def load_team_file(text: str, source: str, layouts: Mapping[str, type[LayoutPara
         raise TaskFileError(source, None, extra[0], "unknown top-level key; a team task file has world and tasks")
     specs: list[TeamSpec] = []
     for i, raw in enumerate(doc["tasks"]):
-        spec = _load_team_task(raw, i, doc.get("world"), source, layouts, vocabularies)
+        spec = _load_team_task(raw, i, doc.get("world"), source, layouts, vocabularies, worlds)
         if any(s.id == spec.id for s in specs):
             raise TaskFileError(source, spec.id, "id", "duplicate task id in this file")
         specs.append(spec)
@@ -133,7 +134,8 @@ def load_team_file(text: str, source: str, layouts: Mapping[str, type[LayoutPara
 
 
 def _load_team_task(raw: Any, i: int, world: Any, source: str, layouts: Mapping[str, type[LayoutParams]],
-                    vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None) -> TeamSpec:
+                    vocabularies: Mapping[str, Mapping[str, frozenset[str]]] | None,
+                    worlds: Mapping[str, type] | None = None) -> TeamSpec:
     name = raw.get("id", f"#{i}") if isinstance(raw, Mapping) else f"#{i}"
     if not isinstance(raw, Mapping):
         raise TaskFileError(source, name, None, "each team task is a mapping")
@@ -178,6 +180,9 @@ def _load_team_task(raw: Any, i: int, world: Any, source: str, layouts: Mapping[
             raise TaskFileError(source, name, f"roles[{k}].{field}", first["msg"].removeprefix("Value error, ")) from None
         if vocabularies and world_name in vocabularies:
             spec.check_vocabulary(vocabularies[world_name])
+        if worlds and world_name in worlds:
+            cls = worlds[world_name]
+            spec.check_events(cls.events, cls.__name__, getattr(cls, "event_roles", None))
         specs.append(spec.model_copy(update={"layout": layout}))
     try:
         return TeamSpec(id=name, world=world_name, kind=raw.get("kind"), race=raw.get("race", False),

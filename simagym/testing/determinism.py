@@ -15,6 +15,7 @@ import numpy as np
 
 import simagym
 from simagym.macros import MACROS, DiscreteActions, key_macro
+from simagym.testing.events import Seen, event_problems, seen
 from simagym.testing.problems import crashed
 
 STEPS = 80
@@ -29,11 +30,11 @@ def macro_sequence(seed: int, n: int = STEPS) -> list[int]:
 
 
 def digest(task_id: str, actions: Sequence[int], seed: int = 7,
-           resolution: tuple[int, int] = (48, 80)) -> tuple[str, set[str]]:
+           resolution: tuple[int, int] = (48, 80)) -> tuple[str, set[Seen]]:
     """A hash of every observation and reward of ``actions`` played from ``seed`` (resetting when
-    an episode ends), and the event types the world reported on the way."""
+    an episode ends), and the events (type, role names) the world reported on the way."""
     h = hashlib.sha256()
-    events: set[str] = set()
+    events: set[Seen] = set()
 
     def add(obs, reward: float = 0.0) -> None:
         h.update(obs["pixels"].tobytes() + obs["instruction"].encode() + repr(float(reward)).encode())
@@ -43,7 +44,7 @@ def digest(task_id: str, actions: Sequence[int], seed: int = 7,
     add(obs)
     for action in actions:
         obs, reward, terminated, truncated, _ = env.step(action)
-        events.update(e.type for e in env.unwrapped.last_events)
+        events.update(seen(env.unwrapped.last_events))
         add(obs, reward)
         if terminated or truncated:
             obs, _ = env.reset()
@@ -90,9 +91,7 @@ def check_determinism(task_ids: Sequence[str], seed: int = 7, steps: int = STEPS
             problems.append(crashed(task_id, err))
             continue
         world = simagym.get_world(simagym.get_task(task_id).world)
-        if events - world.events:
-            problems.append(f"{task_id}: step() reported events {sorted(events - world.events)} that "
-                            f"{world.__name__}.events does not declare")
+        problems += event_problems(task_id, world, events)
         if digest(task_id, actions, seed)[0] != here[task_id]:
             problems.append(f"{task_id}: the same seed and macros gave different frames in one process "
                             "(does the world keep state across resets, or read a global RNG?)")

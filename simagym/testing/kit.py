@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import simagym
 from simagym.registry import catalogue
@@ -70,6 +70,13 @@ def world_problems(name: str) -> list[str]:
         problems.append(f"{cls.__name__}.Layout must be a simagym.world.LayoutParams subclass")
     if not (isinstance(cls.events, frozenset) and all(isinstance(e, str) for e in cls.events)):
         problems.append(f"{cls.__name__}.events must be a frozenset of event type names, got {cls.events!r}")
+    roles = cls.event_roles
+    if not (isinstance(roles, Mapping) and all(isinstance(r, frozenset) and all(isinstance(x, str) for x in r)
+                                                for r in roles.values())):
+        problems.append(f"{cls.__name__}.event_roles must map event types to frozensets of role names, got {roles!r}")
+    elif set(roles) - set(cls.events):
+        problems.append(f"{cls.__name__}.event_roles lists {sorted(set(roles) - set(cls.events))}, which "
+                        f"{cls.__name__}.events does not declare")
     if not all(isinstance(v, frozenset) for v in cls.vocabulary.values()):
         problems.append(f"{cls.__name__}.vocabulary must map each attribute to a frozenset of values")
     unknown = sorted(cls.scattered - cls.vocabulary.get("kind", cls.scattered))

@@ -48,7 +48,9 @@ class OrchardWorld(World):
     Layout = OrchardLayout
     vocabulary: ClassVar = {"kind": frozenset({"tree", "basket", "gate", *FRUITS}),
                             "colour": frozenset(BASKETS), "fruit": frozenset(FRUITS)}
-    events: ClassVar = frozenset({"picked", "put_in", "opened"})
+    event_roles: ClassVar = {"picked": frozenset({"item"}), "put_in": frozenset({"item", "container"}),
+                             "opened": frozenset({"target"})}
+    events: ClassVar = frozenset(event_roles)
 
     def reset(self, rng: np.random.Generator, layout: OrchardLayout, required: list[Selector]) -> None:
         # One tree per fruit and one basket per colour, the required ones always among them:
