@@ -33,6 +33,7 @@ import simagym.train  # noqa: E402,F401  (first: it sets how idle OpenMP threads
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -117,7 +118,7 @@ def bc_setup(demos, work: Path):
     from simagym.train.policy import build_policy, policy_space
     from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
 
-    cfg = TrainConfig()
+    cfg = dataclasses.replace(TrainConfig(), text_encoder=None).with_text_defaults()  # the learned encoder
     text_dir = make_text_folder(work / "text", pretrained=None, vocab_size=cfg.tokenizer_vocab, seed=0,
                                 spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads,
                                                      2 * cfg.text_hidden, cfg.max_tokens))

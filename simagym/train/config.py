@@ -21,6 +21,8 @@ CONFIG_FILE = "config.json"
 #: The default run's wall-clock cap: its step budgets (demonstrations, BC samples) fit in it on this
 #: project's 2-core machine, and ``--minutes M`` alone scales them to M (see :meth:`TrainConfig.for_minutes`).
 DEFAULT_MINUTES = 13.0
+#: Word dropout for the encoder learned from the training phrasings (its words are all it knows).
+LEARNED_WORD_DROPOUT = 0.3
 #: The most demonstrations a scaled run plays: on the whole catalogue (`core`), balanced by length
 #: (``demo_balance`` 0.5), 60,000 noisy oracle episodes are about 1M frames of 12 KB (64x64 RGB, stored
 #: once), 12 GB of a 24 GB machine.
@@ -48,13 +50,15 @@ class TrainConfig:
     no_language: bool = False  # the ablation: every instruction becomes the empty string
 
     # --- text encoder -------------------------------------------------------------------
-    text_encoder: str | None = None  # a local pretrained Hugging Face folder; None: tokenizer + tiny BERT made here
+    # auto: all-MiniLM-L6-v2 where the optional extra simagym[minilm] is installed, else the learned one;
+    # minilm; a local pretrained Hugging Face folder; or None: a tokenizer + tiny BERT made from the run's tasks.
+    text_encoder: str | None = "auto"
     tokenizer_vocab: int = 512
     text_hidden: int = 64
     text_layers: int = 2
     text_heads: int = 2
     max_tokens: int = 32
-    freeze_text: bool = False
+    freeze_text: bool | None = None  # None: by encoder (a pretrained one is frozen, the learned one trains)
 
     # --- vision and fusion --------------------------------------------------------------
     # A wide stem: each 8x8 patch of the 3 stacked frames (576 values) keeps 48 features, enough for a
@@ -76,7 +80,9 @@ class TrainConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     val_fraction: float = 0.05
-    word_dropout: float = 0.3  # hide instruction tokens at random in BC: less reliance on one exact phrasing
+    # Hide instruction tokens at random in BC (less reliance on one exact phrasing). None: by encoder,
+    # LEARNED_WORD_DROPOUT for the learned one, 0 for a pretrained one (it knows words training never showed).
+    word_dropout: float | None = None
     # Blank the whole instruction for this fraction of BC samples, so the policy also learns logits(blank):
     # classifier-free guidance (python -m simagym.eval --cfg LAMBDA) needs both. Off by default: guidance
     # did not pay on our measured task sets (bench/results/methods*.md), and 0.1 may cost a few points.
@@ -149,7 +155,8 @@ class TrainConfig:
         need(self.demos >= 1, "demos", "must be >= 1")
         need(0.0 <= self.demo_noise < 1.0, "demo_noise", "must be in [0, 1)")
         need(0.0 <= self.demo_balance <= 2.0, "demo_balance", "must be in [0, 2] (0: round-robin, 1: equal frames)")
-        need(0.0 <= self.word_dropout < 1.0, "word_dropout", "must be in [0, 1)")
+        need(self.word_dropout is None or 0.0 <= self.word_dropout < 1.0, "word_dropout", "must be in [0, 1)")
+        need(self.freeze_text is None or isinstance(self.freeze_text, bool), "freeze_text", "must be true or false")
         need(0.0 <= self.cfg_dropout < 1.0, "cfg_dropout", "must be in [0, 1)")
         need(self.dagger_rounds >= 0, "dagger_rounds", "must be >= 0")
         need(self.dagger_episodes >= 1 and self.dagger_bc_steps >= 1, "dagger", "episodes and steps must be >= 1")
@@ -173,6 +180,15 @@ class TrainConfig:
         need(self.demo_dir is None or self.uses_bc, "demo_dir",
              f"recorded demonstrations are for behaviour cloning: use --algo bc, bc+ppo or dagger, not {self.algo}")
         return self
+
+    def with_text_defaults(self) -> "TrainConfig":
+        """``freeze_text`` and ``word_dropout`` filled in for the resolved text encoder where left to it:
+        a pretrained encoder is frozen and reads whole instructions (it knows words training never
+        showed; measured best, README "What the default run reaches"), the learned one trains with
+        word dropout. Call after ``text_encoder`` is resolved (``auto`` -> ``minilm`` or None)."""
+        freeze = self.text_encoder is not None if self.freeze_text is None else self.freeze_text
+        dropout = (0.0 if freeze else LEARNED_WORD_DROPOUT) if self.word_dropout is None else self.word_dropout
+        return dataclasses.replace(self, freeze_text=freeze, word_dropout=dropout)
 
     @property
     def uses_bc(self) -> bool:

