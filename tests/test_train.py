@@ -240,7 +240,7 @@ def test_the_default_text_encoder_is_minilm_where_its_extra_is_installed(monkeyp
     monkeypatch.setattr(text, "minilm_folder", lambda: str(tmp_path))
     cfg, _ = resolve(tiny_config(tmp_path / "run", text_encoder="auto"))
     if installed:
-        assert (cfg.text_encoder, cfg.freeze_text, cfg.word_dropout) == (str(tmp_path), True, 0.0)
+        assert (cfg.text_encoder, cfg.freeze_text, cfg.word_dropout) == ("minilm", True, 0.0)
     else:
         assert (cfg.text_encoder, cfg.freeze_text, cfg.word_dropout) == (None, False, 0.3)
 

