@@ -119,7 +119,7 @@ def main() -> int:
     if minilm:
         # Frozen: each instruction is encoded once (a 22M-parameter encoder trained on two CPU cores would
         # see a tenth of the samples); no word dropout, which would make every batch's instructions new.
-        plan["minilm"] = flags(everything, 1.0, "--text-encoder", minilm, "--freeze-text", "--word-dropout", "0")
+        plan["minilm"] = flags(everything, 1.0, "--text-encoder", "minilm", "--freeze-text", "--word-dropout", "0")
     for name, run_flags in plan.items():
         runs[name] = trained(work / name, run_flags, console, args.retrain)
 
