@@ -268,7 +268,11 @@ def test_minilm_trains_and_plays_when_installed(tmp_path):
     from simagym.train.checkpoint import load_policy
     from simagym.train.pipeline import run
 
-    result = run(tiny_config(tmp_path / "run", text_encoder="auto", evaluate=False))
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    result = run(tiny_config(tmp_path / "run", text_encoder="auto", evaluate=False), console=console)
+    assert "text encoder: all-MiniLM-L6-v2, pretrained (the simagym[minilm] extra; frozen" in console.export_text()
     policy, meta, codec = load_policy(result.run_dir)
     assert type(policy.features_extractor.text.model).__name__ == "BertModel"
     assert not any(p.requires_grad for p in policy.features_extractor.text.parameters())

@@ -205,7 +205,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
         spec=TinyEncoderSpec(cfg.text_hidden, cfg.text_layers, cfg.text_heads, 2 * cfg.text_hidden, cfg.max_tokens),
         seed=cfg.seed, tasks=cfg.tasks)
     codec = InstructionCodec(load_tokenizer(text_dir), cfg.max_tokens, blank=cfg.no_language)
-    console.print(f"text encoder: {_describe_text(cfg)}")
+    console.print(f"text encoder: {_describe_text(cfg)}", markup=False)  # "simagym[minilm]" is not a style
     arch = {"channels": list(cfg.channels), "features_dim": cfg.features_dim, "pad_id": codec.pad_id,
             "freeze_text": cfg.freeze_text, "click_map": cfg.click_map}
     space = policy_space((cfg.resolution, cfg.resolution), cfg.frame_stack, cfg.max_tokens, codec.vocab_size)
