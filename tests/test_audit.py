@@ -1,4 +1,4 @@
-"""The language-blindness audit: chance, blind players, flags, files, plugin worlds."""
+"""The language-blindness audit: chance, blind players, flags, files, plugin worlds, team templates."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from simagym.eval.audit import TemplateAudit, audit_task, run_audit
+from simagym.eval.audit import TemplateAudit, audit_task, resolve_tasks, run_audit
 from simagym.eval.blind import SCRIPTS, Script
+from simagym.eval.team_audit import audit_team_task
 
 ROOT = Path(__file__).resolve().parents[1]
 LAMPS = ROOT / "examples" / "lamps_plugin"
@@ -82,3 +83,59 @@ def test_the_audit_runs_on_a_plugin_world(tmp_path):
     for row in rows.values():
         assert row["oracle"] == 1.0 and row["chance"] == pytest.approx(1 / 3)
         assert not row["flagged"]
+
+
+# --- team templates ------------------------------------------------------------------
+
+def test_a_team_template_is_audited_by_the_whole_team():
+    from simagym.multi import list_team_tasks
+
+    pairs = [s.id for s in list_team_tasks("meadow") if s.players == 2]
+    row = audit_team_task("meadow/team-meet-landmark-v1", seeds=range(3), world_tasks=pairs)
+    assert row.category == "team" and row.world == "meadow" and row.seeds == 3
+    assert row.oracle == 1.0  # the joint oracle on the team's own instructions
+    assert 0 < row.chance < 1  # the shared landmark slot has look-alikes in every layout
+    assert row.counterfactual is not None and row.counterfactual < 1  # going to the wrong landmark
+    assert set(row.scripts) >= set(SCRIPTS)
+
+
+def test_team_chance_counts_only_the_slot_values_the_layout_offers():
+    from simagym.eval.team_audit import alternatives
+    from simagym.multi import parallel_env
+
+    slotless = parallel_env("meadow/team-help-gate-v1")
+    slotless.reset(seed=0)
+    assert alternatives(slotless) == 0
+    env = parallel_env("meadow/team-meet-landmark-v1")
+    values = env.task.roles[0].slots["landmark"]
+    for seed in range(3):
+        env.reset(seed=seed)
+        assert 1 <= alternatives(env) <= len(values) - 1
+
+
+def test_a_blind_team_passes_only_what_it_does():
+    """Every seat no-ops: a cooperative template is never passed; the joint oracle always is."""
+    from simagym.eval import blind
+    from simagym.eval.team_audit import _joint_oracle, play
+    from simagym.multi import DiscreteActions, parallel_env
+
+    raw = parallel_env("ledges/team-hold-lever-bridge-v1", max_steps=40)
+    env = DiscreteActions(raw)
+    env.reset(seed=5)
+    assert not play(env, [blind.Script(("noop",)).macros()] * 2)
+    raw = parallel_env("ledges/team-hold-lever-bridge-v1")
+    env = DiscreteActions(raw)
+    env.reset(seed=5)
+    assert play(env, _joint_oracle(raw))
+    assert len(raw.last_events) == 2  # each seat's events of the last tick, for oracles pursuing a check
+
+
+def test_the_audit_hands_team_templates_to_the_team_auditor(tmp_path):
+    tasks = resolve_tasks(None, ["meadow/team-help-gate-v1", "meadow/open-menu-v2"])
+    assert tasks == ["meadow/open-menu-v2", "meadow/team-help-gate-v1"]
+    assert "meadow/team-give-key-v1" in resolve_tasks(None, None)  # the default audit covers teams too
+    audit = run_audit(tasks, range(2), out=tmp_path)
+    solo, team = audit.rows
+    assert (solo.category, team.category) == ("menu", "team")
+    assert team.oracle == 1.0 and team.chance == 1.0
+    assert audit.groups()["category:team"]["templates"] == 1

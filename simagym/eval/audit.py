@@ -13,6 +13,8 @@ For every template, over N seeds (the same layouts for every player):
 * **scripts** - fixed macro sequences (menus, movement, clicks), best one reported.
 * **oracle** - the oracle on its own instruction: must be 1.
 
+Team templates are audited the same way by the whole team (:mod:`simagym.eval.team_audit`).
+
 The **blind ceiling** is the best of random, counterfactual and every script; a
 template is **flagged** when its ceiling exceeds its chance by more than
 ``margin`` (10 points by default). Results are written as each template finishes
@@ -222,11 +224,12 @@ def _done_rows(out: Path | None, seeds: Sequence[int], margin: float) -> dict[st
 def run_audit(task_ids: Sequence[str], seeds: Sequence[int], *, workers: int = 1, out: Path | None = None,
               margin: float = MARGIN, on_row: Callable[[TemplateAudit], None] | None = None) -> Audit:
     """Audit ``task_ids`` (counterfactuals drawn among the same world's tasks in ``task_ids``)."""
-    import simagym
+    from simagym.multi.registry import is_team_task
 
-    by_world: dict[str, list[str]] = defaultdict(list)
+    # Counterfactuals come from the same world and the same kind (one player, or a team).
+    by_world: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for t in task_ids:
-        by_world[simagym.get_task(t).world].append(t)
+        by_world[_world_of(t), is_team_task(t)].append(t)
     done = _done_rows(out, seeds, margin)
     todo = [t for t in task_ids if t not in done]
     rows = dict(done)
@@ -244,13 +247,13 @@ def run_audit(task_ids: Sequence[str], seeds: Sequence[int], *, workers: int = 1
             on_row(row)
 
     try:
-        jobs = [(t, list(seeds), by_world[simagym.get_task(t).world], margin) for t in todo]
+        jobs = [(_auditor(t), t, list(seeds), by_world[_world_of(t), is_team_task(t)], margin) for t in todo]
         if workers <= 1:
-            for job in jobs:
-                finish(audit_task(*job))
+            for auditor, *job in jobs:
+                finish(auditor(*job))
         else:
             with worker_pool(workers) as pool:
-                for future in as_completed([pool.submit(audit_task, *job) for job in jobs]):
+                for future in as_completed([pool.submit(*job) for job in jobs]):
                     finish(future.result())
     finally:
         if log is not None:
@@ -258,14 +261,34 @@ def run_audit(task_ids: Sequence[str], seeds: Sequence[int], *, workers: int = 1
     return Audit(rows=[rows[t] for t in task_ids], seeds=list(seeds), margin=margin)
 
 
+def _world_of(task_id: str) -> str:
+    import simagym
+    from simagym.multi.registry import get_team_task, is_team_task
+
+    return (get_team_task(task_id) if is_team_task(task_id) else simagym.get_task(task_id)).world
+
+
+def _auditor(task_id: str) -> Callable[..., TemplateAudit]:
+    """:func:`audit_task`, or for a team template :func:`~simagym.eval.team_audit.audit_team_task`."""
+    from simagym.multi.registry import is_team_task
+
+    if is_team_task(task_id):
+        from simagym.eval.team_audit import audit_team_task
+
+        return audit_team_task
+    return audit_task
+
+
 def resolve_tasks(suite: str | None, patterns: Iterable[str] | None) -> list[str]:
-    """Task ids from a suite name/path or from id patterns (default: the latest catalogue)."""
+    """Task ids from a suite name/path or from id patterns (default: the latest catalogue and every
+    team template)."""
     import simagym
     from simagym.eval.suite import expand_tasks, load_suite
+    from simagym.multi.registry import list_team_tasks
 
     if suite is not None:
         return list(load_suite(suite).tasks)
-    known = [t.id for t in simagym.list_tasks(superseded_too=True)]
+    known = [t.id for t in simagym.list_tasks(superseded_too=True)] + [t.id for t in list_team_tasks()]
     return list(expand_tasks(list(patterns or ["*"]), known, "--tasks"))
 
 

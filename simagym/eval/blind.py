@@ -20,7 +20,8 @@ catalogue cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from contextlib import nullcontext
+from typing import Callable, ContextManager, Mapping, Sequence
 
 import numpy as np
 
@@ -118,20 +119,31 @@ def oracle_policy(env, check) -> Policy:
     A planner that cannot pursue it here (it raises) stops playing: no-ops from then on.
     """
     unwrapped = env.unwrapped
-    solver = unwrapped.world.solver(check)
+    return pursue(unwrapped.world, check, lambda: unwrapped.last_events)
+
+
+def pursue(world, check, last_events: Callable[[], list], seated: Callable[[], ContextManager] = nullcontext) -> Policy:
+    """The world's oracle planner pursuing ``check``, from the player ``seated()`` makes current
+    (a team seat; the only player by default), the check fed ``last_events()`` each tick."""
+    with seated():
+        try:
+            solver = world.solver(check)
+        except Exception:  # noqa: BLE001 - a planner outside its task; judged as playing on
+            return lambda _t: NOOP
     gave_up = False
 
     def act(t: int) -> int:
         nonlocal gave_up
         if gave_up:
             return NOOP
-        try:
-            if t:
-                check.update(unwrapped.world, unwrapped.last_events)
-            return solver.next_macro()
-        except Exception:  # noqa: BLE001 - a planner outside its task; judged as playing on
-            gave_up = True
-            return NOOP
+        with seated():
+            try:
+                if t:
+                    check.update(world, last_events())
+                return solver.next_macro()
+            except Exception:  # noqa: BLE001 - as above
+                gave_up = True
+                return NOOP
 
     return act
 
@@ -155,4 +167,4 @@ def draw_other(instruction, world, specs: Sequence, rng: np.random.Generator, tr
     return None
 
 
-__all__ = ["Script", "SCRIPTS", "scripts_for", "random_policy", "oracle_policy", "play", "draw_other"]
+__all__ = ["Script", "SCRIPTS", "scripts_for", "random_policy", "oracle_policy", "pursue", "play", "draw_other"]

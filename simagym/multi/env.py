@@ -67,6 +67,7 @@ class TeamEnv(ParallelEnv):
         self._rng: np.random.Generator | None = None
         self.instructions: list[Instruction] = []
         self._judges: list[Judge] = []
+        self.last_events: list[list] = []
         self._window = None
 
     def observation_space(self, agent: str) -> spaces.Dict:
@@ -97,6 +98,7 @@ class TeamEnv(ParallelEnv):
             with self.world.seated(i):
                 self._judges.append(Judge.for_episode(instruction, self.world))
         self._prev = [_RESTING] * self.task.players
+        self.last_events = [[] for _ in range(self.task.players)]
         self._done_once = [False] * self.task.players  # each part, once reached
         self._winners: list[int] = []
         self._steps = 0
@@ -107,6 +109,15 @@ class TeamEnv(ParallelEnv):
         return self._observations(), self._infos()
 
     def step(self, actions: dict[str, Any]):
+        rewards, terms, truncs, infos = self.advance(actions)
+        observations = self._observations()
+        if self.render_mode == "human":
+            self.render()
+        return observations, rewards, terms, truncs, infos
+
+    def advance(self, actions: dict[str, Any]):
+        """:meth:`step` without drawing anyone's view: ``(rewards, terminations, truncations, infos)``.
+        For players that read no pixels (the oracle, the blind players of the audit)."""
         if not self.agents:
             raise RuntimeError("the episode is over (or never began): call reset()")
         missing = [a for a in self.agents if a not in actions]
@@ -114,6 +125,7 @@ class TeamEnv(ParallelEnv):
             raise ValueError(f"no action for {', '.join(missing)}; step() needs one for every agent in env.agents")
         inputs = [self._input(i, actions[agent]) for i, agent in enumerate(self.possible_agents)]
         events = self.world.step_players(inputs)
+        self.last_events = events  # what happened to each seat this tick (oracles pursuing a check read it)
         self._steps += 1
         now, failed = [], False
         for i, judge in enumerate(self._judges):
@@ -139,14 +151,11 @@ class TeamEnv(ParallelEnv):
         reward = 1.0 - 0.9 * self._steps / self.max_steps if success else 0.0
         rewards = {a: (reward if not self.task.race or i in self._winners else 0.0)
                    for i, a in enumerate(self.possible_agents)}
-        observations, infos = self._observations(), self._infos()
         terms = dict.fromkeys(self.possible_agents, terminated)
         truncs = dict.fromkeys(self.possible_agents, truncated)
         if terminated or truncated:
             self.agents = []
-        if self.render_mode == "human":
-            self.render()
-        return observations, rewards, terms, truncs, infos
+        return rewards, terms, truncs, self._infos()
 
     def _input(self, seat: int, action: Any) -> Input:
         if action is None:  # an agent that is done (PettingZoo's AEC conversion passes None)

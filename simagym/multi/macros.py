@@ -31,6 +31,10 @@ class DiscreteActions(BaseParallelWrapper):
     def step(self, actions: dict[str, Any]):
         return self.env.step({agent: self._decode(agent, a) for agent, a in actions.items()})
 
+    def advance(self, actions: dict[str, Any]):
+        """Macros for :meth:`TeamEnv.advance <simagym.multi.env.TeamEnv.advance>`: a step that draws nothing."""
+        return self.env.advance({agent: self._decode(agent, a) for agent, a in actions.items()})
+
     def _decode(self, agent: str, action: Any):
         if action is None:
             return None
