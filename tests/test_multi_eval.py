@@ -76,3 +76,29 @@ def test_the_leaderboard_ranks_a_team_suite(tmp_path):
     assert leaderboard(["build", str(tmp_path / "oracle"), "--out", str(tmp_path / "site")]) == 0
     board = json.loads((tmp_path / "site" / "leaderboard.json").read_text())
     assert "team-v1" in json.dumps(board) and "oracle" in (tmp_path / "site" / "leaderboard.md").read_text()
+
+
+def test_the_leaderboard_of_a_team_suite_shows_teammates_and_per_player_success(tmp_path):
+    from simagym.leaderboard.__main__ import main as lb_main
+
+    suite = suite_file(tmp_path, TASKS)
+    common = ["--suite", str(suite), "--workers", "1", "--no-progress"]
+    assert main(["--agent", "oracle", "--out", str(tmp_path / "oracle"), *common]) == 0
+    assert main(["--agent", "random", "--teammates", "oracle", "--out", str(tmp_path / "random"), *common]) == 0
+    site = tmp_path / "site"
+    assert lb_main(["build", str(tmp_path / "oracle"), str(tmp_path / "random"), "--out", str(site),
+                    "--suite", str(suite)]) == 0
+    data = json.loads((site / "leaderboard.json").read_text())
+    rows = {r["agent"]: r for r in data["results"]}
+    assert rows["oracle"]["teammates"] == "self" and rows["random"]["teammates"] == "oracle"
+    # The team always succeeds with the oracle in every seat; per player, a race has one winner of two.
+    assert rows["oracle"]["overall"]["success_rate"] == 1.0
+    assert rows["oracle"]["per_player"]["success_rate"] == pytest.approx(0.75)
+    assert rows["random"]["per_player"]["episodes"] == 8  # one seat per episode
+    index = (site / "index.html").read_text()
+    assert "<th>teammates</th><th>per player [95% CI]</th>" in index
+    md = (site / "leaderboard.md").read_text()
+    header = next(line for line in md.splitlines() if line.startswith("| # |"))
+    assert "teammates | per player" in header
+    ranked = [line for line in md.splitlines() if line.startswith("| 1 |") or line.startswith("| 2 |")]
+    assert all(line.count("|") == header.count("|") for line in ranked)

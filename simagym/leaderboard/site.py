@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping
 from simagym.eval.bootstrap import AGGREGATE, INTERVAL, compare, iqm, stratified_rate
 from simagym.eval.suite import Suite
 from simagym.leaderboard.results import Result
+from simagym.multi.evaluate import agent_rates_records
 
 GROUP_KINDS = ("category", "world", "split")
 SITE_MARKER = "leaderboard.json"
@@ -100,6 +101,7 @@ def compute(results: list[Result], suite: Suite) -> dict[str, Any]:
             "ranked": all_strata <= covered,
             "overall": _rate(stratified_rate(result.episodes)) if result.episodes else None,
             "iqm": _rate(iqm(result.episodes)) if result.episodes else None,
+            **_team_columns(result.episodes),
             "by_task": {
                 task: {split: _rate(stratified_rate(by_stratum[(task, split)])) for (t, split) in sorted(covered) if t == task}
                 for task in sorted({t for t, _ in covered})
@@ -241,28 +243,51 @@ def _group_table(data: Mapping[str, Any], kind: str, rows: list[Mapping[str, Any
     return f'<table class="by-{e(kind)}"><thead><tr><th>agent</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def _team_columns(episodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """For team suites: who played beside the agent, and its success per seat it played (``success`` is the
+    team's). Empty for single-player results."""
+    players = agent_rates_records(episodes)
+    if not players:
+        return {}
+    teammates = sorted({str(r.get("teammates", "self")) for r in episodes if "seat_success" in r})
+    return {"teammates": ", ".join(teammates), "per_player": _rate(stratified_rate(players))}
+
+
+def _is_team(data: Mapping[str, Any]) -> bool:
+    return any("per_player" in r for r in data["results"])
+
+
 def render_index(data: Mapping[str, Any]) -> str:
     results = data["results"]
     ranked = [r for r in results if "rank" in r]
     partial = [r for r in results if "rank" not in r]
+    team = _is_team(data)
     rows = []
     for r in ranked:
+        extra = (f'<td class="desc">{e(r.get("teammates", "–"))}</td>{_cell(r.get("per_player"))}' if team else "")
         rows.append(
             f'<tr><td class="num">{r["rank"]}</td><td class="name"><a href="agents/{r["id"]}.html">{e(r["name"])}</a></td>'
             f'<td class="desc">{e(r["description"])}</td><td class="num">{_params(r["parameters"])}</td>'
-            f'{_cell(r["overall"], r["rank"] == 1, bar=True)}{_cell(r["iqm"])}<td class="num">{r["episodes"]}</td>'
+            f'{_cell(r["overall"], r["rank"] == 1, bar=True)}{_cell(r["iqm"])}{extra}<td class="num">{r["episodes"]}</td>'
             f'<td class="verified">{e(_verified(r))}</td></tr>'
         )
+    team_head = "<th>teammates</th><th>per player [95% CI]</th>" if team else ""
+    columns = 10 if team else 8
     body = [
         "<h1>simagym leaderboard</h1>",
         _suite_line(data),
         "<h2>Overall ranking</h2>",
         '<table id="ranking"><thead><tr><th>#</th><th>agent</th><th>description</th><th>parameters</th>'
-        "<th>success rate [95% CI]</th><th>IQM [95% CI]</th><th>episodes</th><th>verified</th></tr></thead>",
-        f'<tbody>{"".join(rows) or "<tr><td colspan=8>no complete results</td></tr>"}{_floor_rows(data)}</tbody></table>',
+        f"<th>success rate [95% CI]</th><th>IQM [95% CI]</th>{team_head}<th>episodes</th><th>verified</th></tr></thead>",
+        f'<tbody>{"".join(rows) or f"<tr><td colspan={columns}>no complete results</td></tr>"}'
+        f'{_floor_rows(data, 2 if team else 0)}</tbody></table>',
         '<p class="meta">verified: episodes re-run with the agent the results name (python -m simagym.leaderboard'
         " build --replay K) gave the same success, steps and return; - : not replayed.</p>",
     ]
+    if team:
+        body.append('<p class="meta">A team suite: the success rate is the team\'s. Teammates: who played the seats '
+                    "beside the agent (self: the agent in every seat; oracle; random). Per player: the agent's own "
+                    "part done, over every seat it played.</p>")
     shown = ranked + partial
     for kind, title in (("category", "By category"), ("world", "By world"), ("split", "By split")):
         body += [f"<h2>{title}</h2>", _group_table(data, kind, shown)]
@@ -286,13 +311,14 @@ def render_index(data: Mapping[str, Any]) -> str:
     return _page(f"simagym leaderboard - {data['suite']['label']}", "\n".join(body))
 
 
-def _floor_rows(data: Mapping[str, Any]) -> str:
+def _floor_rows(data: Mapping[str, Any], extra_columns: int = 0) -> str:
     floor = data.get("baselines")
     if not floor:
         return ""
     o = floor["overall"]
+    tail = "<td></td>" * (3 + extra_columns)
     return "".join(f'<tr class="floor"><td></td><td class="name"><i>{label}</i></td><td class="desc">{desc}</td>'
-                   f'<td></td><td class="num">{_pct(o[k])}</td><td></td><td></td><td></td></tr>'
+                   f'<td></td><td class="num">{_pct(o[k])}</td>{tail}</tr>'
                    for k, label, desc in (("chance", "chance level", "1 / the plausible goals of each layout"),
                                           ("random", "random agent", "uniformly random macros: the floor")))
 
@@ -326,6 +352,8 @@ def render_agent(data: Mapping[str, Any], r: Mapping[str, Any], videos: list[dic
                          f'{_pct(r["overall"]["ci_high"])}]' if r["overall"] else "–"),
         ("IQM", f'{_pct(r["iqm"]["success_rate"])} [{_pct(r["iqm"]["ci_low"])} – {_pct(r["iqm"]["ci_high"])}]'
                 if r["iqm"] else "–"),
+        *((("teammates", e(r["teammates"])), ("per player", f'{_pct(r["per_player"]["success_rate"])} '
+           f'[{_pct(r["per_player"]["ci_low"])} – {_pct(r["per_player"]["ci_high"])}]')) if "per_player" in r else ()),
         ("episodes", f'{r["episodes"]} ({cov["strata"]} of {cov["of"]} task/split pairs)'),
         ("simagym", e(r["simagym_version"])), ("created", e(r["created"])),
     ]
@@ -380,19 +408,23 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         f"Suite content hash `{s['hash']}`, {s['tasks']} tasks, {s['episodes']} episodes. "
         f"Score: {md_escape(data['aggregate'])}; intervals: {md_escape(data['interval'])}.", "",
         "## Overall ranking", "",
-        "| # | agent | description | parameters | success rate [95% CI] | IQM [95% CI] | episodes | verified |",
-        "|---|---|---|---|---|---|---|---|",
     ]
+    team = _is_team(data)
+    lines += ["| # | agent | description | parameters | success rate [95% CI] | IQM [95% CI] | "
+              + ("teammates | per player [95% CI] | " if team else "") + "episodes | verified |",
+              "|---|---|---|---|---|---|" + ("---|---|" if team else "") + "---|---|"]
     results = data["results"]
     for r in results:
         if "rank" in r:
+            extra = f'{md_escape(r.get("teammates", "–"))} | {_md_rate(r.get("per_player"))} | ' if team else ""
             lines.append(f'| {r["rank"]} | {md_escape(r["name"])} | {md_escape(r["description"])} | '
-                         f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {r["episodes"]} |'
-                         f' {_verified(r)} |')
+                         f'{_params(r["parameters"])} | {_md_rate(r["overall"])} | {_md_rate(r["iqm"])} | {extra}'
+                         f'{r["episodes"]} | {_verified(r)} |')
     if data.get("baselines"):
         o = data["baselines"]["overall"]
-        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |  |  |  |",
-                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |  |  |  |"]
+        blanks = "  |" * (4 if team else 2)
+        lines += [f"|  | *chance level* | 1 / the plausible goals of each layout |  | {_pct(o['chance'])} |{blanks}  |",
+                  f"|  | *random agent* | uniformly random macros: the floor |  | {_pct(o['random'])} |{blanks}  |"]
     for kind in GROUP_KINDS:
         names = data["groups"][kind]
         lines += ["", f"## By {kind}", "", "| agent | " + " | ".join(md_escape(n) for n in names) + " |",
