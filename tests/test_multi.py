@@ -253,3 +253,21 @@ def test_a_held_lever_springs_back_when_its_holder_walks_off():
     for _ in range(3):
         env.step({"player_0": walk, "player_1": idle})
     assert not lever.on and not bridge.on
+
+
+def test_team_demonstrations_are_balanced_by_length_like_single_player_ones():
+    from simagym.train.demos import PILOT_EPISODES
+    from simagym.train.team import spread, team_demos
+
+    assert spread(["a", "b"], [1, 3]) == ["b", "a", "b", "b"]
+    tasks = ["meadow/team-race-landmark-v1", "ledges/team-hold-lever-bridge-v1"]  # a few ticks against ~40
+    episodes = 2 * PILOT_EPISODES + 12
+    plain = team_demos(tasks, episodes, seed=0, resolution=32)
+    assert plain.tasks.count(tasks[0]) == plain.tasks.count(tasks[1]) == episodes // 2
+    balanced = team_demos(tasks, episodes, seed=0, resolution=32, balance=1.0)
+    assert len(balanced.tasks) == episodes and set(balanced.tasks) == set(tasks)
+    assert balanced.tasks[:2 * PILOT_EPISODES] == plain.tasks[:2 * PILOT_EPISODES]  # the pilot is round robin
+    length = {t: np.mean([n for n, k in zip(np.diff(np.append(plain.episode_starts, len(plain.actions)))[::2],
+                                             plain.tasks) if k == t]) for t in tasks}
+    short, long = sorted(tasks, key=length.get)
+    assert balanced.tasks.count(short) > balanced.tasks.count(long)

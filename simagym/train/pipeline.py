@@ -84,7 +84,7 @@ def resolve(cfg: TrainConfig):
             cfg = dataclasses.replace(cfg, tasks=_recorded_tasks(cfg.demo_dir, known))
     if cfg.suite is not None:  # a suite names both the training tasks and the evaluation seeds
         from simagym.multi.registry import list_team_tasks
-        from simagym.multi.training import is_team_suite
+        from simagym.train.team import is_team_suite
 
         suite = load_suite(cfg.suite, [*known, *list_team_tasks()])
         if is_team_suite(suite) and (cfg.algo != "bc" or cfg.demo_dir is not None):
@@ -181,11 +181,11 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
     from simagym.macros import MACROS
     from simagym.train import checkpoint as ckpt
     from simagym.train.policy import build_policy, policy_space
-    from simagym.multi.training import is_team_suite
+    from simagym.train.team import is_team_suite
     from simagym.train.text import InstructionCodec, TinyEncoderSpec, load_tokenizer, make_text_folder, text_folder
 
     console = console or Console(stderr=True)
-    team = is_team_suite(suite)  # several players: one shared policy for every seat (simagym.multi.training)
+    team = is_team_suite(suite)  # several players: one shared policy for every seat (simagym.train.team)
     cfg.save(run_dir)
     result = RunResult(run_dir, cfg)
     torch.set_num_threads(cfg.threads)
@@ -259,7 +259,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
 
     # 5. Evaluate with the eval runner: training phrasings, held-out phrasings and compositions, the random agent.
     if cfg.evaluate:
-        from simagym.multi.training import evaluate_team_run
+        from simagym.train.team import evaluate_team_run
         from simagym.train.evaluation import comparison_rows, evaluate_run
 
         t_eval = time.monotonic()
@@ -279,7 +279,7 @@ def _train_and_evaluate(cfg: TrainConfig, suite, device, run_dir: Path, console:
 
 def report(result: RunResult, console: Console) -> None:
     """The comparison table, the targets and where the time went."""
-    from simagym.multi.training import TEAM_CONDITIONS
+    from simagym.train.team import TEAM_CONDITIONS
     from simagym.train.evaluation import render_table, targets
 
     who = f"{result.config.algo}{', no language' if result.config.no_language else ''} agent"
@@ -383,8 +383,8 @@ def recorded_bc_data(cfg: TrainConfig, codec, progress: Progress, result: RunRes
 def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadline: float | None,
             result: RunResult, snapshot, device, team: bool = False) -> tuple[Any, Any]:
     """Behaviour cloning; returns the policy and its data (DAgger aggregates onto it). ``team``: the
-    joint oracle's demonstrations, each seat's view (simagym.multi.training)."""
-    from simagym.multi.training import team_bc_data
+    joint oracle's demonstrations, each seat's view (simagym.train.team)."""
+    from simagym.train.team import team_bc_data
     from simagym.train.bc import train_bc
 
     if team:

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from simagym.macros import MACROS
+from simagym.train.demos import PILOT_EPISODES, allocate
 
 #: condition -> (label, teammates, suite split, who plays the evaluated seats). ``train``,
 #: ``heldout`` and ``random`` keep the single-player names, so the run's table and targets read alike.
@@ -35,19 +36,28 @@ class TeamDemos:
     episode_starts: np.ndarray  # (E,) one episode per seat per team episode
     instructions: list[str]  # (E,)
     team_successes: np.ndarray  # (team episodes,) bool
+    tasks: list[str]  # (team episodes,) the task each team episode played
 
     def per_frame(self, values: np.ndarray) -> np.ndarray:
         return np.repeat(values, np.diff(np.append(self.episode_starts, len(self.actions))), axis=0)
 
 
-def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: int, noise: float = 0.0,
-               on_progress=None, should_stop=None) -> TeamDemos:
-    """``episodes`` joint-oracle episodes spread over ``tasks`` (round robin). With ``noise``, each
-    seat's executed macro is sometimes a random one while its label stays the oracle's (as in
-    :mod:`simagym.train.demos`), so the data also shows how to recover."""
-    from simagym.train.envs import TRAIN_SEED_BASE
+def spread(tasks: Sequence[str], counts: Sequence[int]) -> list[str]:
+    """Each task ``counts[i]`` times, its episodes spread evenly over the whole order (so a run the clock
+    ends early has played every task in its proportion)."""
+    keyed = sorted(((j + 0.5) / c, i) for i, c in enumerate(counts) for j in range(c))
+    return [tasks[i] for _, i in keyed]
 
-    from . import DiscreteActions, JointOracle, parallel_env
+
+def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: int, noise: float = 0.0,
+               balance: float = 0.0, on_progress=None, should_stop=None) -> TeamDemos:
+    """``episodes`` joint-oracle episodes spread over ``tasks``. With ``noise``, each seat's executed
+    macro is sometimes a random one while its label stays the oracle's (as in
+    :mod:`simagym.train.demos`), so the data also shows how to recover. ``balance`` shares the episodes
+    out as single-player demonstrations do: each task's first :data:`PILOT_EPISODES` measure its
+    length, and a task gets episodes in proportion to ``length ** -balance`` (0: round robin)."""
+    from simagym.multi import DiscreteActions, JointOracle, parallel_env
+    from simagym.train.envs import TRAIN_SEED_BASE
 
     rng = np.random.default_rng(seed)
     envs = {t: parallel_env(t, resolution=resolution) for t in tasks}
@@ -56,10 +66,11 @@ def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: in
     starts: list[int] = []
     instructions: list[str] = []
     successes: list[bool] = []
-    for k in range(episodes):
-        if should_stop is not None and should_stop():
-            break
-        raw = envs[tasks[k % len(tasks)]]
+    played_tasks: list[str] = []
+
+    def play(task: str) -> int:
+        """One team episode of ``task``, appended to the demonstrations; its length in ticks."""
+        raw = envs[task]
         env, oracle = DiscreteActions(raw), JointOracle(raw)
         obs, _ = env.reset(seed=TRAIN_SEED_BASE + int(rng.integers(1 << 30)))
         oracle.reset()
@@ -77,15 +88,40 @@ def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: in
         for seat in seats:
             starts.append(len(actions))
             instructions.append(raw.instructions[seat].text)
-            frames += [f for f, _ in trace[seat]]
-            actions += [a for _, a in trace[seat]]
+            frames.extend(f for f, _ in trace[seat])
+            actions.extend(a for _, a in trace[seat])
         successes.append(bool(infos["player_0"]["team_success"]))
+        played_tasks.append(task)
         if on_progress is not None:
             on_progress(1)
+        return len(trace[0])
+
+    def stopped() -> bool:
+        return should_stop is not None and should_stop()
+
+    order = [tasks[k % len(tasks)] for k in range(episodes)]
+    if balance and len(tasks) > 1 and episodes > PILOT_EPISODES * len(tasks):
+        lengths: dict[str, list[int]] = {t: [] for t in tasks}
+        for task in order[:PILOT_EPISODES * len(tasks)]:
+            if stopped():
+                break
+            lengths[task].append(play(task))
+        known = [float(np.mean(v)) for v in lengths.values() if v]
+        typical = float(np.mean(known)) if known else 1.0  # the clock may stop the pilot itself
+        counts = allocate([float(np.mean(lengths[t])) if lengths[t] else typical for t in tasks], episodes, balance)
+        # The pilot is played already: the rest, with a long task's pilot beyond its share taken from the largest.
+        rest = np.maximum(np.asarray(counts) - [len(lengths[t]) for t in tasks], 0)
+        for _ in range(int(rest.sum()) - (episodes - sum(map(len, lengths.values())))):
+            rest[int(np.argmax(rest))] -= 1
+        order = spread(tasks, rest.tolist())
+    for task in order:
+        if stopped():
+            break
+        play(task)
     if not actions:
         raise ValueError("no team demonstrations were played (the time budget ended first)")
     return TeamDemos(np.stack(frames), np.asarray(actions, np.int16), np.asarray(starts, np.int64), instructions,
-                     np.asarray(successes))
+                     np.asarray(successes), played_tasks)
 
 
 def team_bc_data(cfg, codec, progress, writer, deadline: float | None, result):
@@ -96,6 +132,7 @@ def team_bc_data(cfg, codec, progress, writer, deadline: float | None, result):
     bar = progress.add_task("joint-oracle demonstrations", total=cfg.demos, info="")
     demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3  # a third of the budget at most
     demos = team_demos(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
+                       balance=cfg.demo_balance,
                        on_progress=lambda n: progress.update(bar, advance=n),
                        should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
     result.timings["demos_s"] = time.monotonic() - t0
@@ -130,4 +167,4 @@ def is_team_suite(suite) -> bool:
     return any(hasattr(suite.spec(t), "roles") for t in suite.tasks)
 
 
-__all__ = ["TEAM_CONDITIONS", "TeamDemos", "team_demos", "team_bc_data", "evaluate_team_run", "is_team_suite"]
+__all__ = ["TEAM_CONDITIONS", "TeamDemos", "spread", "team_demos", "team_bc_data", "evaluate_team_run", "is_team_suite"]
