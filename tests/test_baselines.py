@@ -44,3 +44,20 @@ def test_baselines_file_is_pinned_to_the_suite_content(suite, tmp_path):
     other.write_text(SUITE.replace("start: 7", "start: 8").replace("name: floor", "name: floor2"))
     (tmp_path / "floor2-v1.baselines.json").write_text(json.dumps(data))
     assert baselines.load(load_suite(str(other))) is None
+
+
+def test_a_team_suites_floor_is_what_an_evaluation_of_random_teams_gets(tmp_path):
+    from simagym.eval.runner import run_eval
+
+    path = tmp_path / "teamfloor-v1.yaml"
+    path.write_text("name: teamfloor\nversion: 1\ntasks: [meadow/team-race-landmark-v1, meadow/team-meet-landmark-v1]\n"
+                    "seeds: {start: 0, count: 6}\nsplits: [train]\n")
+    suite = load_suite(str(path))
+    fast = dict(zip(suite.episodes(), baselines.play_random(suite.episodes())))
+    run_eval("random", suite, tmp_path / "run", workers=1)
+    records = [json.loads(line) for line in (tmp_path / "run" / "episodes.jsonl").read_text().splitlines()]
+    slow = {(r["task"], r["seed"]): r["success"] for r in records}
+    assert {(ep.task, ep.seed): s for ep, (_, s) in fast.items()} == slow
+    assert any(slow.values())  # racing to a landmark, random teams sometimes get there
+    chances = {ep.task: c for ep, (c, _) in fast.items()}
+    assert 0 < chances["meadow/team-meet-landmark-v1"] < 1  # which landmark: the words say

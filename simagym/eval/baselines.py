@@ -5,7 +5,7 @@ shipped beside the suite so every score can be read against them.
 episode of the suite (the same tasks, seeds and splits an evaluation plays) with
 the random agent - exactly as ``python -m simagym.eval --agent random`` would,
 but without drawing pixels, which it never looks at - and counts each episode's
-plausible goals (see :mod:`simagym.eval.audit` for chance). It writes
+plausible goals (see :mod:`simagym.eval.audit` for chance; a team suite's, the whole team's). It writes
 ``<suite label>.baselines.json``, pinned to the suite's content hash; bundled
 suites ship theirs in ``simagym.tasks.suites``. The leaderboard and
 ``simagym list --stats`` show them beside the scores.
@@ -36,9 +36,14 @@ def play_random(episodes: Sequence[Episode]) -> list[tuple[float, bool]]:
     from simagym.judge import alternatives
     from simagym.macros import DiscreteActions
 
+    from simagym.multi.registry import is_team_task
+
     envs: dict[tuple[str, str], Any] = {}
     out = []
     for ep in episodes:
+        if is_team_task(ep.task):
+            out.append(_play_random_team(ep, envs))
+            continue
         env = envs.get((ep.task, ep.split))
         if env is None:
             env = envs[(ep.task, ep.split)] = DiscreteActions(simagym.make(ep.task, **env_options(ep.split)))
@@ -50,6 +55,22 @@ def play_random(episodes: Sequence[Episode]) -> list[tuple[float, bool]]:
     for env in envs.values():
         env.close()
     return out
+
+
+def _play_random_team(ep: Episode, envs: dict[tuple[str, str], Any]) -> tuple[float, bool]:
+    """A team episode: the team's chance (:func:`simagym.eval.team_audit.alternatives`), and the random agent in
+    every seat, seeded as an evaluation seeds it (``seed * 8 + seat``)."""
+    from simagym.eval import blind
+    from simagym.eval.team_audit import alternatives, play
+    from simagym.multi import DiscreteActions, parallel_env
+
+    env = envs.get((ep.task, ep.split))
+    if env is None:
+        env = envs[(ep.task, ep.split)] = DiscreteActions(parallel_env(ep.task, phrasing=env_options(ep.split)["phrasing"]))
+    env.reset(seed=ep.seed)
+    raw = env.unwrapped
+    chance = 1.0 / (1 + alternatives(raw))
+    return chance, play(env, [blind.random_policy(ep.seed * 8 + seat) for seat in range(raw.task.players)])
 
 
 def compute(suite: Suite, workers: int = 1) -> dict[str, Any]:
