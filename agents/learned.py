@@ -146,13 +146,34 @@ class LearnedAgent(Agent):
             self._frames.append(frame)
         return np.stack(self._frames)
 
+    def distribution(self, observation: dict[str, Any]) -> np.ndarray:
+        """The probability of each macro this tick (guided, at the agent's temperature): what :meth:`act`
+        samples from, for diagnostics such as the oracle's macro's probability along the oracle's own path.
+        Like :meth:`act`, it adds ``observation``'s frame to the episode's stack."""
+        import torch
+
+        from simagym.train.policy import logits
+
+        rows = len(self._text)
+        stack = torch.as_tensor(self._stack(observation)[None], device=self.device)
+        with torch.inference_mode():
+            out = logits(self.policy, stack.repeat_interleave(rows, 0), self._text).cpu()
+        return self._probabilities(self._guided(out))
+
+    def _guided(self, out):
+        return guided_logits(out[0], out[1], self.cfg) if self.cfg else out[0]
+
+    def _probabilities(self, out) -> np.ndarray:
+        probs = self._torch.softmax(out.double() / self.temperature, 0).numpy()
+        return probs / probs.sum()
+
     def _choose(self, out) -> int:
         """The macro from this episode's logits row(s): guided if asked, then argmax or a sample."""
-        out = guided_logits(out[0], out[1], self.cfg) if self.cfg else out[0]
+        out = self._guided(out)
         if self.deterministic:
             return int(out.argmax())
-        probs = self._torch.softmax(out.double() / self.temperature, 0).numpy()
-        return int(self._rng.choice(len(probs), p=probs / probs.sum()))
+        probs = self._probabilities(out)
+        return int(self._rng.choice(len(probs), p=probs))
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.policy.parameters())

@@ -447,3 +447,21 @@ def test_a_frozen_text_encoder_keeps_its_weights_and_encodes_each_instruction_on
     train_bc(policy, data, frame_stack=3, steps=512, batch_size=64, seed=0)
     assert all(torch.equal(before[k], v) for k, v in text.state_dict().items())
     assert torch.equal(text(ids), first)
+
+
+def test_the_distribution_is_what_the_agent_samples_from(dagger_run):
+    """distribution(obs): the guided, tempered macro probabilities act() draws from (for diagnostics)."""
+    from simagym.agents.learned import LearnedAgent
+
+    env = DiscreteActions(simagym.make(TASKS[0]))
+    obs, _ = env.reset(seed=4)
+    probe = LearnedAgent(dagger_run.run_dir, seed=0, cfg=1.0, temperature=0.7)
+    actor = LearnedAgent(dagger_run.run_dir, seed=0, cfg=1.0, temperature=0.7, deterministic=True)
+    probe.reset(obs["instruction"])
+    actor.reset(obs["instruction"])
+    for _ in range(4):
+        p = probe.distribution(obs)
+        assert p.shape == (env.action_space.n,) and np.isclose(p.sum(), 1.0) and (p >= 0).all()
+        action = actor.act(obs)  # the same frames seen, the same stack: the argmax of the same distribution
+        assert p[action] == p.max()
+        obs, *_ = env.step(action)
