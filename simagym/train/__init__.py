@@ -6,7 +6,8 @@ demonstrations (:mod:`~simagym.train.demos`, cached on disk by
 (:mod:`~simagym.train.policy`) by behaviour cloning (:mod:`~simagym.train.bc`),
 then DAgger rounds (:mod:`~simagym.train.dagger`: the learner's own episodes relabelled
 by the oracle, :mod:`~simagym.train.rollouts`) and/or PPO (:mod:`~simagym.train.ppo`), saves a checkpoint
-(:mod:`~simagym.train.checkpoint`) and evaluates it next to the random agent.
+(:mod:`~simagym.train.checkpoint`) and evaluates it next to the random agent. A team suite trains one
+policy for every seat from the joint oracle's episodes (:mod:`~simagym.train.team`).
 """
 
 import os
