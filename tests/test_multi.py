@@ -271,3 +271,8 @@ def test_team_demonstrations_are_balanced_by_length_like_single_player_ones():
                                              plain.tasks) if k == t]) for t in tasks}
     short, long = sorted(tasks, key=length.get)
     assert balanced.tasks.count(short) > balanced.tasks.count(long)
+    # Played by worker processes: the same demonstrations.
+    parallel = team_demos(tasks, episodes, seed=0, resolution=32, balance=1.0, workers=2)
+    assert parallel.tasks == balanced.tasks and parallel.instructions == balanced.instructions
+    assert np.array_equal(parallel.actions, balanced.actions) and np.array_equal(parallel.frames, balanced.frames)
+    assert np.array_equal(parallel.episode_starts, balanced.episode_starts)

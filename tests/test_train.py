@@ -513,3 +513,24 @@ def test_a_group_of_episodes_acts_as_each_episode_alone(bc_run):
     together = run_group(str(bc_run.run_dir), episodes)
     alone = [run_episode(str(bc_run.run_dir), ep) for ep in episodes]
     assert together == alone
+
+
+def test_a_team_suite_trains_one_policy_for_every_seat_and_reports_each_teammate(tmp_path):
+    """--suite <team suite>: BC from the joint oracle's episodes (each seat's view), then self-play, held-out,
+    oracle and random teammates, and the random agent, each an evaluation of its own."""
+    from simagym.train.pipeline import run
+
+    suite = tmp_path / "pair-v1.yaml"
+    suite.write_text("name: pair\nversion: 1\ntasks: [meadow/team-give-key-v1, ledges/team-race-coins-v1]\n"
+                     "seeds: {start: 3, count: 2}\nsplits: [train, heldout]\n")
+    result = run(tiny_config(tmp_path / "team", tasks=[], suite=str(suite), demos=12, demo_workers=2))
+    assert result.train_stats["demo_episodes"] == 12 and result.train_stats["demo_seat_episodes"] == 24
+    for condition, teammates in (("train", None), ("heldout", None), ("oracle-teammates", "oracle"),
+                                 ("random-teammates", "random"), ("random", None)):
+        folder = result.run_dir / f"eval-{condition}"
+        summary = _summary(folder)
+        assert summary["complete"] and summary["per_player"]["episodes"] > 0, condition
+        records = [json.loads(line) for line in (folder / "episodes.jsonl").read_text().splitlines()]
+        assert {r.get("teammates", "self") for r in records} == {teammates or "self"}, condition
+    results = json.loads((result.run_dir / "results.json").read_text())
+    assert set(results["success"]) == {"train", "heldout", "oracle-teammates", "random-teammates", "random"}

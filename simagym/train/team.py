@@ -8,13 +8,17 @@ beside random teammates, next to the random agent (all through the eval runner).
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
 from simagym.macros import MACROS
-from simagym.train.demos import PILOT_EPISODES, allocate
+from simagym.train.demos import NOISE_STREAM, PILOT_EPISODES, allocate
+
+#: Team episodes per worker job.
+TEAM_CHUNK = 8
 
 #: condition -> (label, teammates, suite split, who plays the evaluated seats). ``train``,
 #: ``heldout`` and ``random`` keep the single-player names, so the run's table and targets read alike.
@@ -49,79 +53,125 @@ def spread(tasks: Sequence[str], counts: Sequence[int]) -> list[str]:
     return [tasks[i] for _, i in keyed]
 
 
-def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: int, noise: float = 0.0,
-               balance: float = 0.0, on_progress=None, should_stop=None) -> TeamDemos:
-    """``episodes`` joint-oracle episodes spread over ``tasks``. With ``noise``, each seat's executed
-    macro is sometimes a random one while its label stays the oracle's (as in
-    :mod:`simagym.train.demos`), so the data also shows how to recover. ``balance`` shares the episodes
-    out as single-player demonstrations do: each task's first :data:`PILOT_EPISODES` measure its
-    length, and a task gets episodes in proportion to ``length ** -balance`` (0: round robin)."""
+@dataclass
+class TeamEpisode:
+    """One joint-oracle episode, each seat's view: its frames, the macros the oracle chose for it."""
+
+    task: str
+    frames: list[np.ndarray]  # per seat (T, H, W, 3) uint8
+    actions: list[np.ndarray]  # per seat (T,) int16
+    instructions: list[str]  # per seat
+    success: bool
+
+
+def play_team_episodes(jobs: Sequence[tuple[str, int]], resolution: int, noise: float) -> list[TeamEpisode]:
+    """The joint oracle on each (task, seed); runs in a worker. Each episode draws its noise from its own
+    seed, so an episode is the same whichever worker plays it, and with whichever others."""
     from simagym.multi import DiscreteActions, JointOracle, parallel_env
-    from simagym.train.envs import TRAIN_SEED_BASE
 
-    rng = np.random.default_rng(seed)
-    envs = {t: parallel_env(t, resolution=resolution) for t in tasks}
-    frames: list[np.ndarray] = []
-    actions: list[int] = []
-    starts: list[int] = []
-    instructions: list[str] = []
-    successes: list[bool] = []
-    played_tasks: list[str] = []
-
-    def play(task: str) -> int:
-        """One team episode of ``task``, appended to the demonstrations; its length in ticks."""
-        raw = envs[task]
+    envs: dict[str, Any] = {}
+    out = []
+    for task, seed in jobs:
+        raw = envs.get(task) or envs.setdefault(task, parallel_env(task, resolution=resolution))
         env, oracle = DiscreteActions(raw), JointOracle(raw)
-        obs, _ = env.reset(seed=TRAIN_SEED_BASE + int(rng.integers(1 << 30)))
+        rng = np.random.default_rng([seed, NOISE_STREAM])
+        obs, _ = env.reset(seed=seed)
         oracle.reset()
         seats = range(raw.task.players)
-        trace: list[list[tuple[np.ndarray, int]]] = [[] for _ in seats]
+        frames: list[list[np.ndarray]] = [[] for _ in seats]
+        chosen_by_seat: list[list[int]] = [[] for _ in seats]
         infos: dict[str, Any] = {}
         while raw.agents:
             chosen = oracle.act()
             played = {}
             for seat in seats:
                 agent = f"player_{seat}"
-                trace[seat].append((obs[agent]["pixels"], chosen[agent]))
+                frames[seat].append(obs[agent]["pixels"])
+                chosen_by_seat[seat].append(chosen[agent])
                 played[agent] = int(rng.integers(len(MACROS))) if rng.random() < noise else chosen[agent]
             obs, _, _, _, infos = env.step(played)
-        for seat in seats:
-            starts.append(len(actions))
-            instructions.append(raw.instructions[seat].text)
-            frames.extend(f for f, _ in trace[seat])
-            actions.extend(a for _, a in trace[seat])
-        successes.append(bool(infos["player_0"]["team_success"]))
-        played_tasks.append(task)
-        if on_progress is not None:
-            on_progress(1)
-        return len(trace[0])
+        out.append(TeamEpisode(task, [np.stack(f) for f in frames], [np.asarray(a, np.int16) for a in chosen_by_seat],
+                               [i.text for i in raw.instructions], bool(infos["player_0"]["team_success"])))
+    for raw in envs.values():
+        raw.close()
+    return out
+
+
+def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: int, noise: float = 0.0,
+               balance: float = 0.0, workers: int = 1, on_progress=None, should_stop=None) -> TeamDemos:
+    """``episodes`` joint-oracle episodes spread over ``tasks``, played by ``workers`` processes (1: here).
+    With ``noise``, each seat's executed macro is sometimes a random one while its label stays the
+    oracle's (as in :mod:`simagym.train.demos`), so the data also shows how to recover. ``balance``
+    shares the episodes out as single-player demonstrations do: each task's first
+    :data:`PILOT_EPISODES` measure its length, and a task gets episodes in proportion to
+    ``length ** -balance`` (0: round robin). The same arguments give the same demonstrations."""
+    from contextlib import nullcontext
+
+    from simagym.train.envs import TRAIN_SEED_BASE
+    from simagym.workers import worker_pool
+
+    rng = np.random.default_rng(seed)
+    played: list[TeamEpisode] = []
 
     def stopped() -> bool:
         return should_stop is not None and should_stop()
 
-    order = [tasks[k % len(tasks)] for k in range(episodes)]
-    if balance and len(tasks) > 1 and episodes > PILOT_EPISODES * len(tasks):
-        lengths: dict[str, list[int]] = {t: [] for t in tasks}
-        for task in order[:PILOT_EPISODES * len(tasks)]:
+    def play(order: Sequence[str], pool) -> list[TeamEpisode]:
+        """The episodes of ``order`` in order (fewer if the clock stops them): a few chunks in flight."""
+        jobs = [(task, TRAIN_SEED_BASE + int(rng.integers(1 << 30))) for task in order]
+        chunks = [jobs[i:i + TEAM_CHUNK] for i in range(0, len(jobs), TEAM_CHUNK)]
+        done: list[TeamEpisode] = []
+        if pool is None:
+            for chunk in chunks:
+                if stopped():
+                    break
+                done += _reported(play_team_episodes(chunk, resolution, noise), on_progress)
+            return done
+        pending = deque(pool.submit(play_team_episodes, c, resolution, noise) for c in chunks[:2 * workers])
+        later = deque(chunks[2 * workers:])
+        while pending:
+            done += _reported(pending.popleft().result(), on_progress)
             if stopped():
+                for future in pending:
+                    future.cancel()
                 break
-            lengths[task].append(play(task))
-        known = [float(np.mean(v)) for v in lengths.values() if v]
-        typical = float(np.mean(known)) if known else 1.0  # the clock may stop the pilot itself
-        counts = allocate([float(np.mean(lengths[t])) if lengths[t] else typical for t in tasks], episodes, balance)
-        # The pilot is played already: the rest, with a long task's pilot beyond its share taken from the largest.
-        rest = np.maximum(np.asarray(counts) - [len(lengths[t]) for t in tasks], 0)
-        for _ in range(int(rest.sum()) - (episodes - sum(map(len, lengths.values())))):
-            rest[int(np.argmax(rest))] -= 1
-        order = spread(tasks, rest.tolist())
-    for task in order:
-        if stopped():
-            break
-        play(task)
-    if not actions:
+            if later:
+                pending.append(pool.submit(play_team_episodes, later.popleft(), resolution, noise))
+        return done
+
+    order = [tasks[k % len(tasks)] for k in range(episodes)]
+    with (worker_pool(workers) if workers > 1 else nullcontext()) as pool:
+        if balance and len(tasks) > 1 and episodes > PILOT_EPISODES * len(tasks):
+            played = play(order[:PILOT_EPISODES * len(tasks)], pool)
+            lengths: dict[str, list[int]] = {t: [] for t in tasks}
+            for episode in played:
+                lengths[episode.task].append(len(episode.actions[0]))
+            known = [float(np.mean(v)) for v in lengths.values() if v]
+            typical = float(np.mean(known)) if known else 1.0  # the clock may stop the pilot itself
+            counts = allocate([float(np.mean(lengths[t])) if lengths[t] else typical for t in tasks], episodes,
+                              balance)
+            # The pilot is played already: the rest, a long task's pilot beyond its share taken from the largest.
+            rest = np.maximum(np.asarray(counts) - [len(lengths[t]) for t in tasks], 0)
+            for _ in range(int(rest.sum()) - (episodes - len(played))):
+                rest[int(np.argmax(rest))] -= 1
+            order = spread(tasks, rest.tolist())
+        if not stopped():
+            played += play(order, pool)
+    if not played:
         raise ValueError("no team demonstrations were played (the time budget ended first)")
-    return TeamDemos(np.stack(frames), np.asarray(actions, np.int16), np.asarray(starts, np.int64), instructions,
-                     np.asarray(successes), played_tasks)
+    seat_lengths = [len(a) for e in played for a in e.actions]
+    starts = np.concatenate([[0], np.cumsum(seat_lengths)[:-1]])
+    return TeamDemos(frames=np.concatenate([f for e in played for f in e.frames]),
+                     actions=np.concatenate([a for e in played for a in e.actions]),
+                     episode_starts=np.asarray(starts, np.int64),
+                     instructions=[i for e in played for i in e.instructions],
+                     team_successes=np.asarray([e.success for e in played]), tasks=[e.task for e in played])
+
+
+def _reported(episodes: list[TeamEpisode], on_progress) -> list[TeamEpisode]:
+    if on_progress is not None:
+        on_progress(len(episodes))
+    return episodes
 
 
 def team_bc_data(cfg, codec, progress, writer, deadline: float | None, result):
@@ -132,7 +182,7 @@ def team_bc_data(cfg, codec, progress, writer, deadline: float | None, result):
     bar = progress.add_task("joint-oracle demonstrations", total=cfg.demos, info="")
     demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3  # a third of the budget at most
     demos = team_demos(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
-                       balance=cfg.demo_balance,
+                       balance=cfg.demo_balance, workers=cfg.demo_workers,
                        on_progress=lambda n: progress.update(bar, advance=n),
                        should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
     result.timings["demos_s"] = time.monotonic() - t0
@@ -167,4 +217,4 @@ def is_team_suite(suite) -> bool:
     return any(hasattr(suite.spec(t), "roles") for t in suite.tasks)
 
 
-__all__ = ["TEAM_CONDITIONS", "TeamDemos", "spread", "team_demos", "team_bc_data", "evaluate_team_run", "is_team_suite"]
+__all__ = ["TEAM_CONDITIONS", "TeamDemos", "TeamEpisode", "play_team_episodes", "spread", "team_demos", "team_bc_data", "evaluate_team_run", "is_team_suite"]
