@@ -2,6 +2,7 @@
 
     simagym audit [--suite SUITE | --tasks PATTERN ...] [--seeds N] [--workers K] [--out DIR]
 
+Team templates (``--suite team``) are played by the whole team (:mod:`simagym.eval.team_audit`).
 Prints the per-world and per-category summary and every flagged template, and
 writes ``DIR/audit.md`` and ``DIR/audit.json`` (``DIR/audit.jsonl`` as it goes:
 a re-run with the same settings resumes). ``--fail-on-flag`` exits 1 when any
@@ -30,7 +31,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("audit", help="measure how much a language-blind agent passes, per template")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--suite", help="audit a suite's tasks (a bundled name or a .yaml path)")
-    which.add_argument("--tasks", nargs="+", metavar="PATTERN", help="task ids or patterns (default: every latest task)")
+    which.add_argument("--tasks", nargs="+", metavar="PATTERN", help="task ids or patterns (default: every latest task and every team template)")
     p.add_argument("--seeds", type=positive_int, default=50, metavar="N", help="layouts per template (default 50)")
     p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="K", help="worker processes")
     p.add_argument("--margin", type=float, default=0.10, help="flag when blind ceiling > chance + margin (default 0.10)")
