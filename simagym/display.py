@@ -62,3 +62,26 @@ class Window:
 
     def close(self) -> None:
         self._pygame.display.quit()
+
+
+class Presenter:
+    """What an env's ``render()`` does with its frame: returns it (``rgb_array``), or shows it in a window
+    opened on first use (``human``) at ``fps``. One for every env, so single- and multi-player agree."""
+
+    def __init__(self, title: str, fps: int) -> None:
+        self.title, self.fps = title, fps
+        self._window: Window | None = None
+
+    def present(self, frame: np.ndarray, mode: str) -> np.ndarray | None:
+        if mode == "rgb_array":
+            return frame
+        if self._window is None:
+            self._window = Window(self.title, frame.shape[1], frame.shape[0])
+        self._window.show(frame, self.fps)
+        return None
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+

@@ -85,7 +85,7 @@ class SimaEnv(gym.Env):
         self._steps = 0
         self._ended: tuple[bool, bool, bool] | None = None  # (terminated, truncated, success) once over
         self._warned_after_end = False
-        self._window = None
+        self._presenter = None  # render()'s window, opened on first use
 
     # -------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -187,14 +187,11 @@ class SimaEnv(gym.Env):
         from simagym import display  # pygame is only needed for these views
 
         frame = display.annotate(self.world.render(RENDER_SIZE, RENDER_SIZE), self.instruction.text if self.instruction else "")
-        if self.render_mode == "rgb_array":
-            return frame
-        if self._window is None:
-            self._window = display.Window(f"simagym - {self.task.id}", frame.shape[1], frame.shape[0])
-        self._window.show(frame, self.metadata["render_fps"])
-        return None
+        if self._presenter is None:
+            self._presenter = display.Presenter(f"simagym - {self.task.id}", self.metadata["render_fps"])
+        return self._presenter.present(frame, self.render_mode)
 
     def close(self) -> None:
-        if self._window is not None:
-            self._window.close()
-            self._window = None
+        if self._presenter is not None:
+            self._presenter.close()
+            self._presenter = None

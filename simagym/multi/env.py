@@ -68,7 +68,7 @@ class TeamEnv(ParallelEnv):
         self.instructions: list[Instruction] = []
         self._judges: list[Judge] = []
         self.last_events: list[list] = []
-        self._window = None
+        self._presenter = None  # render()'s window, opened on first use
 
     def observation_space(self, agent: str) -> spaces.Dict:
         self._seat(agent)
@@ -197,17 +197,14 @@ class TeamEnv(ParallelEnv):
             np.zeros((RENDER_SIZE + display.BANNER, RENDER_SIZE, 3), dtype=np.uint8)]
         gap = np.full((views[0].shape[0], 8, 3), 255, dtype=np.uint8)
         frame = np.concatenate([part for v in views for part in (v, gap)][:-1], axis=1)
-        if self.render_mode == "rgb_array":
-            return frame
-        if self._window is None:
-            self._window = display.Window(f"simagym - {self.task.id}", frame.shape[1], frame.shape[0])
-        self._window.show(frame, self.metadata["render_fps"])
-        return None
+        if self._presenter is None:
+            self._presenter = display.Presenter(f"simagym - {self.task.id}", self.metadata["render_fps"])
+        return self._presenter.present(frame, self.render_mode)
 
     def close(self) -> None:
-        if self._window is not None:
-            self._window.close()
-            self._window = None
+        if self._presenter is not None:
+            self._presenter.close()
+            self._presenter = None
 
 
 __all__ = ["TeamEnv"]
