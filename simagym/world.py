@@ -8,12 +8,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable, Mapping, Protocol, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Protocol, Sequence, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_serializer
 
 from simagym.actions import Input
+
+if TYPE_CHECKING:
+    from simagym.checks import Check
 
 Selector = Mapping[str, Any]
 """Attributes an entity must have, e.g. ``{"kind": "house", "colour": "red"}``."""
@@ -247,6 +250,10 @@ def target_problems(world: World, required: Sequence[Selector]) -> list[str]:
 
 class Solver(ABC):
     """A world's privileged planner: reads ground truth, answers with macro indices."""
+
+    #: What the other players of a team pursue (their checks, set by the joint oracle): a planner that
+    #: can keeps off what they need, e.g. never collects on its way the coin a partner is told to collect.
+    partners: Sequence[Check] = ()
 
     @abstractmethod
     def next_macro(self) -> int:

@@ -198,6 +198,26 @@ def test_joint_oracle_solves_every_template(task_id):
     assert not failed, f"{task_id}: the joint oracle failed seeds {failed}"
 
 
+@pytest.mark.parametrize("task_id, seeds", [
+    # Walking to its flag, one Ledges player collected the coin its partner was told to collect.
+    ("ledges/team-side-by-side-v1", [50049, 50058, 50070, 50080, 50088]),
+    # The partner who handed over the key stood still on the one cell the gate opens from.
+    ("meadow/team-help-gate-v1", [50021]),
+    ("meadow/team-key-for-gate-v1", [50054, 50117, 50179]),
+])
+def test_joint_oracle_keeps_off_what_a_partner_needs(task_id, seeds):
+    from simagym.eval.team_audit import _joint_oracle, play
+
+    raw = multi.parallel_env(task_id)
+    env = multi.DiscreteActions(raw)
+    failed = []
+    for seed in seeds:
+        env.reset(seed=seed)
+        if not play(env, _joint_oracle(raw)):
+            failed.append(seed)
+    assert not failed, f"{task_id}: the joint oracle failed seeds {failed}"
+
+
 # --- task files ---------------------------------------------------------------------------
 
 LAYOUTS = {"meadow": get_world("meadow").Layout}

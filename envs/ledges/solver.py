@@ -241,6 +241,15 @@ def _leaves(check: Check):
         yield check
 
 
+def _selectors(leaf: Check) -> list[Selector]:
+    """What a leaf names: the thing to hold, or an event's roles."""
+    if isinstance(leaf, Holding):
+        return [leaf.selector]
+    if isinstance(leaf, Happened):
+        return list(leaf.roles.values())
+    return []
+
+
 def _final_leaf(check: Check) -> Check:
     """The check a condition ends on: the last step of a sequence, else the condition itself."""
     while isinstance(check, Then):
@@ -481,11 +490,28 @@ class LedgesSolver(BagSolver):
                                 touch.add(t.pos)
                         elif t.kind == "platform" and leaf.type == "landed_on":
                             supports.add(t.id)
+        touch |= self._partners_items()
         boxes = [(c * SUB - SUB, r * SUB - SUB, c * SUB + SUB, r * SUB + SUB) for c, r in touch]
         for pid in supports:
             t = w.by_id[pid]
             boxes.append((t.lo * SUB - SUB, (t.row - 1) * SUB, t.hi * SUB, t.row * SUB))
         return Avoid(touch, supports, rest, moved, boxes)
+
+    def _partners_items(self) -> set[tuple[int, int]]:
+        """Where the items lie that a partner must hold and this player's own instruction does not name
+        (touching an item collects it in Ledges: walking over a partner's coin takes it from them)."""
+        w = self.w
+        own = [sel for leaf in self.leaves for sel in _selectors(leaf)]
+        cells = set()
+        for check in self.partners:
+            for leaf in _leaves(check):
+                for sel in _selectors(leaf):
+                    for t in w.by_kind.get(str(sel.get("kind")), []):
+                        view = t.view()
+                        if t.kind in ITEMS and t.pos is not None and view.matches(sel) and not any(
+                                view.matches(mine) for mine in own):
+                            cells.add(t.pos)
+        return cells
 
     def _hits_avoid(self, s: State, avoid: Avoid | None) -> bool:
         if not avoid:

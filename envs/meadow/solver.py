@@ -30,6 +30,7 @@ class MeadowSolver(BagSolver):
     w: "MeadowWorld"
     _parked: set[tuple[int, int]] = set()
     _last_seen: dict[int, tuple[int, int]] = {}
+    _left: tuple[int, int] | None = None  # where this player stood when it last made way
 
     def next_macro(self) -> int:
         # Other players who stood still since the last tick (done, or waiting) are in the way like
@@ -48,19 +49,22 @@ class MeadowSolver(BagSolver):
 
     def _make_way(self) -> int:
         """Done (and not with a place to stay at): step away from a player next to this one, who may
-        need the cell."""
+        need the cell - out of its reach if a free cell allows, else to any free cell but the one just
+        left (the cell in front of a gate may be the only one it can open the gate from)."""
         w = self.w
         others = [s.player for s in w.others()]
 
         def room(cell: tuple[int, int]) -> int:
             return min(max(abs(cell[0] - o[0]), abs(cell[1] - o[1])) for o in others)
 
+        left, self._left = self._left, w.player
         if room(w.player) > 1:
             return NOOP
-        steps = [(room((w.player[0] + d[0], w.player[1] + d[1])), d) for d in STEP_KEYS
-                 if self._passable(w.player[0] + d[0], w.player[1] + d[1], STRICT)]
+        steps = [(room(cell), d) for d in STEP_KEYS
+                 if (cell := (w.player[0] + d[0], w.player[1] + d[1])) != left
+                 and self._passable(cell[0], cell[1], STRICT)]
         best = max(steps, default=None, key=lambda step: step[0])
-        return key_macro(STEP_KEYS[best[1]]) if best is not None and best[0] > 1 else NOOP
+        return key_macro(STEP_KEYS[best[1]]) if best is not None and best[0] >= 1 else NOOP
 
     # --- leaves -----------------------------------------------------------------
     def _near(self, leaf: Near) -> int:
@@ -178,6 +182,10 @@ class MeadowSolver(BagSolver):
         return self._go(set(goal))
 
     def _around(self, pos: tuple[int, int], diagonal: bool) -> list[tuple[int, int]]:
+        """The cells next to ``pos`` to stand at, a player's too: :meth:`_go` heads for a free one it can
+        reach first, and else walks up to a player standing still there, who then steps aside
+        (:meth:`_make_way`; the one cell in front of a gate may be taken by the partner who brought
+        its key)."""
         steps = [(1, 0), (-1, 0), (0, 1), (0, -1)]
         if diagonal:
             steps += [(0, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)]
@@ -190,10 +198,10 @@ class MeadowSolver(BagSolver):
         if through == STRICT or not (0 <= x < w.n and 0 <= y < w.n) or w.occupant[y, x] < 0:
             return False
         t = w.by_id[int(w.occupant[y, x])]
-        if t.kind == "player" and through in (RANKED, STAND):
-            if t.pos in self._parked:
-                return False
-            return through == STAND or next(s.index for s in w.seats if s.me is t) > w.seat.index
+        if t.kind == "player" and through == STAND:
+            return True
+        if t.kind == "player" and through == RANKED:
+            return t.pos not in self._parked and next(s.index for s in w.seats if s.me is t) > w.seat.index
         return through == MOVERS and t.kind in (*ANIMALS, "player")
 
     def _go(self, goal: set[tuple[int, int]]) -> int:

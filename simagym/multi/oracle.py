@@ -21,9 +21,12 @@ class JointOracle:
         """Plan afresh for the episode the env has just reset to."""
         world = self.env.world
         self._solvers = []
-        for seat in range(self.env.task.players):
+        players = range(self.env.task.players)
+        for seat in players:
             with world.seated(seat):
                 self._solvers.append(world.solver(self.env.goal(seat)))
+        for seat, solver in enumerate(self._solvers):
+            solver.partners = tuple(self.env.goal(other) for other in players if other != seat)
 
     def macro(self, seat: int) -> int:
         """Player ``seat``'s macro this tick."""
