@@ -98,11 +98,27 @@ def test_the_kit_names_what_is_missing():
 
 
 def test_the_kit_has_one_case_per_check_and_task():
+    from simagym.multi import list_team_tasks
+
     found = [case.id for case in cases(world="ledges")]
     ledges = [s.id for s in simagym.list_tasks(world="ledges")]
-    assert found[0] == "ledges:world" and found[-1] == "ledges/*:determinism"
-    assert len(found) == 2 + 5 * len(ledges)
+    team = [s.id for s in list_team_tasks("ledges")]
+    assert found[0] == "ledges:world" and "ledges/*:determinism" in found
+    assert len(found) == 2 + 5 * len(ledges) + 2 * len(team)
     assert f"{ledges[0]}:oracle" in found and f"{ledges[0]}:env-checkers" in found
+    assert f"{team[0]}:pettingzoo-api" in found and f"{team[0]}:joint-oracle" in found
+
+
+def test_the_kit_checks_team_tasks_and_names_a_failing_joint_oracle(monkeypatch):
+    import simagym.multi
+    from simagym.macros import NOOP
+    from simagym.testing import check_joint_oracle
+
+    assert check_tasks("ledges/team-race-flag-v1", seeds=range(3)) == [
+        "ledges/team-race-flag-v1:pettingzoo-api", "ledges/team-race-flag-v1:joint-oracle"]
+    monkeypatch.setattr(simagym.multi.JointOracle, "macro", lambda self, seat: NOOP)
+    problems = check_joint_oracle("ledges/team-race-flag-v1", range(2))
+    assert problems and "failed seeds [0, 1] of 2" in problems[0]
 
 
 def test_the_kit_command_line_reports_and_fails(capsys):

@@ -14,6 +14,7 @@ from simagym.testing.determinism import check_determinism
 from simagym.testing.language import check_instructions
 from simagym.testing.oracle import check_oracle, check_targets
 from simagym.testing.problems import crashed, raise_if
+from simagym.testing.team import check_joint_oracle, check_team_api
 from simagym.world import LayoutParams, World
 
 SEEDS = range(20)
@@ -49,6 +50,22 @@ def task_cases(task_id: str, seeds: Sequence[int] = SEEDS) -> list[KitCase]:
         KitCase(f"{task_id}:instructions", lambda: check_instructions(task_id)),
         KitCase(f"{task_id}:unique-targets", lambda: check_targets(task_id, seeds)),
         KitCase(f"{task_id}:oracle", lambda: check_oracle(task_id, seeds)),
+    ]
+
+
+def team_task_ids(pattern: str) -> list[str]:
+    """The team tasks ``pattern`` names, as :func:`task_ids` does for single-player ones."""
+    from simagym.multi import list_team_tasks
+
+    ids = [spec.id for spec in list_team_tasks()]
+    return fnmatch.filter(ids, pattern) if any(ch in pattern for ch in "*?[") else [i for i in ids if i == pattern]
+
+
+def team_task_cases(task_id: str, seeds: Sequence[int] = SEEDS) -> list[KitCase]:
+    """The checks of one team task: PettingZoo's API test and the joint oracle on ``seeds``."""
+    return [
+        KitCase(f"{task_id}:pettingzoo-api", lambda: check_team_api(task_id)),
+        KitCase(f"{task_id}:joint-oracle", lambda: check_joint_oracle(task_id, seeds)),
     ]
 
 
@@ -94,22 +111,26 @@ def world_problems(name: str) -> list[str]:
 def cases(world: str | None = None, tasks: str | None = None, seeds: Sequence[int] = SEEDS) -> list[KitCase]:
     """Every check of ``world`` (its class and all its current tasks) or of the ``tasks`` a pattern
     names: per task the env checkers, render sizes, instructions, unique targets and the oracle on
-    ``seeds``; then cross-process determinism over all of them in one child process."""
+    ``seeds``; then cross-process determinism over all of them in one child process; per team task
+    (of the world, or named by the pattern) PettingZoo's API test and the joint oracle on ``seeds``."""
     if (world is None) == (tasks is None):
         raise ValueError("name a world (check_world('orchard')) or a task pattern (check_tasks('orchard/*'))")
     found: list[KitCase] = []
     if world is not None:
         found.append(KitCase(f"{world}:world", lambda: world_problems(world)))
         tasks = f"{world}/*"
-    ids = task_ids(tasks)
-    if not ids:
+    ids, team_ids = task_ids(tasks), team_task_ids(tasks)
+    if not ids and not team_ids:
         if world is None:
             found.append(KitCase(f"{tasks}:tasks", lambda: [f"no installed task matches {tasks!r}; "
                                                             "`simagym list` shows every task"]))
         return found
     for task_id in ids:
         found += task_cases(task_id, seeds)
-    found.append(KitCase(f"{tasks}:determinism", lambda: check_determinism(ids)))
+    if ids:
+        found.append(KitCase(f"{tasks}:determinism", lambda: check_determinism(ids)))
+    for task_id in team_ids:
+        found += team_task_cases(task_id, seeds)
     return found
 
 
