@@ -296,3 +296,7 @@ def test_team_demonstrations_are_balanced_by_length_like_single_player_ones():
     assert parallel.tasks == balanced.tasks and parallel.instructions == balanced.instructions
     assert np.array_equal(parallel.actions, balanced.actions) and np.array_equal(parallel.frames, balanced.frames)
     assert np.array_equal(parallel.episode_starts, balanced.episode_starts)
+    # A memory bound: play stops once that many frames are held.
+    capped = team_demos(tasks, 400, seed=0, resolution=32, max_frames=300)
+    assert 300 <= len(capped.frames) < 300 + 8 * 2 * 200  # at most a chunk of episodes past the bound
+    assert len(capped.tasks) < 400 and capped.frames.base is None  # the store's own array, not a view

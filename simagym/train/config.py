@@ -27,6 +27,8 @@ LEARNED_WORD_DROPOUT = 0.3
 #: (``demo_balance`` 0.5), 60,000 noisy oracle episodes are about 1M frames of 12 KB (64x64 RGB, stored
 #: once), 12 GB of a 24 GB machine.
 MAX_SCALED_DEMOS = 60_000
+#: The most demonstration frames a team run keeps (its episodes are as many views as players): the same 12 GB.
+MAX_DEMO_FRAMES = 1_000_000
 
 
 class ConfigError(ValueError):

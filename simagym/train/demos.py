@@ -176,8 +176,8 @@ def play_episodes(jobs: Sequence[Job], resolution: int, noise: float) -> list[Ep
     return played
 
 
-class _Episodes:
-    """Episodes appended in order; frames go into one uint8 array that grows in place.
+class FrameStore:
+    """Frames appended in order into one uint8 array that grows in place.
 
     ``ndarray.resize`` reallocates, which for a large array remaps its pages instead of copying
     them, in steps of an eighth: frames are never held twice, and at most an eighth more memory
@@ -187,6 +187,28 @@ class _Episodes:
     def __init__(self, frame_shape: tuple[int, ...]) -> None:
         self.frames = np.empty((1024, *frame_shape), np.uint8)
         self.size = 0
+
+    def append(self, frames: np.ndarray) -> int:
+        """Add ``frames`` (T, *frame_shape); the index of the first."""
+        start, end = self.size, self.size + len(frames)
+        if end > len(self.frames):
+            grown = max(end, len(self.frames) + len(self.frames) // 8)
+            self.frames.resize((grown, *self.frames.shape[1:]), refcheck=False)  # no views of it are kept
+        self.frames[start:end] = frames
+        self.size = end
+        return start
+
+    def array(self) -> np.ndarray:
+        """Every frame appended, as one array (the store's own memory, trimmed: no copy)."""
+        self.frames.resize((self.size, *self.frames.shape[1:]), refcheck=False)
+        return self.frames
+
+
+class _Episodes:
+    """Episodes appended in order, their frames in a :class:`FrameStore`."""
+
+    def __init__(self, frame_shape: tuple[int, ...]) -> None:
+        self.store = FrameStore(frame_shape)
         self.actions: list[np.ndarray] = []
         self.starts: list[int] = []
         self.instructions: list[str] = []
@@ -197,13 +219,7 @@ class _Episodes:
         self.cached = 0
 
     def add(self, task: str, index: int, episode: Episode) -> None:
-        end = self.size + len(episode)
-        if end > len(self.frames):
-            grown = max(end, len(self.frames) + len(self.frames) // 8)
-            self.frames.resize((grown, *self.frames.shape[1:]), refcheck=False)  # no views of it are kept
-        self.frames[self.size:end] = episode.frames
-        self.starts.append(self.size)
-        self.size = end
+        self.starts.append(self.store.append(episode.frames))
         self.actions.append(episode.actions)
         self.instructions.append(episode.instruction)
         self.tasks.append(task)
@@ -212,10 +228,9 @@ class _Episodes:
         self.indices.append(index)
 
     def demos(self) -> Demos:
-        if not self.size:
+        if not self.store.size:
             raise ValueError("no demonstration frames")
-        self.frames.resize((self.size, *self.frames.shape[1:]), refcheck=False)
-        return Demos(frames=self.frames, actions=np.concatenate(self.actions),
+        return Demos(frames=self.store.array(), actions=np.concatenate(self.actions),
                      episode_starts=np.asarray(self.starts, np.int64), instructions=self.instructions,
                      tasks=self.tasks, successes=np.asarray(self.successes, bool),
                      seeds=np.asarray(self.seeds, np.int64), cached=self.cached)

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from simagym.macros import MACROS
-from simagym.train.demos import NOISE_STREAM, PILOT_EPISODES, allocate
+from simagym.train.demos import NOISE_STREAM, PILOT_EPISODES, FrameStore, allocate
 
 #: Team episodes per worker job.
 TEAM_CHUNK = 8
@@ -98,91 +98,109 @@ def play_team_episodes(jobs: Sequence[tuple[str, int]], resolution: int, noise: 
 
 
 def team_demos(tasks: Sequence[str], episodes: int, *, seed: int, resolution: int, noise: float = 0.0,
-               balance: float = 0.0, workers: int = 1, on_progress=None, should_stop=None) -> TeamDemos:
+               balance: float = 0.0, workers: int = 1, max_frames: int | None = None, on_progress=None,
+               should_stop=None) -> TeamDemos:
     """``episodes`` joint-oracle episodes spread over ``tasks``, played by ``workers`` processes (1: here).
     With ``noise``, each seat's executed macro is sometimes a random one while its label stays the
     oracle's (as in :mod:`simagym.train.demos`), so the data also shows how to recover. ``balance``
     shares the episodes out as single-player demonstrations do: each task's first
     :data:`PILOT_EPISODES` measure its length, and a task gets episodes in proportion to
-    ``length ** -balance`` (0: round robin). The same arguments give the same demonstrations."""
+    ``length ** -balance`` (0: round robin). Frames are stored once, as they arrive; play stops once
+    ``max_frames`` are held (a memory bound). The same arguments give the same demonstrations."""
     from contextlib import nullcontext
 
     from simagym.train.envs import TRAIN_SEED_BASE
     from simagym.workers import worker_pool
 
     rng = np.random.default_rng(seed)
-    played: list[TeamEpisode] = []
+    store = FrameStore((resolution, resolution, 3))
+    kept = _Kept()
 
     def stopped() -> bool:
-        return should_stop is not None and should_stop()
+        return (should_stop is not None and should_stop()) or (max_frames is not None and store.size >= max_frames)
 
-    def play(order: Sequence[str], pool) -> list[TeamEpisode]:
+    def keep(episodes: list[TeamEpisode]) -> None:
+        for episode in episodes:
+            kept.add(episode, [store.append(f) for f in episode.frames])
+        if on_progress is not None:
+            on_progress(len(episodes))
+
+    def play(order: Sequence[str], pool) -> None:
         """The episodes of ``order`` in order (fewer if the clock stops them): a few chunks in flight."""
         jobs = [(task, TRAIN_SEED_BASE + int(rng.integers(1 << 30))) for task in order]
         chunks = [jobs[i:i + TEAM_CHUNK] for i in range(0, len(jobs), TEAM_CHUNK)]
-        done: list[TeamEpisode] = []
         if pool is None:
             for chunk in chunks:
                 if stopped():
                     break
-                done += _reported(play_team_episodes(chunk, resolution, noise), on_progress)
-            return done
+                keep(play_team_episodes(chunk, resolution, noise))
+            return
         pending = deque(pool.submit(play_team_episodes, c, resolution, noise) for c in chunks[:2 * workers])
         later = deque(chunks[2 * workers:])
         while pending:
-            done += _reported(pending.popleft().result(), on_progress)
+            keep(pending.popleft().result())
             if stopped():
                 for future in pending:
                     future.cancel()
                 break
             if later:
                 pending.append(pool.submit(play_team_episodes, later.popleft(), resolution, noise))
-        return done
 
     order = [tasks[k % len(tasks)] for k in range(episodes)]
     with (worker_pool(workers) if workers > 1 else nullcontext()) as pool:
         if balance and len(tasks) > 1 and episodes > PILOT_EPISODES * len(tasks):
-            played = play(order[:PILOT_EPISODES * len(tasks)], pool)
+            play(order[:PILOT_EPISODES * len(tasks)], pool)
             lengths: dict[str, list[int]] = {t: [] for t in tasks}
-            for episode in played:
-                lengths[episode.task].append(len(episode.actions[0]))
+            for task, length in zip(kept.tasks, kept.lengths):
+                lengths[task].append(length)
             known = [float(np.mean(v)) for v in lengths.values() if v]
             typical = float(np.mean(known)) if known else 1.0  # the clock may stop the pilot itself
             counts = allocate([float(np.mean(lengths[t])) if lengths[t] else typical for t in tasks], episodes,
                               balance)
             # The pilot is played already: the rest, a long task's pilot beyond its share taken from the largest.
             rest = np.maximum(np.asarray(counts) - [len(lengths[t]) for t in tasks], 0)
-            for _ in range(int(rest.sum()) - (episodes - len(played))):
+            for _ in range(int(rest.sum()) - (episodes - len(kept.tasks))):
                 rest[int(np.argmax(rest))] -= 1
             order = spread(tasks, rest.tolist())
         if not stopped():
-            played += play(order, pool)
-    if not played:
+            play(order, pool)
+    if not kept.tasks:
         raise ValueError("no team demonstrations were played (the time budget ended first)")
-    seat_lengths = [len(a) for e in played for a in e.actions]
-    starts = np.concatenate([[0], np.cumsum(seat_lengths)[:-1]])
-    return TeamDemos(frames=np.concatenate([f for e in played for f in e.frames]),
-                     actions=np.concatenate([a for e in played for a in e.actions]),
-                     episode_starts=np.asarray(starts, np.int64),
-                     instructions=[i for e in played for i in e.instructions],
-                     team_successes=np.asarray([e.success for e in played]), tasks=[e.task for e in played])
+    return TeamDemos(frames=store.array(), actions=np.concatenate(kept.actions),
+                     episode_starts=np.asarray(kept.starts, np.int64), instructions=kept.instructions,
+                     team_successes=np.asarray(kept.successes), tasks=kept.tasks)
 
 
-def _reported(episodes: list[TeamEpisode], on_progress) -> list[TeamEpisode]:
-    if on_progress is not None:
-        on_progress(len(episodes))
-    return episodes
+class _Kept:
+    """What team demonstrations keep of each episode besides its frames (those are in the store)."""
+
+    def __init__(self) -> None:
+        self.actions: list[np.ndarray] = []
+        self.starts: list[int] = []
+        self.instructions: list[str] = []
+        self.successes: list[bool] = []
+        self.tasks: list[str] = []
+        self.lengths: list[int] = []
+
+    def add(self, episode: TeamEpisode, starts: list[int]) -> None:
+        self.actions += episode.actions
+        self.starts += starts
+        self.instructions += episode.instructions
+        self.successes.append(episode.success)
+        self.tasks.append(episode.task)
+        self.lengths.append(len(episode.actions[0]))
 
 
 def team_bc_data(cfg, codec, progress, writer, deadline: float | None, result):
     """The BC data of a team run (what :func:`simagym.train.pipeline.oracle_bc_data` is for one player)."""
     from simagym.train.bc import BCData
+    from simagym.train.config import MAX_DEMO_FRAMES
 
     t0 = time.monotonic()
     bar = progress.add_task("joint-oracle demonstrations", total=cfg.demos, info="")
     demo_deadline = None if deadline is None else t0 + (deadline - t0) / 3  # a third of the budget at most
     demos = team_demos(cfg.tasks, cfg.demos, seed=cfg.seed, resolution=cfg.resolution, noise=cfg.demo_noise,
-                       balance=cfg.demo_balance, workers=cfg.demo_workers,
+                       balance=cfg.demo_balance, workers=cfg.demo_workers, max_frames=MAX_DEMO_FRAMES,
                        on_progress=lambda n: progress.update(bar, advance=n),
                        should_stop=(lambda: time.monotonic() > demo_deadline) if demo_deadline else None)
     result.timings["demos_s"] = time.monotonic() - t0
