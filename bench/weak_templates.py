@@ -55,20 +55,26 @@ def teacher_forced(agent, task: str, seeds: list[int]) -> dict[str, float]:
     from simagym.agents.oracle import OracleAgent
     from simagym.macros import DiscreteActions
 
+    from collections import Counter
+
+    from simagym.macros import MACROS
+
     env = DiscreteActions(simagym.make(task, resolution=agent.resolution[0]))
     lengths, mean_p, min_p, agree, product = [], [], [], [], []
+    hard: Counter = Counter()  # (the oracle's macro, the agent's likeliest) at each episode's hardest step
     for seed in seeds:
         obs, _ = env.reset(seed=seed)
         oracle = OracleAgent()
         oracle.reset(obs["instruction"], env.unwrapped)
         agent.reset(obs["instruction"])
-        probs, hits = [], []
+        probs, hits, pairs = [], [], []
         done = False
         while not done:
             macro = oracle.act(obs)
             p = agent.distribution(obs)
             probs.append(float(p[macro]))
             hits.append(int(np.argmax(p)) == macro)
+            pairs.append((MACROS[macro].name, MACROS[int(np.argmax(p))].name))
             obs, _, terminated, truncated, _ = env.step(macro)
             done = terminated or truncated
         lengths.append(len(probs))
@@ -76,9 +82,12 @@ def teacher_forced(agent, task: str, seeds: list[int]) -> dict[str, float]:
         min_p.append(float(np.min(probs)))
         agree.append(float(np.mean(hits)))
         product.append(float(np.exp(np.sum(np.log(np.maximum(probs, 1e-12))))))
+        hard[pairs[int(np.argmin(probs))]] += 1
     env.close()
+    (oracle_macro, agent_macro), _ = hard.most_common(1)[0]
     return {"steps": float(np.mean(lengths)), "p_mean": float(np.mean(mean_p)), "p_min": float(np.median(min_p)),
-            "argmax_agrees": float(np.mean(agree)), "p_path": float(np.mean(product))}
+            "argmax_agrees": float(np.mean(agree)), "p_path": float(np.mean(product)),
+            "hard_step": f"{oracle_macro} (agent: {agent_macro})"}
 
 
 def main() -> int:
@@ -154,12 +163,21 @@ def write(out: Path, rows: list[dict], args, load_before: float, load_after: flo
         part = [r for r in ok if r["category"] == cat]
         lines.append(f"| {cat} | {len(part)} | {pct(np.mean([r['train'] for r in part]))} | {np.median([r['steps'] for r in part]):.0f} |"
                      f" {np.mean([r['p_mean'] for r in part]):.2f} | {np.median([r['p_min'] for r in part]):.2f} |")
+    from collections import Counter
+
+    weak = [r for r in ok if r["train"] < 0.5]
+    kinds = Counter(r["hard_step"].split(" ")[0].split(":")[0] for r in weak)
+    lines += ["", f"## The hardest step of the {len(weak)} templates under 50%", "",
+              "What the oracle plays at the step the agent finds least likely (most often over the episodes):", "",
+              "| the oracle's macro | templates |", "|---|---:|"]
+    lines += [f"| {kind} | {n} |" for kind, n in kinds.most_common()]
     lines += ["", "## Every template, lowest success first", "",
-              "| template | category | success | held-out | oracle steps | p(oracle's macro) | hardest step | argmax = oracle | p(whole path) |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "| template | category | success | held-out | oracle steps | p(oracle's macro) | hardest step | argmax = oracle | p(whole path) | the hardest step, most often |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in sorted(rows, key=lambda r: (r["train"] if r["train"] is not None else -1, r["task"])):
         lines.append(f"| {r['task']} | {r['category']} | {pct(r['train'])} | {pct(r['heldout'])} | {r['steps']:.0f} |"
-                     f" {r['p_mean']:.2f} | {r['p_min']:.2f} | {pct(r['argmax_agrees'])} | {r['p_path']:.2g} |")
+                     f" {r['p_mean']:.2f} | {r['p_min']:.2f} | {pct(r['argmax_agrees'])} | {r['p_path']:.2g} |"
+                     f" {r['hard_step']} |")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name("." + out.name + ".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
