@@ -534,3 +534,24 @@ def test_a_team_suite_trains_one_policy_for_every_seat_and_reports_each_teammate
         assert {r.get("teammates", "self") for r in records} == {teammates or "self"}, condition
     results = json.loads((result.run_dir / "results.json").read_text())
     assert set(results["success"]) == {"train", "heldout", "oracle-teammates", "random-teammates", "random"}
+
+
+def test_action_balance_weighs_rare_macros_up_and_keeps_the_mean():
+    from simagym.train.bc import action_weights
+    from simagym.train.config import ConfigError
+
+    actions = np.array([3] * 90 + [7] * 9 + [0])  # walking, then a few uses and one stop
+    weights = action_weights(actions, np.arange(100), 0.5)
+    assert np.isclose(weights.mean(), 1.0) and weights[99] > weights[90] > weights[0]
+    assert np.isclose(weights[99] / weights[0], np.sqrt(90))  # frequency ** -0.5
+    assert np.allclose(action_weights(actions, np.arange(100), 0.0), 1.0)
+    with pytest.raises(ConfigError, match="action_balance"):
+        tiny_config(Path("x"), action_balance=2.0).validate()
+
+
+def test_a_run_with_action_balance_trains_and_records_it(tmp_path):
+    from simagym.train.pipeline import run
+
+    result = run(tiny_config(tmp_path / "balanced", action_balance=0.5, eval_episodes=1))
+    config = json.loads((result.run_dir / "config.json").read_text())
+    assert config["action_balance"] == 0.5 and np.isfinite(result.train_stats["bc"]["loss"])

@@ -104,6 +104,15 @@ def accuracy(policy, data: BCData, index: np.ndarray, starts: np.ndarray, frame_
     return correct / max(1, len(index))
 
 
+def action_weights(actions: np.ndarray, train_index: np.ndarray, power: float) -> np.ndarray:
+    """A loss weight per frame: its macro's count among the training frames to the power ``-power``,
+    scaled so the training frames' weights average 1 (0: all 1)."""
+    counts = np.bincount(np.asarray(actions)[train_index], minlength=int(np.max(actions)) + 1).astype(np.float64)
+    per_macro = np.maximum(counts, 1.0) ** -power
+    weights = per_macro[actions]
+    return (weights / weights[train_index].mean()).astype(np.float32)
+
+
 def reuse_freed_memory() -> None:
     """Ask glibc to keep freed memory instead of returning it to the OS after every batch.
 
@@ -126,13 +135,15 @@ def reuse_freed_memory() -> None:
 def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: int = 128, lr: float = 1e-3,
              weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0, word_dropout: float = 0.0,
              cfg_dropout: float = 0.0, blank_ids: np.ndarray | None = None, hidden_id: int | None = None,
-             time_budget: float | None = None, writer=None,
+             action_balance: float = 0.0, time_budget: float | None = None, writer=None,
              on_progress: Callable[[float, dict[str, float]], None] | None = None,
              on_snapshot: Callable[[float], None] | None = None, snapshot_seconds: float | None = None,
              device: torch.device | str = "cpu") -> dict[str, float]:
     """Train ``policy`` (an SB3 ``ActorCriticPolicy``) in place on ``data``.
 
-    ``steps`` counts training samples (updates x batch size). Training ends at
+    ``steps`` counts training samples (updates x batch size). ``action_balance`` P weighs each frame's
+    loss by its macro's frequency among the training frames to the power -P (:func:`action_weights`).
+    Training ends at
     ``steps`` or after ``time_budget`` seconds, whichever comes first. The
     learning-rate schedule follows the samples alone, never the clock, so the
     result is the same for the same data and seed on any machine, unless the
@@ -164,6 +175,7 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     is_val = np.isin(episode, val_episodes)
     train_index, val_index = np.flatnonzero(~is_val), np.flatnonzero(is_val)
     starts = data.frame_starts()
+    weights = torch.from_numpy(action_weights(data.actions, train_index, action_balance)) if action_balance else None
 
     # 2. Optimiser: AdamW over the whole policy (CNN, FiLM, text encoder, heads); warm-up then cosine decay.
     params = [p for p in policy.parameters() if p.requires_grad]
@@ -202,7 +214,11 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
             blank = (torch.rand(len(ids)) < cfg_dropout).to(device)
             ids[blank] = torch.as_tensor(blank_ids, dtype=ids.dtype, device=device)
         out = logits(policy, frames, policy.features_extractor.embed(ids))
-        loss = F.cross_entropy(out, actions)
+        if weights is None:
+            loss = F.cross_entropy(out, actions)
+        else:  # a weighted mean: the loss keeps its scale, rare macros count more within it
+            w = weights[torch.from_numpy(index)].to(device)
+            loss = (F.cross_entropy(out, actions, reduction="none") * w).sum() / w.sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -89,6 +89,10 @@ class TrainConfig:
     # classifier-free guidance (python -m simagym.eval --cfg LAMBDA) needs both. Off by default: guidance
     # did not pay on our measured task sets (bench/results/methods*.md), and 0.1 may cost a few points.
     cfg_dropout: float = 0.0
+    # Weigh BC's loss on each frame by its macro's frequency ** -action_balance (0: every frame alike).
+    # Walking fills most frames; the decisive macros - stop, use, drop, jump - are a sliver of them,
+    # and they are where the trained agent fails (bench/weak_templates.py).
+    action_balance: float = 0.0
 
     # --- DAgger (--algo dagger: BC, then rounds of learner rollouts relabelled by the oracle) ----
     dagger_rounds: int = 4
@@ -160,6 +164,7 @@ class TrainConfig:
         need(self.word_dropout is None or 0.0 <= self.word_dropout < 1.0, "word_dropout", "must be in [0, 1)")
         need(self.freeze_text is None or isinstance(self.freeze_text, bool), "freeze_text", "must be true or false")
         need(0.0 <= self.cfg_dropout < 1.0, "cfg_dropout", "must be in [0, 1)")
+        need(0.0 <= self.action_balance <= 1.0, "action_balance", "must be in [0, 1] (0: every frame alike)")
         need(self.dagger_rounds >= 0, "dagger_rounds", "must be >= 0")
         need(self.dagger_episodes >= 1 and self.dagger_bc_steps >= 1, "dagger", "episodes and steps must be >= 1")
         need(self.dagger_lr > 0, "dagger_lr", "must be > 0")
