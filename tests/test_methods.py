@@ -464,4 +464,6 @@ def test_the_distribution_is_what_the_agent_samples_from(dagger_run):
         assert p.shape == (env.action_space.n,) and np.isclose(p.sum(), 1.0) and (p >= 0).all()
         action = actor.act(obs)  # the same frames seen, the same stack: the argmax of the same distribution
         assert p[action] == p.max()
-        obs, *_ = env.step(action)
+        obs, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            break
