@@ -72,7 +72,9 @@ def play_team_episodes(jobs: Sequence[tuple[str, int]], resolution: int, noise: 
     envs: dict[str, Any] = {}
     out = []
     for task, seed in jobs:
-        raw = envs.get(task) or envs.setdefault(task, parallel_env(task, resolution=resolution))
+        if task not in envs:
+            envs[task] = parallel_env(task, resolution=resolution)
+        raw = envs[task]
         env, oracle = DiscreteActions(raw), JointOracle(raw)
         rng = np.random.default_rng([seed, NOISE_STREAM])
         obs, _ = env.reset(seed=seed)
