@@ -549,9 +549,29 @@ def test_action_balance_weighs_rare_macros_up_and_keeps_the_mean():
         tiny_config(Path("x"), action_balance=2.0).validate()
 
 
+def test_keyframes_are_the_frames_where_the_demonstrated_macro_changes_within_an_episode():
+    from simagym.train.bc import BCData, frame_weights, keyframes
+    from simagym.train.config import ConfigError
+
+    #                 episode 1: W W D E      episode 2: E S S
+    actions = np.array([3, 3, 4, 9, 9, 5, 5])
+    starts = np.array([0, 4])
+    assert keyframes(actions, starts).tolist() == [False, False, True, True, False, True, False]
+    data = BCData(frames=np.zeros((7, 4, 4, 3), np.uint8), instruction_ids=np.zeros((7, 2), np.int64),
+                  actions=actions, episode_starts=starts)
+    assert frame_weights(data, np.arange(7)) is None  # nothing asked: every frame alike
+    weights = frame_weights(data, np.arange(7), keyframe_weight=2.0)
+    assert np.isclose(weights.mean(), 1.0) and np.isclose(weights[2] / weights[0], 3.0)
+    both = frame_weights(data, np.arange(7), action_balance=0.5, keyframe_weight=2.0)
+    assert np.isclose(both.mean(), 1.0) and both[2] > both[3] > both[1]  # keyframes; the single turn is rarest
+    with pytest.raises(ConfigError, match="keyframe_weight"):
+        tiny_config(Path("x"), keyframe_weight=-1.0).validate()
+
+
 def test_a_run_with_action_balance_trains_and_records_it(tmp_path):
     from simagym.train.pipeline import run
 
-    result = run(tiny_config(tmp_path / "balanced", action_balance=0.5, eval_episodes=1))
+    result = run(tiny_config(tmp_path / "balanced", action_balance=0.5, keyframe_weight=2.0, eval_episodes=1))
     config = json.loads((result.run_dir / "config.json").read_text())
-    assert config["action_balance"] == 0.5 and np.isfinite(result.train_stats["bc"]["loss"])
+    assert config["action_balance"] == 0.5 and config["keyframe_weight"] == 2.0
+    assert np.isfinite(result.train_stats["bc"]["loss"])

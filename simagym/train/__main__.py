@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--action-balance", type=_fraction, metavar="P",
                       help=f"weigh BC's loss on a frame by its macro's frequency ** -P, so the rare decisive"
                            f" macros (stop, use, drop, jump) count more than walking (default: {d.action_balance:g})")
+    tune.add_argument("--keyframe-weight", type=_non_negative_float, metavar="K",
+                      help=f"count each demonstrated frame where the macro changes (a turn, a pick-up, the"
+                           f" stop) 1 + K times in BC's loss (default: {d.keyframe_weight:g})")
     tune.add_argument("--dagger-rounds", type=non_negative_int, metavar="R",
                       help=f"DAgger rounds after BC (default: {d.dagger_rounds})")
     tune.add_argument("--dagger-episodes", type=positive_int, metavar="N",
@@ -220,7 +223,7 @@ def config_from_args(args: argparse.Namespace):
                        ("demo_noise", "demo_noise"), ("demo_balance", "demo_balance"), ("envs", "n_envs"), ("threads", "threads"),
                        ("eval_episodes", "eval_episodes"), ("snapshot_seconds", "snapshot_seconds"),
                        ("cfg_dropout", "cfg_dropout"), ("word_dropout", "word_dropout"),
-                       ("action_balance", "action_balance"),
+                       ("action_balance", "action_balance"), ("keyframe_weight", "keyframe_weight"),
                        ("dagger_rounds", "dagger_rounds"),
                        ("dagger_episodes", "dagger_episodes"), ("dagger_steps", "dagger_bc_steps"),
                        ("dagger_beta", "dagger_beta"), ("kl_coef", "ppo_kl_coef"),

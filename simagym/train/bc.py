@@ -113,6 +113,37 @@ def action_weights(actions: np.ndarray, train_index: np.ndarray, power: float) -
     return (weights / weights[train_index].mean()).astype(np.float32)
 
 
+def keyframes(actions: np.ndarray, episode_starts: np.ndarray) -> np.ndarray:
+    """True on each frame whose demonstrated macro differs from the one before it in its episode: the
+    moments of decision (turn, pick up, stop) between runs of the same macro."""
+    actions = np.asarray(actions)
+    changed = np.ones(len(actions), bool)
+    changed[1:] = actions[1:] != actions[:-1]
+    changed[np.asarray(episode_starts)] = False  # an episode's first frame follows no macro
+    return changed
+
+
+def frame_weights(data: "BCData", train_index: np.ndarray, action_balance: float = 0.0,
+                  keyframe_weight: float = 0.0) -> np.ndarray | None:
+    """BC's loss weight per frame, averaging 1 over the training frames; None when every frame counts alike.
+
+    ``action_balance`` P: the frame's macro's frequency ** -P (:func:`action_weights`). ``keyframe_weight``
+    K: a keyframe (:func:`keyframes`) counts 1 + K times. The frame stack shows the agent how it was
+    moving, and a policy that has learnt "keep doing what the last frames show" is right on almost
+    every frame and wrong exactly where the demonstrator changed its mind (the copycat problem of
+    imitation from histories; weighting the changes is the remedy of keyframe-focused imitation,
+    Wen et al., 2021).
+    """
+    if not action_balance and not keyframe_weight:
+        return None
+    weights = np.ones(len(data), np.float64)
+    if action_balance:
+        weights *= action_weights(data.actions, train_index, action_balance)
+    if keyframe_weight:
+        weights *= np.where(keyframes(data.actions, data.episode_starts), 1.0 + keyframe_weight, 1.0)
+    return (weights / weights[train_index].mean()).astype(np.float32)
+
+
 def reuse_freed_memory() -> None:
     """Ask glibc to keep freed memory instead of returning it to the OS after every batch.
 
@@ -135,15 +166,16 @@ def reuse_freed_memory() -> None:
 def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: int = 128, lr: float = 1e-3,
              weight_decay: float = 1e-4, val_fraction: float = 0.05, seed: int = 0, word_dropout: float = 0.0,
              cfg_dropout: float = 0.0, blank_ids: np.ndarray | None = None, hidden_id: int | None = None,
-             action_balance: float = 0.0, time_budget: float | None = None, writer=None,
+             action_balance: float = 0.0, keyframe_weight: float = 0.0, time_budget: float | None = None, writer=None,
              on_progress: Callable[[float, dict[str, float]], None] | None = None,
              on_snapshot: Callable[[float], None] | None = None, snapshot_seconds: float | None = None,
              device: torch.device | str = "cpu") -> dict[str, float]:
     """Train ``policy`` (an SB3 ``ActorCriticPolicy``) in place on ``data``.
 
     ``steps`` counts training samples (updates x batch size). ``action_balance`` P weighs each frame's
-    loss by its macro's frequency among the training frames to the power -P (:func:`action_weights`).
-    Training ends at
+    loss by its macro's frequency among the training frames to the power -P (:func:`action_weights`);
+    ``keyframe_weight`` K counts each frame where the demonstrated macro changes 1 + K times
+    (:func:`frame_weights`). Training ends at
     ``steps`` or after ``time_budget`` seconds, whichever comes first. The
     learning-rate schedule follows the samples alone, never the clock, so the
     result is the same for the same data and seed on any machine, unless the
@@ -175,7 +207,8 @@ def train_bc(policy, data: BCData, *, frame_stack: int, steps: int, batch_size: 
     is_val = np.isin(episode, val_episodes)
     train_index, val_index = np.flatnonzero(~is_val), np.flatnonzero(is_val)
     starts = data.frame_starts()
-    weights = torch.from_numpy(action_weights(data.actions, train_index, action_balance)) if action_balance else None
+    weighted = frame_weights(data, train_index, action_balance, keyframe_weight)
+    weights = None if weighted is None else torch.from_numpy(weighted)
 
     # 2. Optimiser: AdamW over the whole policy (CNN, FiLM, text encoder, heads); warm-up then cosine decay.
     params = [p for p in policy.parameters() if p.requires_grad]

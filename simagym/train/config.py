@@ -93,6 +93,10 @@ class TrainConfig:
     # Walking fills most frames; the decisive macros - stop, use, drop, jump - are a sliver of them,
     # and they are where the trained agent fails (bench/weak_templates.py).
     action_balance: float = 0.0
+    # Count each frame where the demonstrated macro changes (the oracle turns, picks up, stops) 1 + this
+    # many times in BC's loss: a policy that sees its own motion in the frame stack otherwise learns to
+    # keep going, right on every frame but the decisive ones (bench/weak_templates.py).
+    keyframe_weight: float = 0.0
 
     # --- DAgger (--algo dagger: BC, then rounds of learner rollouts relabelled by the oracle) ----
     dagger_rounds: int = 4
@@ -165,6 +169,8 @@ class TrainConfig:
         need(self.freeze_text is None or isinstance(self.freeze_text, bool), "freeze_text", "must be true or false")
         need(0.0 <= self.cfg_dropout < 1.0, "cfg_dropout", "must be in [0, 1)")
         need(0.0 <= self.action_balance <= 1.0, "action_balance", "must be in [0, 1] (0: every frame alike)")
+        need(0.0 <= self.keyframe_weight <= 100.0, "keyframe_weight",
+             "must be in [0, 100] (0: a frame where the macro changes counts as any other)")
         need(self.dagger_rounds >= 0, "dagger_rounds", "must be >= 0")
         need(self.dagger_episodes >= 1 and self.dagger_bc_steps >= 1, "dagger", "episodes and steps must be >= 1")
         need(self.dagger_lr > 0, "dagger_lr", "must be > 0")

@@ -114,7 +114,7 @@ def train_dagger(cfg: "TrainConfig", policy, data: BCData, *, codec: "Instructio
                           batch_size=cfg.batch_size, lr=cfg.dagger_lr, weight_decay=cfg.weight_decay,
                           val_fraction=cfg.val_fraction, seed=cfg.seed + r, word_dropout=word_dropout,
                           cfg_dropout=cfg_dropout, blank_ids=blank_ids, hidden_id=codec.unk_id,
-                          action_balance=cfg.action_balance, time_budget=budget,
+                          action_balance=cfg.action_balance, keyframe_weight=cfg.keyframe_weight, time_budget=budget,
                           device=device)
 
             row = {"round": r, "beta": beta, "episodes": demos.episodes, "frames": len(demos),

@@ -407,7 +407,7 @@ def _run_bc(cfg: TrainConfig, policy, codec, progress: Progress, writer, deadlin
                      lr=cfg.lr, weight_decay=cfg.weight_decay, val_fraction=cfg.val_fraction, seed=cfg.seed,
                      word_dropout=0.0 if cfg.no_language else cfg.word_dropout,
                      cfg_dropout=0.0 if cfg.no_language else cfg.cfg_dropout, blank_ids=codec.ids(""),
-                     hidden_id=codec.unk_id, action_balance=cfg.action_balance,
+                     hidden_id=codec.unk_id, action_balance=cfg.action_balance, keyframe_weight=cfg.keyframe_weight,
                      time_budget=budget, writer=writer, on_progress=on_bc,
                      on_snapshot=lambda e: snapshot(policy, e), snapshot_seconds=cfg.snapshot_seconds,
                      device=device)
