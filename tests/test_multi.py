@@ -218,6 +218,26 @@ def test_joint_oracle_keeps_off_what_a_partner_needs(task_id, seeds):
     assert not failed, f"{task_id}: the joint oracle failed seeds {failed}"
 
 
+@pytest.mark.parametrize("task_id, seed", [
+    # The helper, done, fled ahead of its partner down the one-cell corridor into the cell in front
+    # of the gate, the only one the partner could open it from: each blocked the other for good.
+    ("meadow/team-help-gate-v1", 60210),
+    ("meadow/team-help-gate-v1", 60313),
+    # Three players near the well blocked the way to the last free cells; done with a passing goal
+    # (near the well), none stepped aside - one could, to another cell by the well.
+    ("meadow/team-meet-well-four-v1", 60054),
+])
+def test_joint_oracle_players_never_block_each_other_for_good(task_id, seed):
+    raw = multi.parallel_env(task_id)
+    env = multi.DiscreteActions(raw)
+    oracle = multi.JointOracle(raw)
+    env.reset(seed=seed)
+    oracle.reset()
+    while env.agents:
+        *_, infos = env.step(oracle.act())
+    assert infos["player_0"]["team_success"]
+
+
 # --- task files ---------------------------------------------------------------------------
 
 LAYOUTS = {"meadow": get_world("meadow").Layout}

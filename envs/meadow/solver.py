@@ -8,7 +8,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from simagym.bagworld import BagSolver
-from simagym.checks import DIRECTIONS, Happened, MenuOpen, Moved, Near, Not, pending_goal
+from simagym.checks import DIRECTIONS, Check, Happened, MenuOpen, Moved, Near, Not, pending_goal
 from simagym.macros import NOOP, click_macro, key_macro
 from simagym.world import Selector
 
@@ -20,51 +20,86 @@ if TYPE_CHECKING:
 STEP_KEYS = {(0, -1): "W", (0, 1): "S", (-1, 0): "A", (1, 0): "D"}
 # What a path may go through: nothing that blocks; other players of higher seats, who make way
 # (one rule of way between players, so two of them never dodge each other back and forth); also
-# animals and every player (they move on). Where to stand (STAND): anywhere but a fixed thing, so a
-# passing player never changes a goal.
+# animals and every player (they move on, or step aside) but a done one with no step aside. Where
+# to stand (STAND): anywhere but a fixed thing, so a passing player never changes a goal.
 STRICT, RANKED, MOVERS, STAND = range(4)
 TOOL_FOR = {"log": ("axe", "tree"), "stone": ("pickaxe", "rock")}
+
+
+def _step(cell: tuple[int, int], d: tuple[int, int]) -> tuple[int, int]:
+    return cell[0] + d[0], cell[1] + d[1]
 
 
 class MeadowSolver(BagSolver):
     w: "MeadowWorld"
     _parked: set[tuple[int, int]] = set()
     _last_seen: dict[int, tuple[int, int]] = {}
-    _left: tuple[int, int] | None = None  # where this player stood when it last made way
+    _settled: set[tuple[int, int]] = set()  # where done partners stand
+    _stuck: set[tuple[int, int]] = set()  # ... those with no step aside (:meth:`_asides`)
+    _bumped: tuple[int, int] | None = None  # where a done partner stands that this player walked into
 
     def next_macro(self) -> int:
+        w = self.w
         # Other players who stood still since the last tick (done, or waiting) are in the way like
-        # any fixed thing; moving ones make way by seat.
-        now = {s.index: s.player for s in self.w.others()}
+        # any fixed thing; moving ones make way by seat. A done partner this one walked into steps
+        # aside (_make_way): keep heading through it - heading round it may pick the very cell it
+        # steps into, and the two dance.
+        now = {s.index: s.player for s in w.others()}
         self._parked = {cell for i, cell in now.items() if self._last_seen.get(i) == cell}
         self._last_seen = now
-        goal = pending_goal(self.check, self.w)
-        if goal is None and now and not self.check.transient:
+        done = [(s, goal) for s, goal in zip(w.others(), self.partners) if self._is_done(s.index, goal)]
+        movable = {s.player for s, goal in done if self._asides(s.index, goal)}
+        self._settled = {s.player for s, _ in done}
+        self._stuck = self._settled - movable
+        faced = _step(w.player, w.facing)
+        self._bumped = faced if faced in movable else None
+        goal = pending_goal(self.check, w)
+        if goal is None and now:
             return self._make_way()
         if isinstance(goal, Not) and isinstance(goal.part, MenuOpen):  # "not this menu": another one
             if goal.part.name is None:
                 return key_macro("I")
-            return key_macro("TAB" if self.w.menu_name is not None else "ESC")
+            return key_macro("TAB" if w.menu_name is not None else "ESC")
         return super().next_macro()
 
     def _make_way(self) -> int:
-        """Done (and not with a place to stay at): step away from a player next to this one, who may
-        need the cell - out of its reach if a free cell allows, else to any free cell but the one just
-        left (the cell in front of a gate may be the only one it can open the gate from)."""
+        """Done: stay, unless a partner bumps into this player (stands next to it, facing it): it needs
+        the cell, to stand on or to pass. Then step aside (:meth:`_asides`), off the partner's line if
+        it can rather than straight ahead: fleeing ahead of a partner down a one-cell corridor ends in
+        the dead end it is heading for (the cell in front of a gate), the two blocking each other for
+        good."""
         w = self.w
-        others = [s.player for s in w.others()]
-
-        def room(cell: tuple[int, int]) -> int:
-            return min(max(abs(cell[0] - o[0]), abs(cell[1] - o[1])) for o in others)
-
-        left, self._left = self._left, w.player
-        if room(w.player) > 1:
+        pushers = [s.player for s in w.others() if _step(s.player, s.facing) == w.player]
+        steps = self._asides(w.seat.index, self.check) if pushers else []
+        if not steps:
             return NOOP
-        steps = [(room(cell), d) for d in STEP_KEYS
-                 if (cell := (w.player[0] + d[0], w.player[1] + d[1])) != left
-                 and self._passable(cell[0], cell[1], STRICT)]
-        best = max(steps, default=None, key=lambda step: step[0])
-        return key_macro(STEP_KEYS[best[1]]) if best is not None and best[0] >= 1 else NOOP
+        ahead = {_step(w.player, (w.player[0] - x, w.player[1] - y)) for x, y in pushers}
+        d, _ = max(steps, key=lambda step: step[1] not in ahead)
+        return key_macro(STEP_KEYS[d])
+
+    def _is_done(self, seat: int, goal: Check) -> bool:
+        with self.w.seated(seat):
+            return pending_goal(goal, self.w) is None
+
+    def _asides(self, seat: int, goal: Check) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """(direction, cell) of each step player ``seat``, done, can take aside with its ``goal`` still
+        holding there (a passing state such as near the well may not); none while a menu is open."""
+        w = self.w
+        with w.seated(seat):
+            if w.menu_name is not None:
+                return []
+            here, facing = w.player, w.facing
+            steps = []
+            for d in STEP_KEYS:
+                cell = _step(here, d)
+                if self._passable(cell[0], cell[1], STRICT):
+                    w.player, w.facing = cell, d  # stand there for a moment: does the goal hold?
+                    try:
+                        if goal.satisfied(w):
+                            steps.append((d, cell))
+                    finally:
+                        w.player, w.facing = here, facing
+            return steps
 
     # --- leaves -----------------------------------------------------------------
     def _near(self, leaf: Near) -> int:
@@ -201,18 +236,24 @@ class MeadowSolver(BagSolver):
         if t.kind == "player" and through == STAND:
             return True
         if t.kind == "player" and through == RANKED:
-            return t.pos not in self._parked and next(s.index for s in w.seats if s.me is t) > w.seat.index
-        return through == MOVERS and t.kind in (*ANIMALS, "player")
+            return t.pos == self._bumped or (t.pos not in self._parked
+                                             and next(s.index for s in w.seats if s.me is t) > w.seat.index)
+        if t.kind == "player" and through == MOVERS:  # but a done one with no step aside stays put
+            return t.pos not in self._stuck
+        return through == MOVERS and t.kind in ANIMALS
 
     def _go(self, goal: set[tuple[int, int]]) -> int:
-        """First step of a shortest path to any goal cell (NOOP when there)."""
+        """First step of a shortest path to any goal cell (NOOP when there): one no done partner stands
+        on if one can be reached, else up to such a partner (who then makes way)."""
         w = self.w
         if w.player in goal or not goal:
             return NOOP
-        for through in (RANKED, MOVERS):
-            step = self._bfs(goal, through)
-            if step is not None:
-                return key_macro(STEP_KEYS[step])
+        free = goal - self._settled
+        for cells in (free, goal) if free != goal else (goal,):
+            for through in (RANKED, MOVERS):
+                step = self._bfs(cells, through)
+                if step is not None:
+                    return key_macro(STEP_KEYS[step])
         return NOOP
 
     def _bfs(self, goal: set[tuple[int, int]], through: int) -> tuple[int, int] | None:
