@@ -1,5 +1,5 @@
 """Team suites through the evaluation runner: team and per-player success with the same intervals,
-resume, teammates, and the bundled team-v1 suite."""
+resume, teammates, and the bundled team suites (team-v1, team-v2)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from simagym.eval.__main__ import main
 from simagym.eval.errors import EvalError
 from simagym.eval.runner import run_eval
-from simagym.eval.suite import SuiteError, load_suite
+from simagym.eval.suite import SuiteError, available_suites, load_suite
 from simagym.multi import list_team_tasks
 
 TASKS = ["meadow/team-give-key-v1", "ledges/team-race-coins-v1"]
@@ -27,6 +27,17 @@ def test_team_v1_holds_every_team_task_and_pins_its_hash():
     suite = load_suite("team-v1")
     assert set(suite.tasks) == {s.id for s in list_team_tasks()}
     assert len(suite.seeds) >= 20 and {s.value for s in suite.splits} == {"train", "heldout"}
+
+
+def test_team_v2_is_team_v1_on_100_seeds_with_its_floor_shipped():
+    """team-v2: team-v1's templates, 100 seeds per task and phrasing split; `--suite team` is the newest."""
+    from simagym.eval import baselines
+
+    v1, v2 = load_suite("team-v1"), load_suite("team-v2")
+    assert v2.tasks == v1.tasks and len(v2.seeds) == 100 and v2.splits == v1.splits
+    assert load_suite("team").version == max(available_suites()["team"]) >= 2
+    floor = baselines.load(v2)
+    assert floor is not None and floor["episodes"] == len(v2.episodes()) == 100 * 2 * len(v2.tasks)
 
 
 def test_oracle_team_run_gives_team_and_per_player_success_and_resumes(tmp_path):

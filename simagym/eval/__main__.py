@@ -153,7 +153,7 @@ def _run(args: argparse.Namespace, console: Console, err_console: Console) -> in
 
     suite = suite_from_tasks(args.tasks) if args.tasks else load_suite(args.suite or "core")
     if args.teammates != "self" and not any(hasattr(spec, "roles") for spec in suite.specs):
-        raise EvalError(f"--teammates applies to team suites (such as team-v1), not {suite.label}")
+        raise EvalError(f"--teammates applies to team suites (such as team-v2), not {suite.label}")
     # Each task selection gets its own default folder: tasks-v1 names many suites, told apart by their hash.
     label = f"tasks-{suite.content_hash.removeprefix('sha256:')[:12]}" if args.tasks else args.suite or "core"
     out = args.out or default_out(args.agent, label)
